@@ -1,0 +1,13 @@
+# capos_qemu_test(NAME <test> IMAGE <image> EXPECT <file>)
+# Boots build/images/<image>.img with qemu/run.py and checks the serial
+# transcript against <file>. Label `qemu`; a timeout on every test.
+function(capos_qemu_test)
+  cmake_parse_arguments(QT "" "NAME;IMAGE;EXPECT" "" ${ARGN})
+  add_test(NAME ${QT_NAME}
+    COMMAND ${CAPOS_PYTHON} ${PROJECT_SOURCE_DIR}/qemu/run.py
+            --expect ${QT_EXPECT} --timeout ${CAPOS_QEMU_TIMEOUT}
+            --log ${CMAKE_BINARY_DIR}/transcripts/${QT_NAME}.log
+            ${CAPOS_IMAGE_DIR}/${QT_IMAGE}.img)
+  math(EXPR hard_timeout "${CAPOS_QEMU_TIMEOUT} + 30")
+  set_tests_properties(${QT_NAME} PROPERTIES LABELS qemu TIMEOUT ${hard_timeout})
+endfunction()

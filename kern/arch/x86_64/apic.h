@@ -1,0 +1,20 @@
+#ifndef KERN_ARCH_APIC_H
+#define KERN_ARCH_APIC_H
+
+#include <stdint.h>
+
+/* Masks the legacy PICs, enables the local APIC and calibrates its timer
+ * and the TSC against PIT channel 2. */
+void apic_init(void);
+void lapic_eoi(void);
+
+/* One-shot timer: fires VEC_TIMER once after ns nanoseconds (0 disarms).
+ * Nothing periodic exists: with no deadline armed there are no ticks. */
+void timer_arm_ns(uint64_t ns);
+void timer_disarm(void);
+
+uint64_t tsc_khz(void);
+/* Nanoseconds since calibration, from the TSC. */
+uint64_t time_ns(void);
+
+#endif

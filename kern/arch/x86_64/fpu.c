@@ -1,0 +1,91 @@
+/*
+ * fpu.c - user FPU/SSE/AVX state.
+ *
+ * The kernel is built without SSE, so user FPU state stays in the registers
+ * while in the kernel; it is saved eagerly when a thread is switched out and
+ * restored when it is switched in. A new thread starts from a clean state
+ * captured at boot (default control words, zeroed registers), so no value
+ * can leak from one process to another.
+ */
+#include <stdint.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "core/kprintf.h"
+#include "core/kstring.h"
+#include "core/panic.h"
+
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)
+
+static int use_xsave;
+static uint64_t xcr0;
+static uint32_t area_size = 512;
+static uint8_t clean_state[4096] __attribute__((aligned(64)));
+
+void fpu_init(void)
+{
+	uint32_t r[4];
+	cpuid(1, 0, r);
+	if (!(r[3] & (1u << 25)) || !(r[3] & (1u << 24)))
+		panic("fpu: CPU lacks SSE/FXSR");
+
+	uint64_t cr0 = read_cr0();
+	cr0 &= ~(CR0_EM | CR0_TS);
+	cr0 |= CR0_MP | CR0_NE;
+	write_cr0(cr0);
+	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+	use_xsave = (r[2] & (1u << 26)) != 0;
+	int has_avx = (r[2] & (1u << 28)) != 0;
+	if (use_xsave) {
+		write_cr4(cr4 | CR4_OSXSAVE);
+		xcr0 = XCR0_X87 | XCR0_SSE | (has_avx ? XCR0_AVX : 0);
+		xsetbv(0, xcr0);
+		cpuid(0xd, 0, r);
+		area_size = r[1]; /* size for the features enabled in XCR0 */
+	} else {
+		write_cr4(cr4);
+	}
+	if (area_size > sizeof(clean_state))
+		panic("fpu: save area of %u bytes exceeds a page", area_size);
+
+	__asm__ volatile("fninit");
+	uint32_t mxcsr = 0x1f80; /* all exceptions masked, round to nearest */
+	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	memset(clean_state, 0, sizeof(clean_state));
+	fpu_save(clean_state);
+	kprintf("fpu: %s, %u-byte state%s\n", use_xsave ? "xsave" : "fxsave",
+		area_size, (xcr0 & XCR0_AVX) ? ", AVX" : "");
+}
+
+uint32_t fpu_area_size(void)
+{
+	return area_size;
+}
+
+void fpu_init_area(void *area)
+{
+	memcpy(area, clean_state, area_size);
+}
+
+void fpu_save(void *area)
+{
+	if (use_xsave)
+		__asm__ volatile("xsave64 (%0)"
+				 : : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+void fpu_restore(const void *area)
+{
+	if (use_xsave)
+		__asm__ volatile("xrstor64 (%0)"
+				 : : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}

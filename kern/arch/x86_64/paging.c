@@ -1,0 +1,259 @@
+/*
+ * paging.c - page tables for the kernel and for processes.
+ *
+ * Invariants:
+ *  - the kernel's upper-half PML4 entries are created in paging_init and
+ *    never change afterwards, so every address space can copy them once
+ *    (SMP and >512 GiB of RAM would need pre-allocated PDPTs, as here);
+ *  - no mapping is both writable and executable; only the kernel's .text is
+ *    executable in the upper half;
+ *  - a page with PTE_OWNED owns its frame: the frame is freed with the
+ *    mapping; shared or device pages are mapped without it;
+ *  - every kernel stack has an unmapped guard page directly below it, so an
+ *    overflow faults (and panics through the IST double-fault stack).
+ */
+#include <stdint.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+#include "core/kprintf.h"
+#include "core/kstring.h"
+#include "core/panic.h"
+#include "mm/kmem.h"
+
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __bss_end[];
+extern char boot_stack_guard[];
+
+static uint64_t kernel_root;
+static uint8_t kstack_used[KSTACK_SLOTS];
+static uint64_t mmio_next = MMIO_REGION;
+
+static uint64_t *table(uint64_t pa)
+{
+	return phys_to_virt(pa & PTE_ADDR);
+}
+
+static unsigned idx(uint64_t va, int level)
+{
+	return (unsigned)((va >> (12 + 9 * level)) & 511);
+}
+
+/* The leaf PTE slot for va, creating tables when create is set. */
+static uint64_t *walk(uint64_t root, uint64_t va, int create, uint64_t user)
+{
+	uint64_t *t = table(root);
+	for (int level = 3; level > 0; level--) {
+		uint64_t *e = &t[idx(va, level)];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return 0;
+			uint64_t pa = kmem_alloc_zeroed();
+			if (!pa)
+				return 0;
+			*e = pa | PTE_P | PTE_W | user;
+		} else if (*e & PTE_PS) {
+			return 0; /* inside a large page: not ours to split */
+		}
+		t = table(*e);
+	}
+	return &t[idx(va, 0)];
+}
+
+enum vm_status vm_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
+{
+	uint64_t *e = walk(root, va, 1, flags & PTE_U);
+	if (!e)
+		return VM_NO_MEMORY;
+	if (*e & PTE_P)
+		return VM_ALREADY_MAPPED;
+	KASSERT(!(flags & PTE_W) || (flags & PTE_NX)); /* W^X, everywhere */
+	*e = (pa & PTE_ADDR) | flags | PTE_P;
+	return VM_OK;
+}
+
+uint64_t vm_unmap(uint64_t root, uint64_t va)
+{
+	uint64_t *e = walk(root, va, 0, 0);
+	if (!e || !(*e & PTE_P))
+		return 0;
+	uint64_t old = *e;
+	*e = 0;
+	invlpg(va);
+	return old;
+}
+
+uint64_t vm_lookup(uint64_t root, uint64_t va)
+{
+	uint64_t *e = walk(root, va, 0, 0);
+	return e ? *e : 0;
+}
+
+uint64_t paging_kernel_root(void)
+{
+	return kernel_root;
+}
+
+static void map_range(uint64_t va, uint64_t va_end, uint64_t phys_of_va0,
+		      uint64_t va0, uint64_t flags)
+{
+	for (; va < va_end; va += PAGE_SIZE) {
+		if (va == (uint64_t)(uintptr_t)boot_stack_guard)
+			continue; /* the boot stack's guard page stays unmapped */
+		if (vm_map(kernel_root, va, phys_of_va0 + (va - va0), flags) != VM_OK)
+			panic("paging: cannot map kernel page %lx", va);
+	}
+}
+
+static uint64_t direct_map_top(const struct capos_boot_info *bi)
+{
+	uint64_t top = 0;
+	for (uint64_t i = 0; i < bi->mem_map_count; i++) {
+		const struct capos_mem_region *r = &bi->mem_map[i];
+		if (r->type == CAPOS_MEM_MMIO || r->type == CAPOS_MEM_RESERVED)
+			continue;
+		uint64_t end = r->base + r->pages * PAGE_SIZE;
+		if (end > top)
+			top = end;
+	}
+	if (top > bi->dm_size)
+		top = bi->dm_size; /* kmem never hands out frames above this */
+	return (top + 0x1fffffull) & ~0x1fffffull;
+}
+
+void paging_init(const struct capos_boot_info *bi)
+{
+	uint32_t r[4];
+	cpuid(0x80000001u, 0, r);
+	if (!(r[3] & (1u << 20)))
+		panic("paging: CPU lacks NX, which W^X needs");
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	write_cr4(read_cr4() | CR4_PGE);
+	write_cr0(read_cr0() | CR0_WP);
+
+	kernel_root = kmem_alloc_zeroed();
+	if (!kernel_root)
+		panic("paging: no memory for the kernel's page tables");
+
+	/* Direct map with 2 MiB pages. */
+	uint64_t top = direct_map_top(bi);
+	for (uint64_t pa = 0; pa < top; pa += 0x200000ull) {
+		uint64_t va = CAPOS_DIRECT_MAP_BASE + pa;
+		uint64_t *t = table(kernel_root);
+		for (int level = 3; level > 1; level--) {
+			uint64_t *e = &t[idx(va, level)];
+			if (!(*e & PTE_P)) {
+				uint64_t n = kmem_alloc_zeroed();
+				if (!n)
+					panic("paging: no memory for the direct map");
+				*e = n | PTE_P | PTE_W;
+			}
+			t = table(*e);
+		}
+		t[idx(va, 1)] = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
+	}
+
+	/* The kernel image, section by section. */
+	uint64_t vbase = bi->kernel_virt_base, pbase = bi->kernel_phys_base;
+	map_range((uint64_t)(uintptr_t)__text_start, (uint64_t)(uintptr_t)__text_end,
+		  pbase, vbase, PTE_G);
+	map_range((uint64_t)(uintptr_t)__rodata_start, (uint64_t)(uintptr_t)__rodata_end,
+		  pbase, vbase, PTE_G | PTE_NX);
+	map_range((uint64_t)(uintptr_t)__data_start, (uint64_t)(uintptr_t)__bss_end,
+		  pbase, vbase, PTE_G | PTE_W | PTE_NX);
+
+	write_cr3(kernel_root);
+	kprintf("paging: kernel tables live, direct map %lu MiB, W^X, NX\n",
+		top >> 20);
+}
+
+uint64_t as_create(void)
+{
+	uint64_t root = kmem_alloc_zeroed();
+	if (!root)
+		return 0;
+	uint64_t *dst = table(root), *src = table(kernel_root);
+	for (int i = 256; i < 512; i++)
+		dst[i] = src[i];
+	return root;
+}
+
+static void free_level(uint64_t tpa, int level)
+{
+	uint64_t *t = table(tpa);
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = t[i];
+		if (!(e & PTE_P))
+			continue;
+		if (level == 0) {
+			if (e & PTE_OWNED)
+				kmem_free(e & PTE_ADDR);
+		} else {
+			free_level(e & PTE_ADDR, level - 1);
+		}
+	}
+	kmem_free(tpa & PTE_ADDR);
+}
+
+void as_destroy(uint64_t root)
+{
+	KASSERT(read_cr3() != root);
+	uint64_t *t = table(root);
+	for (int i = 0; i < 256; i++)
+		if (t[i] & PTE_P)
+			free_level(t[i] & PTE_ADDR, 2);
+	kmem_free(root);
+}
+
+uint64_t kstack_alloc(void)
+{
+	for (unsigned s = 0; s < KSTACK_SLOTS; s++) {
+		if (kstack_used[s])
+			continue;
+		uint64_t base = KSTACK_REGION + (uint64_t)s * (KSTACK_PAGES + 1) * PAGE_SIZE;
+		/* Page 0 of the slot is the guard: never mapped. */
+		for (unsigned p = 1; p <= KSTACK_PAGES; p++) {
+			uint64_t pa = kmem_alloc_zeroed();
+			if (!pa || vm_map(kernel_root, base + p * PAGE_SIZE, pa,
+					  PTE_W | PTE_NX | PTE_G | PTE_OWNED) != VM_OK) {
+				if (pa)
+					kmem_free(pa);
+				for (unsigned q = 1; q < p; q++) {
+					uint64_t e = vm_unmap(kernel_root, base + q * PAGE_SIZE);
+					kmem_free(e & PTE_ADDR);
+				}
+				return 0;
+			}
+		}
+		kstack_used[s] = 1;
+		return base + (KSTACK_PAGES + 1) * PAGE_SIZE;
+	}
+	return 0;
+}
+
+void kstack_free(uint64_t top)
+{
+	uint64_t base = top - (KSTACK_PAGES + 1) * PAGE_SIZE;
+	unsigned s = (unsigned)((base - KSTACK_REGION) / ((KSTACK_PAGES + 1) * PAGE_SIZE));
+	KASSERT(s < KSTACK_SLOTS && kstack_used[s]);
+	for (unsigned p = 1; p <= KSTACK_PAGES; p++) {
+		uint64_t e = vm_unmap(kernel_root, base + p * PAGE_SIZE);
+		KASSERT(e & PTE_P);
+		kmem_free(e & PTE_ADDR);
+	}
+	kstack_used[s] = 0;
+}
+
+void *mmio_map(uint64_t pa, size_t size)
+{
+	uint64_t off = pa & (PAGE_SIZE - 1);
+	uint64_t va = mmio_next;
+	uint64_t pages = (off + size + PAGE_SIZE - 1) / PAGE_SIZE;
+	for (uint64_t i = 0; i < pages; i++) {
+		if (vm_map(kernel_root, va + i * PAGE_SIZE, (pa - off) + i * PAGE_SIZE,
+			   PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_G) != VM_OK)
+			panic("paging: cannot map MMIO at %lx", pa);
+	}
+	mmio_next += pages * PAGE_SIZE;
+	return (void *)(uintptr_t)(va + off);
+}

@@ -1,0 +1,76 @@
+/*
+ * syscall.S - the syscall instruction's entry and the sysret return path.
+ *
+ * On entry: rcx = user rip, r11 = user rflags, rsp = user stack, IF, DF,
+ * TF and AC cleared by MSR_FMASK. The entry builds the same struct trapframe
+ * as an interrupt, so a thread can leave the kernel by either path.
+ *
+ * sysret with a non-canonical rcx faults in ring 0 on Intel CPUs (with the
+ * user's stack live): the return path checks and takes iretq instead.
+ */
+#include "arch/x86_64/asm.h"
+
+.section .text
+.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_KERNEL_RSP, %rsp
+	pushq $0x1b                 /* ss */
+	pushq %gs:CPU_USER_RSP      /* rsp */
+	pushq %r11                  /* rflags */
+	pushq $0x23                 /* cs */
+	pushq %rcx                  /* rip */
+	pushq $0                    /* error */
+	pushq $TRAP_SYSCALL         /* vector */
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	call syscall_dispatch
+	/* fall through */
+
+/* Return to user mode from the trapframe at %rsp, by sysret when safe. */
+.globl syscall_return
+syscall_return:
+	cmpq $0x23, 144(%rsp)       /* tf->cs must be user code */
+	jne trap_return
+	movq 136(%rsp), %rcx        /* tf->rip */
+	movq %rcx, %r11
+	shlq $16, %r11
+	sarq $16, %r11
+	cmpq %rcx, %r11             /* canonical? */
+	jne trap_return
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	addq $8, %rsp               /* r11: rflags below */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	addq $8, %rsp               /* rcx: rip below */
+	popq %rbx
+	popq %rax
+	/* rsp -> vector, error, rip, cs, rflags, rsp, ss */
+	movq 16(%rsp), %rcx
+	movq 32(%rsp), %r11
+	movq 40(%rsp), %rsp
+	swapgs
+	sysretq

@@ -1,0 +1,9 @@
+/* exit.c - the Exit system call; the kernel never returns from it. */
+#include <capos/syscall.h>
+
+void capos_exit(int64_t code)
+{
+	capos_syscall1(CAPOS_SYS_EXIT, (uint64_t)code);
+	for (;;)
+		__asm__ volatile("ud2"); /* unreachable: Exit does not return */
+}
