@@ -187,11 +187,15 @@ class LineAssembler:
 # ---------------------------------------------------------------- expectations
 
 class Step:
-    def __init__(self, kind, arg, where, regex=None):
+    def __init__(self, kind, arg, where, pattern=None):
         self.kind = kind    # "expect" or "send"
         self.arg = arg      # regex source or text to send
         self.where = where  # "file:line" for messages
-        self.regex = regex
+        self.pattern = pattern
+
+    @property
+    def regex(self):
+        return self.pattern.regex if self.pattern else None
 
     def __repr__(self):
         return "%s %s" % (self.kind, self.arg)
@@ -212,11 +216,67 @@ class Expectations:
         return EXIT_NAMES["pass"] if self.exit is None else self.exit
 
 
+_REF_RE = re.compile(r"\$\{(\w+)\}")
+
+
+class Pattern:
+    """A regex that may use ${name}: a group (?P<name>...) of the same regex
+    becomes the back-reference (?P=name); any other name is filled in, escaped,
+    with what an earlier expect captured, when the pattern is used."""
+
+    def __init__(self, src, where):
+        self.src, self.where = src, where
+        own = set(re.findall(r"\(\?P<(\w+)>", src))
+        self.refs = []
+
+        def sub(m):
+            if m.group(1) in own:
+                return "(?P=%s)" % m.group(1)
+            self.refs.append(m.group(1))
+            return m.group(0)
+        self.prepared = _REF_RE.sub(sub, src)
+        probe = _REF_RE.sub("(?:x)", self.prepared) if self.refs else self.prepared
+        try:
+            rx = re.compile(probe)
+        except re.error as e:
+            raise UsageError("%s: bad regex %r: %s" % (where, src, e))
+        self.regex = None if self.refs else rx
+        self.names = set(rx.groupindex)
+
+    def resolve(self, captures):
+        """Compiled regex for these captures, or None if a name is missing."""
+        if self.regex is not None:
+            return self.regex
+        if any(r not in captures for r in self.refs):
+            return None
+        return re.compile(_REF_RE.sub(lambda m: re.escape(captures[m.group(1)]),
+                                      self.prepared))
+
+    @property
+    def pattern(self):
+        return self.src
+
+
 def _compile(src, where):
-    try:
-        return re.compile(src)
-    except re.error as e:
-        raise UsageError("%s: bad regex %r: %s" % (where, src, e))
+    return Pattern(src, where)
+
+
+def check_refs(exp):
+    """Every ${name} outside its own regex must be captured by an earlier expect
+    (for never: by any expect)."""
+    seen = set()
+    for step in exp.steps:
+        if step.kind != "expect":
+            continue
+        for r in step.pattern.refs:
+            if r not in seen:
+                raise UsageError("%s: ${%s} is not captured by an earlier expect"
+                                 % (step.where, r))
+        seen |= step.pattern.names
+    for src, pat, where in exp.never:
+        for r in pat.refs:
+            if r not in seen:
+                raise UsageError("%s: ${%s} is not captured by any expect" % (where, r))
 
 
 def parse_expectations(text, name="<expectations>", into=None):
@@ -260,6 +320,8 @@ def parse_expectations(text, name="<expectations>", into=None):
         else:
             raise UsageError("%s: unknown directive %r (want expect, never, send, exit, "
                              "timeout)" % (where, key))
+    if into is None:
+        check_refs(exp)
     return exp
 
 
@@ -278,6 +340,7 @@ class Matcher:
         self.consumed = -1      # index of the last line an expect matched
         self.matched = []       # (step, line index, elapsed or None)
         self.sent = []
+        self.captures = {}      # named groups captured by matched expects
 
     def start(self):
         """Sends due before any expect (leading send lines)."""
@@ -301,7 +364,10 @@ class Matcher:
         if index <= self.consumed or self.done():
             return []
         step = self.exp.steps[self.pos]
-        if step.kind == "expect" and step.regex.search(text):
+        rx = step.pattern.resolve(self.captures) if step.kind == "expect" else None
+        m = rx.search(text) if rx is not None else None
+        if m:
+            self.captures.update({k: v for k, v in m.groupdict().items() if v is not None})
             self.matched.append((step, index, elapsed))
             self.consumed = index
             self.pos += 1
@@ -309,11 +375,12 @@ class Matcher:
         return []
 
 
-def find_never(exp, lines):
+def find_never(exp, lines, captures=None):
     """First (line index, regex source, where) of a forbidden line, or None."""
+    nevers = [(src, pat.resolve(captures or {}), where) for src, pat, where in exp.never]
     for i, line in enumerate(lines):
-        for src, rx, where in exp.never:
-            if rx.search(line):
+        for src, rx, where in nevers:
+            if rx is not None and rx.search(line):
                 return (i, src, where)
     return None
 
@@ -345,7 +412,7 @@ def judge(exp, matcher, lines, status, timed_out, stopped_early, print_rx=None):
             else "from the start"
         reasons.append("expectation %d not met: expect /%s/ (%s), searched %s"
                        % (n, step.arg, step.where, after))
-    bad = find_never(exp, lines)
+    bad = find_never(exp, lines, matcher.captures)
     if bad is not None:
         i, src, where = bad
         reasons.append("forbidden line %d matched never /%s/ (%s): %s"
@@ -703,7 +770,13 @@ def main(argv=None):
             exp.never.append((rx, _compile(rx, where), where))
         if args.exit_status is not None:
             exp.exit = parse_exit(args.exit_status)
-        print_rx = _compile(args.print_match, "--print-match") if args.print_match else None
+        check_refs(exp)
+        print_rx = None
+        if args.print_match:
+            pat = _compile(args.print_match, "--print-match")
+            if pat.refs:
+                raise UsageError("--print-match cannot use ${name}")
+            print_rx = pat.regex
         if args.gdb:
             timeout = None
         elif args.timeout is not None:

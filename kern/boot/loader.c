@@ -687,8 +687,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	mmap_init(&mm);
 	bi->dm_size = direct_map_size(&mm);
 	UINT64 *pml4 = build_tables(bi->dm_size, &img, (UINT64)kmem);
-	if (mmap_count(&mm) + 64 > CAPOS_BOOT_MAX_REGIONS * 2)
-		fatal("firmware memory map is too fragmented", "too many regions");
+	/* Dry run while ConOut still works: the final map differs only by a
+	 * few allocations, so a map that fits now (with margin) fits then. */
+	if (!convert_map(&mm, bi) ||
+	    bi->mem_map_count + 16 > CAPOS_BOOT_MAX_REGIONS)
+		fatal("the firmware memory map is too fragmented",
+		      "more than CAPOS_BOOT_MAX_REGIONS regions");
 
 	con_puts("capOS loader: kernel at ");
 	con_hex((UINT64)kmem);

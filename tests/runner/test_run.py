@@ -211,6 +211,34 @@ class UnitTests(unittest.TestCase):
         exp.exit = "none"
         self.assertEqual(run.judge(exp, m, lines[:2], None, False, True)[0], [])
 
+    def test_named_refs(self):
+        exp = self._exp(r"""
+            expect ^kmem: (?P<free>\d+) frames free before init, ${free} after
+            expect ^id (?P<id>\w+)$
+            expect ^bye ${id}$
+            never ^lost ${id}$
+            """)
+        m = run.Matcher(exp)
+        lines = ["kmem: 120 frames free before init, 12 after",
+                 "kmem: 120 frames free before init, 120 after",
+                 "id a.b", "bye axb", "bye a.b"]
+        self._feed_all(m, lines)
+        self.assertTrue(m.done())
+        self.assertEqual([i for _, i, _ in m.matched], [1, 2, 4])  # '.' was escaped
+        self.assertEqual(m.captures, {"free": "120", "id": "a.b"})
+        self.assertIsNone(run.find_never(exp, lines, m.captures))
+        self.assertEqual(run.find_never(exp, lines + ["lost a.b"], m.captures)[0], 5)
+        with self.assertRaises(run.UsageError) as cm:
+            run.parse_expectations("expect a ${nope}\nexpect (?P<nope>x)\n", "r.exp")
+        self.assertIn("r.exp:1: ${nope} is not captured", str(cm.exception))
+
+    def test_project_expect_files_parse(self):
+        qdir = os.path.join(HERE, "..", "qemu")
+        for name in sorted(os.listdir(qdir)) if os.path.isdir(qdir) else []:
+            if name.endswith((".expect", ".exp")):
+                with open(os.path.join(qdir, name)) as f:
+                    run.parse_expectations(f.read(), name)
+
     def test_print_match(self):
         import re
         lines = ["a", "first user instruction after 12345 instructions", "after 7 instructions"]

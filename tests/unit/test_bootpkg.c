@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -216,6 +217,18 @@ static void test_truncated(void **state)
 	put(pkg + 24, HDR - 1, 8);
 	expect(pkg_len, BOOTPKG_ERR_TRUNCATED, -1);
 	assert_int_equal(bootpkg_parse(NULL, 100, NULL, NULL), BOOTPKG_ERR_TRUNCATED);
+	/* A heap copy of exactly 31 bytes: ASan catches any read past it. */
+	{
+		struct bootpkg p;
+		uint8_t *h;
+
+		mk_good();
+		h = malloc(HDR - 1);
+		assert_non_null(h);
+		memcpy(h, pkg, HDR - 1);
+		assert_int_equal(bootpkg_parse(h, HDR - 1, &p, NULL), BOOTPKG_ERR_TRUNCATED);
+		free(h);
+	}
 }
 
 static void test_header(void **state)
@@ -231,6 +244,9 @@ static void test_header(void **state)
 	reseal();
 	expect(pkg_len, BOOTPKG_ERR_VERSION, -1);
 	put(pkg + 8, 0, 4);
+	reseal();
+	expect(pkg_len, BOOTPKG_ERR_VERSION, -1);
+	put(pkg + 8, 0x01000001u, 4); /* all four bytes count */
 	reseal();
 	expect(pkg_len, BOOTPKG_ERR_VERSION, -1);
 

@@ -21,8 +21,8 @@
 /*
  * The map (frame numbers in 4 KiB units):
  *  - reserved [8, 9), listed before the usable region it cuts into;
- *  - usable [0, 16) minus frame 0, frame 3 (reserved [0x3000, 0x3800) touches
- *    it partially) and frame 8;
+ *  - usable [0, 16) minus frame 0, frame 3 (reserved [0x3800, 0x3900) touches
+ *    it partially, neither end aligned) and frame 8;
  *  - usable [0x20800, 0x30000): the partial first page 0x20 is excluded, and
  *    reserved [0x2F000, 0x31000) takes 47: frames 33..46;
  *  - usable [0x40000, 0x40FFF): less than one whole frame, contributes none;
@@ -33,7 +33,7 @@
 static const struct frame_region map[] = {
 	{ 0x8000, 0x1000, false },
 	{ 0x0, 0x10000, true },
-	{ 0x3000, 0x800, false },
+	{ 0x3800, 0x100, false },
 	{ 0x20800, 0x30000 - 0x20800, true },
 	{ 0x2F000, 0x2000, false },
 	{ 0x40000, 0xFFF, true },
@@ -142,6 +142,15 @@ static void test_exhaust_and_reuse(void **state)
 	assert_int_equal(frame_free(&c->fa, got[10]), FRAME_OK);
 	assert_int_equal(frame_free_count(&c->fa), 1);
 	assert_int_equal(frame_alloc(&c->fa), got[10]);
+	assert_int_equal(frame_alloc(&c->fa), 0);
+
+	/* Next fit: the hint now sits just past got[10] (frame 13), so frame
+	 * 40 comes first, then the search wraps to frame 1. */
+	assert_int_equal(got[10], F(13));
+	assert_int_equal(frame_free(&c->fa, F(1)), FRAME_OK);
+	assert_int_equal(frame_free(&c->fa, F(40)), FRAME_OK);
+	assert_int_equal(frame_alloc(&c->fa), F(40));
+	assert_int_equal(frame_alloc(&c->fa), F(1));
 	assert_int_equal(frame_alloc(&c->fa), 0);
 
 	/* Free everything: all accepted, count back to the start. */
@@ -293,6 +302,36 @@ static void test_reserved_wraps(void **state)
 	assert_int_equal(frame_free_count(&fa), 15); /* frames 1..15 */
 }
 
+static void test_byte_edges(void **state)
+{
+	/* Ranges ending one frame short of a bitmap byte boundary. */
+	struct frame_region a = { 0, F(15), true };
+	struct frame_region b[] = {
+		{ 0, F(32), true },
+		{ F(8), F(7), false },
+	};
+	struct frame_alloc fa;
+	uint8_t meta[16];
+	uint64_t p, n = 0;
+
+	(void)state;
+	assert_int_equal(frame_alloc_init(&fa, &a, 1, meta, sizeof meta, UINT64_MAX),
+			 FRAME_OK);
+	assert_int_equal(fa.nframes, 15);
+	assert_int_equal(frame_free_count(&fa), 14);
+	while ((p = frame_alloc(&fa)) != 0) {
+		assert_true(p < F(15));
+		n++;
+	}
+	assert_int_equal(n, 14);
+
+	assert_int_equal(frame_alloc_init(&fa, b, 2, meta, sizeof meta, UINT64_MAX),
+			 FRAME_OK);
+	assert_int_equal(frame_free_count(&fa), 31 - 7); /* 1..7 and 15..31 */
+	assert_int_equal(frame_free(&fa, F(15)), FRAME_ERR_DOUBLE_FREE);
+	assert_int_equal(frame_free(&fa, F(14)), FRAME_ERR_NOT_USABLE);
+}
+
 static void test_status_str(void **state)
 {
 	int s, t;
@@ -319,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_exact_meta_ok),
 		cmocka_unit_test(test_meta_spanning_frames),
 		cmocka_unit_test(test_reserved_wraps),
+		cmocka_unit_test(test_byte_edges),
 		cmocka_unit_test(test_status_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,11 +51,19 @@ void fpu_init(void)
 	if (area_size > sizeof(clean_state))
 		panic("fpu: save area of %u bytes exceeds a page", area_size);
 
-	__asm__ volatile("fninit");
-	uint32_t mxcsr = 0x1f80; /* all exceptions masked, round to nearest */
-	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	/*
+	 * The clean state is written by hand, not captured: the firmware leaves
+	 * its own values in the XMM registers, and fninit does not clear them.
+	 * Zeroed registers, x87 control word 0x37f, MXCSR 0x1f80 (all exceptions
+	 * masked); for xsave, XSTATE_BV = 0 makes xrstor load every component's
+	 * init state.
+	 */
 	memset(clean_state, 0, sizeof(clean_state));
-	fpu_save(clean_state);
+	clean_state[0] = 0x7f; /* FCW */
+	clean_state[1] = 0x03;
+	clean_state[24] = 0x80; /* MXCSR */
+	clean_state[25] = 0x1f;
+	fpu_restore(clean_state); /* the kernel's own state starts clean too */
 	kprintf("fpu: %s, %u-byte state%s\n", use_xsave ? "xsave" : "fxsave",
 		area_size, (xcr0 & XCR0_AVX) ? ", AVX" : "");
 }
