@@ -5,6 +5,8 @@
       the package with one byte of its last entry's data flipped
   broken_image.py missing-pkg OUT.img --efi E --kernel K --pkg P
       a good image with \\capos\\boot.pkg deleted from the ESP
+  broken_image.py corrupt-kernel OUT.img --efi E --kernel K --pkg P
+      the kernel ELF with e_machine changed to i386
 """
 import argparse
 import os
@@ -19,7 +21,7 @@ ESP_OFFSET = 1024 * 1024  # mkimage.py puts the ESP at 1 MiB
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["corrupt-pkg", "missing-pkg"])
+    ap.add_argument("mode", choices=["corrupt-pkg", "missing-pkg", "corrupt-kernel"])
     ap.add_argument("out")
     ap.add_argument("--efi", required=True)
     ap.add_argument("--kernel", required=True)
@@ -34,8 +36,15 @@ def main():
             pkg = os.path.join(tmp, "boot.pkg")
             with open(pkg, "wb") as f:
                 f.write(data)
+        kernel = a.kernel
+        if a.mode == "corrupt-kernel":
+            data = bytearray(open(a.kernel, "rb").read())
+            data[18:20] = (3).to_bytes(2, "little")  # e_machine = EM_386
+            kernel = os.path.join(tmp, "kernel.elf")
+            with open(kernel, "wb") as f:
+                f.write(data)
         subprocess.run([sys.executable, MKIMAGE, "-o", a.out, "--efi", a.efi,
-                        "--kernel", a.kernel, "--pkg", pkg], check=True)
+                        "--kernel", kernel, "--pkg", pkg], check=True)
         if a.mode == "missing-pkg":
             subprocess.run(["mdel", "-i", f"{a.out}@@{ESP_OFFSET}", "::/capos/boot.pkg"],
                            check=True)

@@ -214,7 +214,7 @@ class UnitTests(unittest.TestCase):
     def test_named_refs(self):
         exp = self._exp(r"""
             expect ^kmem: (?P<free>\d+) frames free before init, ${free} after
-            expect ^id (?P<id>\w+)$
+            expect ^id (?P<id>\S+)$
             expect ^bye ${id}$
             never ^lost ${id}$
             """)

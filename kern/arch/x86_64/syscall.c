@@ -29,13 +29,29 @@ void syscall_init(void)
 }
 
 #ifdef CAPOS_PANIC_TEST
-/* Only in the panic-test kernel: a syscall that makes the kernel fault,
- * so the test sees a real ring-0 page fault with a process running. */
+/* Only in the panic-test kernel: syscalls that break the kernel on purpose,
+ * so tests see the real panic path with a process running.
+ * 0x7e writes to an unmapped kernel address (a ring-0 page fault);
+ * 0x7f recurses until the kernel stack runs into its guard page, which must
+ * end in a double fault reported from the IST stack. */
 #define SYS_TEST_PANIC 0x7e
+#define SYS_TEST_STACK_OVERFLOW 0x7f
 static void test_panic(void)
 {
 	volatile uint64_t *bad = (volatile uint64_t *)(uintptr_t)0xffffffffffe00000ull;
 	*bad = 0xdead;
+}
+
+/* The depth bound is far beyond any kernel stack; it only keeps the
+ * compiler from proving the recursion infinite. */
+uint64_t test_recurse(uint64_t n);
+uint64_t test_recurse(uint64_t n)
+{
+	volatile uint8_t pad[256];
+	pad[0] = (uint8_t)n;
+	if (n > (1ull << 40))
+		return n;
+	return test_recurse(n + 1) + pad[0];
 }
 #endif
 
@@ -53,6 +69,9 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_TEST_PANIC:
 		test_panic();
 		tf->rax = CAPOS_OK;
+		return;
+	case SYS_TEST_STACK_OVERFLOW:
+		tf->rax = test_recurse(0);
 		return;
 #endif
 	default:
