@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
 #include "arch/x86_64/trap.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
@@ -85,6 +86,11 @@ void panic_trap(const struct trapframe *tf)
 	kprintf("  vector %lu error 0x%lx rip 0x%lx cr2 0x%lx\n", tf->vector,
 		tf->error, tf->rip, read_cr2());
 	print_running();
+	uint64_t cr2 = read_cr2();
+	if ((tf->vector == 8 || tf->vector == 14) && cr2 >= KSTACK_REGION &&
+	    cr2 < MMIO_REGION &&
+	    ((cr2 - KSTACK_REGION) / PAGE_SIZE) % (KSTACK_PAGES + 1) == 0)
+		kprintf("  cr2 is in a kernel stack guard page: kernel stack overflow\n");
 	kprintf("  cs 0x%lx rflags 0x%lx rsp 0x%lx ss 0x%lx\n", tf->cs, tf->rflags,
 		tf->rsp, tf->ss);
 	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx,
