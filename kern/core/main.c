@@ -5,9 +5,8 @@
  * CPU tables (so a fault is a report, not a triple fault), memory, paging,
  * the FPU, the timer, the syscall path, and finally user programs.
  *
- * Until the manifest and init land (issues 5 and 6) the kernel runs every
- * ELF entry of boot.pkg in order, each in its own address space, reaps it,
- * and checks that every frame came back. When all are done it shuts down.
+ * Until the manifest and init land (issue 6) the boot runner (core/boot.c)
+ * runs every ELF entry of boot.pkg in order as a root task.
  */
 #include <stdint.h>
 
@@ -28,9 +27,13 @@
 #include "core/sched.h"
 #include "lib/bootpkg.h"
 #include "mm/kmem.h"
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/irq.h"
+#include "core/boot.h"
 #include "object/process.h"
 
 void kmain(const struct capos_boot_info *bi);
+void enter_first_thread(struct trapframe *tf) __attribute__((noreturn));
 
 uint64_t kernel_entry_tsc; /* written by entry.S */
 int cpu_has_smap;
@@ -90,34 +93,6 @@ static void timer_selftest(void)
 	kprintf("apic: one-shot timer interrupt after %lu ns\n", time_ns());
 }
 
-static void run_program(const struct bootpkg *pkg, const struct capos_pkg_entry *e)
-{
-	uint64_t free_before = kmem_free_frames();
-	struct process *p;
-	enum elf_status elf_err = ELF_OK;
-	enum process_status st = process_create(e->name, bootpkg_data(pkg, e), e->size,
-						&p, &elf_err);
-	if (st == PROCESS_BAD_ELF) {
-		kprintf("kernel: program %s refused: %s\n", e->name, elf_status_str(elf_err));
-		return;
-	}
-	if (st != PROCESS_OK) {
-		kprintf("kernel: program %s: out of memory\n", e->name);
-		return;
-	}
-	kprintf("kernel: starting %s (pid %u)\n", p->name, p->pid);
-	process_start(p);
-	while (p->state == PROCESS_ALIVE) {
-		schedule();
-		if (p->state == PROCESS_ALIVE)
-			sti_hlt(); /* tickless idle: only a real interrupt wakes us */
-		cli();
-	}
-	process_reap(p);
-	kprintf("kmem: %lu frames free before %s, %lu after reaping it\n", free_before,
-		e->name, kmem_free_frames());
-}
-
 void kmain(const struct capos_boot_info *bi)
 {
 	serial_init();
@@ -132,9 +107,13 @@ void kmain(const struct capos_boot_info *bi)
 	paging_init(bi);
 	cpu_protections();
 	ist_stacks();
+	cpu0.kstack_top = kstack_alloc();
+	if (!cpu0.kstack_top)
+		panic("no memory for the kernel stack");
 	fpu_init();
 	apic_init();
 	timer_selftest();
+	irq_init(bi);
 	syscall_init();
 
 	struct bootpkg pkg;
@@ -145,18 +124,6 @@ void kmain(const struct capos_boot_info *bi)
 		panic("boot.pkg rejected: %s (entry %d)", bootpkg_status_str(ps), bad);
 	kprintf("kernel: boot.pkg holds %u entries\n", pkg.count);
 
-	int programs = 0;
-	for (uint32_t i = 0; i < pkg.count; i++) {
-		const struct capos_pkg_entry *e = &pkg.entries[i];
-		if (e->kind != CAPOS_PKG_KIND_ELF)
-			continue;
-		run_program(&pkg, e);
-		if (programs++ == 0)
-			kprintf("boot: first user instruction %lu guest instructions (TSC ticks) after kernel entry; loader handoff %lu before it\n",
-				first_user_entry_tsc - kernel_entry_tsc,
-				kernel_entry_tsc - bi->loader_tsc);
-	}
-	kprintf("kernel: %d programs finished; interrupts: timer %lu, spurious %lu; shutting down\n",
-		programs, trap_counts[VEC_TIMER], trap_counts[VEC_SPURIOUS]);
-	machine_exit(EXIT_CLEAN_SHUTDOWN);
+	boot_start(bi, &pkg);
+	enter_first_thread(kernel_exit(NULL));
 }

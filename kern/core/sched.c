@@ -1,133 +1,223 @@
 /*
- * sched.c - choosing the next thread and switching to it.
- *
- * This is the floor that issue 3's scheduler (priorities 0-255, time slices,
- * tickless deadlines) builds on: one FIFO run queue, and the idle thread
- * (the boot context) when it is empty.
+ * sched.c - the scheduler.
  *
  * Invariants:
- *  - cpu0.current is the only RUNNING thread and is never on the run queue;
- *  - the idle thread is never on the run queue;
- *  - on every switch: CR3 is the next thread's address space (the kernel's
- *    for idle), TSS.rsp0 and cpu0.kernel_rsp are its kernel stack top, its
- *    FS base is loaded, and the previous user thread's FPU state is saved
- *    before the next one's is restored.
- * SMP: the run queue needs a lock or one queue per CPU.
+ *  - a RUNNABLE thread is on run_queue[priority] and its bit is set in
+ *    ready_bits; no other thread is on a run queue;
+ *  - current is RUNNING (or NULL = idle) and on no queue;
+ *  - within a priority, threads run round robin: a thread whose slice has
+ *    expired goes behind its equals;
+ *  - tickless: the timer is programmed only for the earliest timed wait,
+ *    or for the end of the current slice when another thread of the same
+ *    priority is waiting to run. With nothing to run and no timed wait,
+ *    no timer is armed at all;
+ *  - timeouts is sorted by deadline; a thread is on it iff deadline != 0.
+ * SMP: one scheduler per CPU, with locks on the queues.
  */
-#include <stdint.h>
+#include <stddef.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/paging.h"
-#include "arch/x86_64/percpu.h"
 #include "core/panic.h"
+#include "core/platform.h"
 #include "core/sched.h"
-#include "object/process.h"
+#include "object/objects.h"
 
-void switch_context(uint64_t *save_rsp, uint64_t new_rsp);
-
-uint64_t first_user_entry_tsc;
-
-static struct thread idle_thread;
-static struct thread *rq_head, *rq_tail;
+static struct tqueue run_queue[256];
+static uint64_t ready_bits[4];
+static struct thread *current;
+static struct thread *timeouts;
+static uint64_t programmed;
 
 void sched_init(void)
 {
-	idle_thread.state = THREAD_IDLE;
-	idle_thread.tid = 0;
-	cpu0.idle = &idle_thread;
-	cpu0.current = &idle_thread;
+	for (int i = 0; i < 256; i++)
+		run_queue[i].head = run_queue[i].tail = NULL;
+	for (int i = 0; i < 4; i++)
+		ready_bits[i] = 0;
+	current = NULL;
+	timeouts = NULL;
+	programmed = 0;
 }
 
 struct thread *sched_current(void)
 {
-	return cpu0.current;
+	return current;
 }
 
-void sched_make_runnable(struct thread *t)
+static int highest_ready(void)
 {
-	KASSERT(t->state != THREAD_IDLE && t->state != THREAD_DEAD);
+	for (int w = 3; w >= 0; w--)
+		if (ready_bits[w])
+			return w * 64 + 63 - __builtin_clzll(ready_bits[w]);
+	return -1;
+}
+
+static void set_bit(int p)
+{
+	ready_bits[p / 64] |= 1ull << (p % 64);
+}
+
+static void update_bit(int p)
+{
+	if (!run_queue[p].head)
+		ready_bits[p / 64] &= ~(1ull << (p % 64));
+}
+
+void sched_ready(struct thread *t)
+{
+	KASSERT(t != current);
 	t->state = THREAD_RUNNABLE;
-	t->next = 0;
-	if (rq_tail)
-		rq_tail->next = t;
+	tq_push_back(&run_queue[t->priority], t);
+	set_bit(t->priority);
+}
+
+static void ready_front(struct thread *t)
+{
+	t->state = THREAD_RUNNABLE;
+	struct tqueue *q = &run_queue[t->priority];
+	KASSERT(t->queue == NULL);
+	t->qprev = NULL;
+	t->qnext = q->head;
+	if (q->head)
+		q->head->qprev = t;
 	else
-		rq_head = t;
-	rq_tail = t;
+		q->tail = t;
+	q->head = t;
+	t->queue = q;
+	set_bit(t->priority);
 }
 
-static struct thread *dequeue(void)
+void sched_unready(struct thread *t)
 {
-	struct thread *t = rq_head;
-	if (t) {
-		rq_head = t->next;
-		if (!rq_head)
-			rq_tail = 0;
-		t->next = 0;
-	}
-	return t;
-}
-
-static void switch_to(struct thread *prev, struct thread *next)
-{
-	if (prev->fpu && prev->state != THREAD_DEAD)
-		fpu_save(prev->fpu);
-
-	uint64_t prev_root = prev->proc ? prev->proc->root : paging_kernel_root();
-	uint64_t next_root = next->proc ? next->proc->root : paging_kernel_root();
-	if (prev_root != next_root)
-		write_cr3(next_root);
-
-	if (next->kstack_top) {
-		cpu0.kernel_rsp = next->kstack_top;
-		gdt_set_kernel_stack(next->kstack_top);
-		wrmsr(MSR_FS_BASE, next->fs_base);
-	}
-	if (next->fpu)
-		fpu_restore(next->fpu);
-	if (next->proc && !first_user_entry_tsc)
-		first_user_entry_tsc = rdtsc();
-
-	cpu0.current = next;
-	next->state = next == &idle_thread ? THREAD_IDLE : THREAD_RUNNING;
-	switch_context(&prev->saved_rsp, next->saved_rsp);
-}
-
-void schedule(void)
-{
-	struct thread *prev = cpu0.current;
-	struct thread *next = dequeue();
-	if (!next) {
-		if (prev->state == THREAD_RUNNING || prev->state == THREAD_IDLE)
-			return; /* nothing else wants the CPU */
-		next = &idle_thread;
-	}
-	if (next == prev) {
-		prev->state = THREAD_RUNNING;
-		return;
-	}
-	switch_to(prev, next);
+	KASSERT(t->state == THREAD_RUNNABLE);
+	tq_remove(&run_queue[t->priority], t);
+	update_bit(t->priority);
 }
 
 void sched_yield(void)
 {
-	struct thread *t = cpu0.current;
-	if (t != &idle_thread)
-		sched_make_runnable(t);
-	schedule();
+	struct thread *t = current;
+	if (!t)
+		return;
+	current = NULL;
+	sched_ready(t);
 }
 
-void sched_exit_current(void)
+void sched_current_left(void)
 {
-	struct thread *t = cpu0.current;
-	KASSERT(t != &idle_thread);
-	t->state = THREAD_DEAD;
-	schedule();
-	panic("sched: a dead thread ran again");
+	current = NULL;
 }
 
-void sched_timer_interrupt(void)
+static struct thread *take(int p)
 {
-	/* No time slices yet (issue 3): the timer only wakes the idle loop. */
+	struct thread *t = tq_pop_front(&run_queue[p]);
+	update_bit(p);
+	return t;
+}
+
+static void program_timer(void)
+{
+	uint64_t d = timeouts ? timeouts->deadline : 0;
+	if (current && run_queue[current->priority].head) {
+		uint64_t end = current->slice_start + current->slice_ns;
+		if (!d || end < d)
+			d = end;
+	}
+	if (d != programmed) {
+		programmed = d;
+		timer_set_deadline(d);
+	}
+}
+
+struct thread *sched_choose(void)
+{
+	int best = highest_ready();
+	struct thread *cur = current;
+	if (cur) {
+		KASSERT(cur->state == THREAD_RUNNING);
+		if (best < (int)cur->priority)
+			goto done;
+		if (best == (int)cur->priority) {
+			uint64_t now = now_ns();
+			if (now - cur->slice_start < cur->slice_ns)
+				goto done;
+			sched_ready(cur); /* slice over: behind its equals */
+		} else {
+			ready_front(cur); /* preempted: keeps its place */
+		}
+		current = NULL;
+		best = highest_ready();
+	}
+	if (best >= 0) {
+		current = take(best);
+		current->state = THREAD_RUNNING;
+		current->slice_start = now_ns();
+	}
+done:
+	program_timer();
+	return current;
+}
+
+void timeout_add(struct thread *t, uint64_t deadline)
+{
+	KASSERT(t->deadline == 0);
+	if (deadline == 0)
+		deadline = 1;
+	t->deadline = deadline;
+	struct thread **pp = &timeouts;
+	while (*pp && (*pp)->deadline <= deadline)
+		pp = &(*pp)->timeout_next;
+	t->timeout_next = *pp;
+	*pp = t;
+}
+
+void timeout_remove(struct thread *t)
+{
+	if (!t->deadline)
+		return;
+	for (struct thread **pp = &timeouts; *pp; pp = &(*pp)->timeout_next) {
+		if (*pp == t) {
+			*pp = t->timeout_next;
+			break;
+		}
+	}
+	t->deadline = 0;
+	t->timeout_next = NULL;
+}
+
+void sched_timer_tick(void)
+{
+	programmed = 0; /* the one-shot has fired */
+	uint64_t now = now_ns();
+	while (timeouts && timeouts->deadline <= now) {
+		struct thread *t = timeouts;
+		thread_wake(t, CAPOS_TIMEOUT); /* removes it from timeouts */
+	}
+}
+
+uint64_t sched_programmed_deadline(void)
+{
+	return programmed;
+}
+
+void thread_leave_waits(struct thread *t)
+{
+	if (t->queue)
+		tq_remove(t->queue, t);
+	timeout_remove(t);
+	/* Waiting kept the object alive; drop that reference last. */
+	struct kobj *ep = t->blocked_on_ep ? &t->blocked_on_ep->obj : NULL;
+	struct kobj *n = t->blocked_on_ntfn ? &t->blocked_on_ntfn->obj : NULL;
+	t->blocked_on_ep = NULL;
+	t->blocked_on_ntfn = NULL;
+	if (ep)
+		kobj_unref(ep);
+	if (n)
+		kobj_unref(n);
+}
+
+void thread_wake(struct thread *t, capos_status_t st)
+{
+	thread_leave_waits(t);
+	t->tf.rax = (uint64_t)st;
+	sched_ready(t);
 }

@@ -1,3 +1,7 @@
+/*
+ * sched.h - priorities, round robin, time slices, timeouts; tickless.
+ * Pure logic: it decides, the architecture switches (arch/x86_64/switch.c).
+ */
 #ifndef KERN_CORE_SCHED_H
 #define KERN_CORE_SCHED_H
 
@@ -5,25 +9,39 @@
 
 #include "object/thread.h"
 
-/* Makes the boot context the idle thread. */
 void sched_init(void);
 
+/* The running thread; NULL while idle. */
 struct thread *sched_current(void);
-void sched_make_runnable(struct thread *t);
 
-/* Runs the next runnable thread (the idle thread when none); returns when
- * the caller is chosen again. */
-void schedule(void);
+/* t becomes RUNNABLE at the back of its priority's queue. */
+void sched_ready(struct thread *t);
+/* Takes a RUNNABLE t off its run queue (it is about to block or die). */
+void sched_unready(struct thread *t);
 
-/* Current thread to the back of the queue, then schedule. */
+/* The current thread gives up the rest of its slice. */
 void sched_yield(void);
+/* The current thread stops being current (it blocked or died). */
+void sched_current_left(void);
 
-/* Marks the current thread dead and leaves it for good. */
-__attribute__((noreturn)) void sched_exit_current(void);
+/* Decides who runs next and makes it current (NULL: idle). Called on every
+ * kernel exit. Also programs the timer for the nearest real deadline. */
+struct thread *sched_choose(void);
 
-void sched_timer_interrupt(void);
+/* Timed waits: absolute deadline in ns. */
+void timeout_add(struct thread *t, uint64_t deadline);
+void timeout_remove(struct thread *t);
+/* Timer interrupt: wakes every expired waiter with TIMEOUT. */
+void sched_timer_tick(void);
 
-/* TSC at the first switch into a user thread (boot benchmark). */
-extern uint64_t first_user_entry_tsc;
+/* The deadline the timer was last programmed for (0: none) - for tests. */
+uint64_t sched_programmed_deadline(void);
+
+/* Takes a blocked thread off its wait queue and timeout, dropping the
+ * reference its wait held. */
+void thread_leave_waits(struct thread *t);
+
+/* Wakes a blocked thread with a status in its rax. */
+void thread_wake(struct thread *t, capos_status_t st);
 
 #endif

@@ -1,78 +1,127 @@
 /*
- * thread.c - threads: a kernel stack, saved user registers, FPU state.
+ * thread.c - threads.
  *
  * Invariants:
- *  - a thread's trapframe sits at the top of its own kernel stack, so a
- *    thread in the kernel always finds its user state at the same place;
- *  - a new thread's kernel stack holds a switch_context frame whose return
- *    address is thread_trampoline, which enters user mode via trap_return;
- *  - the FPU area starts as the clean boot state (fpu_init_area);
- *  - a thread is freed only by someone else (its reaper) after it has been
- *    switched away from, never on its own stack.
- * Storage: one frame per struct for now; issue 3 charges kernel objects to
- * the creating process's quota.
+ *  - a thread is one page holding its registers, FPU state and IPC state,
+ *    plus one IPC page mapped into its process at ipc_va; both are charged
+ *    to the process, with one unit of its thread limit;
+ *  - tf is where the CPU saves user registers on every kernel entry, so
+ *    nothing is copied on a syscall or interrupt;
+ *  - a thread is on at most one queue, and on the timeout list only while
+ *    in a timed wait; thread_kill takes it off all of them;
+ *  - the FPU area starts as the clean state (arch_fpu_init_area).
  */
-#include <stdint.h>
+#include <stddef.h>
 
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/paging.h"
+#include "arch/x86_64/arch.h"
 #include "core/kstring.h"
-#include "mm/kmem.h"
+#include "core/panic.h"
+#include "core/platform.h"
+#include "core/sched.h"
+#include "mm/vspace.h"
+#include "object/notification.h"
+#include "object/objects.h"
+#include "object/process.h"
 #include "object/thread.h"
 
-extern char thread_trampoline[];
+_Static_assert(__builtin_offsetof(struct thread, tf) % 16 == 0,
+	       "the CPU aligns its interrupt frame to 16 bytes");
 
 static uint32_t next_tid = 1;
 
-struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t rsp,
-				  uint64_t arg0)
+struct thread *thread_create(struct process *p, uint64_t entry, uint64_t stack,
+			     uint64_t ipc_va, uint64_t tls, uint64_t arg,
+			     uint8_t priority, uint64_t slice_ns, capos_status_t *st)
 {
-	uint64_t tpa = kmem_alloc_zeroed();
-	if (!tpa)
-		return 0;
-	uint64_t fpa = kmem_alloc_zeroed();
-	if (!fpa) {
-		kmem_free(tpa);
-		return 0;
+	if ((ipc_va & (CAPOS_PAGE_SIZE - 1)) || ipc_va >= CAPOS_USER_TOP || ipc_va == 0) {
+		*st = CAPOS_INVALID_ARGUMENT;
+		return NULL;
 	}
-	uint64_t top = kstack_alloc();
-	if (!top) {
-		kmem_free(fpa);
-		kmem_free(tpa);
-		return 0;
+	if (p->usage.threads >= p->limits.max_threads) {
+		*st = CAPOS_LIMIT_EXCEEDED;
+		return NULL;
 	}
-
-	struct thread *t = phys_to_virt(tpa);
-	t->kstack_top = top;
-	t->fpu = phys_to_virt(fpa);
-	fpu_init_area(t->fpu);
+	struct thread *t = kobj_alloc(CAPOS_CAP_THREAD, p, st);
+	if (!t)
+		return NULL;
+	*st = process_charge_pages(p, 1);
+	void *ipc = *st == CAPOS_OK ? page_alloc() : NULL;
+	if (!ipc) {
+		if (*st == CAPOS_OK) {
+			process_uncharge_pages(p, 1);
+			*st = CAPOS_NO_MEMORY;
+		}
+		t->obj.type = CAPOS_CAP_NULL; /* nothing to tear down yet */
+		kobj_unref(&t->obj);
+		return NULL;
+	}
+	*st = vs_map(p, p->vspace, ipc_va, ipc, VS_READ | VS_WRITE);
+	if (*st != CAPOS_OK) {
+		page_free(ipc);
+		process_uncharge_pages(p, 1);
+		t->obj.type = CAPOS_CAP_NULL;
+		kobj_unref(&t->obj);
+		return NULL;
+	}
+	t->ipc = ipc;
+	t->ipc_va = ipc_va;
 	t->proc = p;
 	t->tid = next_tid++;
-	t->priority = 128;
+	t->priority = priority;
+	t->slice_ns = slice_ns ? slice_ns : THREAD_DEFAULT_SLICE_NS;
+	t->fs_base = tls;
+	t->state = THREAD_INACTIVE;
+	arch_thread_init(t, entry, stack, ipc_va, arg);
 
-	struct trapframe *tf = (struct trapframe *)(uintptr_t)(top - sizeof(*tf));
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = entry;
-	tf->cs = GDT_USER_CS;
-	tf->rflags = 0x202; /* IF set, reserved bit 1 */
-	tf->rsp = rsp;
-	tf->ss = GDT_USER_DS;
-	tf->rdi = arg0;
-	t->tf = tf;
-
-	/* switch_context pops r15 r14 r13 r12 rbx rbp, then returns. */
-	uint64_t *sp = (uint64_t *)(uintptr_t)tf;
-	*--sp = (uint64_t)(uintptr_t)thread_trampoline;
-	for (int i = 0; i < 6; i++)
-		*--sp = 0;
-	t->saved_rsp = (uint64_t)(uintptr_t)sp;
+	t->proc_next = p->threads;
+	p->threads = t;
+	p->usage.threads++;
+	p->live_threads++;
+	*st = CAPOS_OK;
 	return t;
+}
+
+void thread_start(struct thread *t)
+{
+	if (t->state == THREAD_INACTIVE)
+		sched_ready(t);
+}
+
+void thread_kill(struct thread *t)
+{
+	if (t->state == THREAD_DEAD)
+		return;
+	if (t->state == THREAD_RUNNABLE)
+		sched_unready(t);
+	else
+		thread_leave_waits(t);
+	if (t == sched_current())
+		sched_current_left();
+	ntfn_unbind(t);
+	t->state = THREAD_DEAD;
+	if (t->proc) {
+		t->proc->live_threads--;
+		/* The IPC page stays mapped until the address space goes; the
+		 * page itself is freed with the thread. */
+	}
 }
 
 void thread_destroy(struct thread *t)
 {
-	kstack_free(t->kstack_top);
-	kmem_free(virt_to_phys(t->fpu));
-	kmem_free(virt_to_phys(t));
+	thread_kill(t);
+	struct process *p = t->proc;
+	if (p) {
+		for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->proc_next) {
+			if (*pp == t) {
+				*pp = t->proc_next;
+				break;
+			}
+		}
+		p->usage.threads--;
+		if (p->vspace)
+			vs_unmap(p->vspace, t->ipc_va, NULL);
+		process_uncharge_pages(p, 1);
+	}
+	if (t->ipc)
+		page_free(t->ipc);
 }

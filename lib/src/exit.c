@@ -1,5 +1,7 @@
-/* exit.c - the Exit system call; the kernel never returns from it. */
+/* exit.c - the Exit system call, and the IPC buffer pointer crt0 sets. */
 #include <capos/syscall.h>
+
+struct capos_ipc_buffer *capos_ipc_buffer_ptr;
 
 void capos_exit(int64_t code)
 {

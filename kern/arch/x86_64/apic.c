@@ -53,6 +53,11 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
 static void pic_mask_all(void)
 {
 	/* Remap first, so a spurious legacy IRQ cannot alias an exception. */

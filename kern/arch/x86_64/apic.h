@@ -7,6 +7,8 @@
  * and the TSC against PIT channel 2. */
 void apic_init(void);
 void lapic_eoi(void);
+/* This CPU's local APIC id (xAPIC, 8 bits); valid after apic_init. */
+uint32_t lapic_id(void);
 
 /* One-shot timer: fires VEC_TIMER once after ns nanoseconds (0 disarms).
  * Nothing periodic exists: with no deadline armed there are no ticks. */

@@ -1,20 +1,25 @@
 /*
- * isr.S - interrupt and exception entry and the common return path.
+ * isr.S - interrupt and exception entry, and the one way back to user mode.
  *
- * Every vector gets a stub that pushes a dummy error code when the CPU does
- * not, then its vector number, and jumps to the common path, which saves the
- * general registers as a struct trapframe and calls trap_dispatch(tf).
+ * Entry from ring 3: the CPU pushes its frame at TSS.rsp0, which is the end
+ * of the running thread's struct trapframe (inside struct thread), so the
+ * stub completes the trapframe in place - nothing is copied - then moves to
+ * the per-CPU kernel stack to run C. Entry from ring 0 (only the idle loop
+ * has interrupts enabled) builds the frame on the kernel stack it is on.
  *
- * GS: entries from ring 3 run swapgs (the saved CS tells). NMI, double fault
- * and machine check can interrupt the kernel between an entry and its swapgs,
- * so they use the paranoid path: the sign of MSR_GS_BASE tells whether the
- * kernel's GS is already live.
+ * trap_dispatch returns the trapframe to resume: the same kernel frame
+ * (idle goes on), or some thread's frame. exit_to_tf resumes it: sysret for
+ * a frame saved by the syscall instruction, iretq for everything else (an
+ * interrupted thread needs its rcx and r11 back).
+ *
+ * NMI, double fault and machine check use IST stacks and the paranoid GS
+ * check (MSR_GS_BASE's sign), since they can arrive around a swapgs. They
+ * only ever panic, so they never return to a thread.
  */
 #include "arch/x86_64/asm.h"
 
 .section .text
 
-/* Vectors where the CPU pushes an error code: 8, 10-14, 17, 21, 29, 30. */
 .macro STUB vec
 	.align 16
 isr_stub_\vec:
@@ -37,7 +42,6 @@ isr_stub_\vec:
 	.set i, i + 1
 .endr
 
-/* Table of stub addresses for idt.c. */
 .macro STUB_ADDR vec
 	.quad isr_stub_\vec
 .endm
@@ -92,12 +96,23 @@ isr_common:
 	testb $3, 24(%rsp)          /* CS of the interrupted context */
 	jz 1f
 	swapgs
+	SAVE_REGS
+	movq %rsp, %rdi
+	movq %gs:CPU_KSTACK, %rsp   /* leave the thread struct for C */
+	call trap_dispatch
+	movq %rax, %rsp
+	jmp exit_to_tf
 1:	SAVE_REGS
 	movq %rsp, %rdi
 	call trap_dispatch
+	movq %rax, %rsp
 	/* fall through */
 
-/* Return to the context described by the trapframe at %rsp. */
+/* Resume the context whose trapframe is at %rsp. */
+.globl exit_to_tf
+exit_to_tf:
+	cmpq $TRAP_SYSCALL, TF_VECTOR(%rsp)
+	je syscall_return
 .globl trap_return
 trap_return:
 	RESTORE_REGS
@@ -112,22 +127,25 @@ isr_paranoid:
 	SAVE_REGS
 	movl $MSR_GS_BASE, %ecx
 	rdmsr
-	xorl %ebx, %ebx
 	testl %edx, %edx            /* kernel GS base is a negative address */
 	js 3f
 	swapgs
-	movl $1, %ebx
 3:	movq %rsp, %rdi
-	call trap_dispatch
-	testl %ebx, %ebx
-	jz 4f
-	swapgs
-4:	RESTORE_REGS
-	addq $16, %rsp
-	iretq
+	call trap_dispatch          /* panics: never returns */
+	ud2
 
-/* First return of a new thread: switch_context "returns" here with the
- * thread's initial trapframe at the top of its kernel stack. */
-.globl thread_trampoline
-thread_trampoline:
-	jmp trap_return
+/* The idle loop: on the kernel stack, interrupts on, halted until one
+ * arrives. Entered afresh whenever nothing can run. */
+.globl idle_enter
+idle_enter:
+	movq %gs:CPU_KSTACK, %rsp
+	xorl %ebp, %ebp
+4:	sti
+	hlt
+	jmp 4b
+
+/* enter_first_thread(tf): leave kmain for good and resume tf. */
+.globl enter_first_thread
+enter_first_thread:
+	movq %rdi, %rsp
+	jmp exit_to_tf

@@ -19,7 +19,10 @@
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "core/panic.h"
+#include "core/platform.h"
 #include "mm/kmem.h"
+#include "mm/vspace.h"
+#include "object/process.h"
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __bss_end[];
@@ -167,44 +170,6 @@ void paging_init(const struct capos_boot_info *bi)
 		top >> 20);
 }
 
-uint64_t as_create(void)
-{
-	uint64_t root = kmem_alloc_zeroed();
-	if (!root)
-		return 0;
-	uint64_t *dst = table(root), *src = table(kernel_root);
-	for (int i = 256; i < 512; i++)
-		dst[i] = src[i];
-	return root;
-}
-
-static void free_level(uint64_t tpa, int level)
-{
-	uint64_t *t = table(tpa);
-	for (int i = 0; i < 512; i++) {
-		uint64_t e = t[i];
-		if (!(e & PTE_P))
-			continue;
-		if (level == 0) {
-			if (e & PTE_OWNED)
-				kmem_free(e & PTE_ADDR);
-		} else {
-			free_level(e & PTE_ADDR, level - 1);
-		}
-	}
-	kmem_free(tpa & PTE_ADDR);
-}
-
-void as_destroy(uint64_t root)
-{
-	KASSERT(read_cr3() != root);
-	uint64_t *t = table(root);
-	for (int i = 0; i < 256; i++)
-		if (t[i] & PTE_P)
-			free_level(t[i] & PTE_ADDR, 2);
-	kmem_free(root);
-}
-
 uint64_t kstack_alloc(void)
 {
 	for (unsigned s = 0; s < KSTACK_SLOTS; s++) {
@@ -256,4 +221,160 @@ void *mmio_map(uint64_t pa, size_t size)
 	}
 	mmio_next += pages * PAGE_SIZE;
 	return (void *)(uintptr_t)(va + off);
+}
+
+/* ---- User address spaces (mm/vspace.h) ---------------------------------- */
+
+static uint64_t pte_flags(uint32_t flags)
+{
+	uint64_t f = PTE_P | PTE_U;
+	if (flags & VS_WRITE)
+		f |= PTE_W;
+	if (!(flags & VS_EXEC))
+		f |= PTE_NX;
+	if (flags & VS_OWNED)
+		f |= PTE_OWNED;
+	return f;
+}
+
+static uint32_t vs_flags(uint64_t e)
+{
+	uint32_t f = VS_READ;
+	if (e & PTE_W)
+		f |= VS_WRITE;
+	if (!(e & PTE_NX))
+		f |= VS_EXEC;
+	if (e & PTE_OWNED)
+		f |= VS_OWNED;
+	return f;
+}
+
+uint64_t vs_create(struct process *p, capos_status_t *st)
+{
+	*st = process_charge_pages(p, 1);
+	if (*st != CAPOS_OK)
+		return 0;
+	uint64_t root = kmem_alloc_zeroed();
+	if (!root) {
+		process_uncharge_pages(p, 1);
+		*st = CAPOS_NO_MEMORY;
+		return 0;
+	}
+	uint64_t *dst = table(root), *src = table(kernel_root);
+	for (int i = 256; i < 512; i++)
+		dst[i] = src[i];
+	return root;
+}
+
+static void free_level(struct process *p, uint64_t tpa, int level)
+{
+	uint64_t *t = table(tpa);
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = t[i];
+		if (!(e & PTE_P))
+			continue;
+		if (level == 0) {
+			if (e & PTE_OWNED) {
+				kmem_free(e & PTE_ADDR);
+				process_uncharge_pages(p, 1);
+			}
+		} else {
+			free_level(p, e & PTE_ADDR, level - 1);
+		}
+	}
+	kmem_free(tpa & PTE_ADDR);
+	process_uncharge_pages(p, 1);
+}
+
+void vs_destroy(struct process *p, uint64_t root)
+{
+	if (!root)
+		return;
+	/* Never free the tables the CPU is walking. */
+	if (read_cr3() == root)
+		write_cr3(kernel_root);
+	uint64_t *t = table(root);
+	for (int i = 0; i < 256; i++)
+		if (t[i] & PTE_P)
+			free_level(p, t[i] & PTE_ADDR, 2);
+	kmem_free(root);
+	process_uncharge_pages(p, 1);
+}
+
+capos_status_t vs_map(struct process *p, uint64_t root, uint64_t va, void *frame,
+		      uint32_t flags)
+{
+	if (va >= USER_TOP || (va & (PAGE_SIZE - 1)))
+		return CAPOS_INVALID_ARGUMENT;
+	uint64_t *t = table(root);
+	for (int level = 3; level > 0; level--) {
+		uint64_t *e = &t[idx(va, level)];
+		if (!(*e & PTE_P)) {
+			capos_status_t st = process_charge_pages(p, 1);
+			if (st != CAPOS_OK)
+				return st;
+			uint64_t pa = kmem_alloc_zeroed();
+			if (!pa) {
+				process_uncharge_pages(p, 1);
+				return CAPOS_NO_MEMORY;
+			}
+			*e = pa | PTE_P | PTE_W | PTE_U;
+		}
+		t = table(*e);
+	}
+	uint64_t *leaf = &t[idx(va, 0)];
+	if (*leaf & PTE_P)
+		return CAPOS_INVALID_ARGUMENT;
+	*leaf = virt_to_phys(frame) | pte_flags(flags);
+	return CAPOS_OK;
+}
+
+static uint64_t *user_leaf(uint64_t root, uint64_t va)
+{
+	if (va >= USER_TOP)
+		return 0;
+	uint64_t *e = walk(root, va, 0, 0);
+	return e && (*e & PTE_P) ? e : 0;
+}
+
+void *vs_unmap(uint64_t root, uint64_t va, uint32_t *flags)
+{
+	uint64_t *e = user_leaf(root, va);
+	if (!e)
+		return 0;
+	uint64_t old = *e;
+	*e = 0;
+	if (read_cr3() == root)
+		invlpg(va);
+	if (flags)
+		*flags = vs_flags(old);
+	return phys_to_virt(old & PTE_ADDR);
+}
+
+void *vs_lookup(uint64_t root, uint64_t va, uint32_t *flags)
+{
+	uint64_t *e = user_leaf(root, va);
+	if (!e)
+		return 0;
+	if (flags)
+		*flags = vs_flags(*e);
+	return phys_to_virt(*e & PTE_ADDR);
+}
+
+/* ---- core/platform.h on the target ---------------------------------------- */
+
+void *page_alloc(void)
+{
+	uint64_t pa = kmem_alloc_zeroed();
+	return pa ? phys_to_virt(pa) : 0;
+}
+
+void page_free(void *page)
+{
+	kmem_free(virt_to_phys(page));
+}
+
+uint64_t page_free_count(void)
+{
+	return kmem_free_frames();
 }

@@ -64,13 +64,6 @@ uint64_t vm_unmap(uint64_t root, uint64_t va);
 /* Leaf entry for va, or 0. */
 uint64_t vm_lookup(uint64_t root, uint64_t va);
 
-/* A new address space: empty lower half, the kernel's upper half.
- * Returns its root's physical address, 0 when out of memory. */
-uint64_t as_create(void);
-/* Frees every PTE_OWNED frame and every table of the lower half, then the
- * root. The caller must have switched away from it. */
-void as_destroy(uint64_t root);
-
 /* Kernel stack with a guard page below; returns the stack top, 0 if none. */
 uint64_t kstack_alloc(void);
 void kstack_free(uint64_t top);

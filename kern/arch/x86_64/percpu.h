@@ -1,7 +1,7 @@
 /*
  * percpu.h - the per-CPU block, reached through GS in kernel mode.
- * syscall.S reads kernel_rsp and uses user_rsp as scratch: their offsets
- * are fixed in asm.h. Single CPU today; SMP gives each CPU one of these.
+ * The assembly reads the first three fields at the offsets in asm.h.
+ * Single CPU today; SMP gives each CPU one of these.
  */
 #ifndef KERN_ARCH_PERCPU_H
 #define KERN_ARCH_PERCPU_H
@@ -11,11 +11,13 @@
 struct thread;
 
 struct cpu {
-	uint64_t kernel_rsp; /* top of the running thread's kernel stack */
+	uint64_t tf_top;     /* &current->tf + 1 (syscall entry's save area) */
 	uint64_t user_rsp;   /* syscall entry scratch */
-	struct thread *current;
-	struct thread *idle;
+	uint64_t kstack_top; /* the kernel stack every entry runs C code on */
+	struct thread *on_cpu;    /* whose registers (incl. FPU) are loaded */
 };
+
+_Static_assert(__builtin_offsetof(struct cpu, kstack_top) == 16, "asm.h CPU_KSTACK");
 
 extern struct cpu cpu0;
 

@@ -1,9 +1,11 @@
 /*
  * syscall.S - the syscall instruction's entry and the sysret return path.
  *
- * On entry: rcx = user rip, r11 = user rflags, rsp = user stack, IF, DF,
- * TF and AC cleared by MSR_FMASK. The entry builds the same struct trapframe
- * as an interrupt, so a thread can leave the kernel by either path.
+ * On entry: rcx = user rip, r11 = user rflags, rsp = user stack; IF, DF,
+ * TF and AC cleared by MSR_FMASK. The entry saves a struct trapframe
+ * straight into the current thread (gs:CPU_TF_TOP is &current->tf + 1),
+ * then runs C on the per-CPU kernel stack. syscall_dispatch returns the
+ * trapframe to resume, possibly another thread's.
  *
  * sysret with a non-canonical rcx faults in ring 0 on Intel CPUs (with the
  * user's stack live): the return path checks and takes iretq instead.
@@ -15,7 +17,7 @@
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:CPU_USER_RSP
-	movq %gs:CPU_KERNEL_RSP, %rsp
+	movq %gs:CPU_TF_TOP, %rsp
 	pushq $0x1b                 /* ss */
 	pushq %gs:CPU_USER_RSP      /* rsp */
 	pushq %r11                  /* rflags */
@@ -39,15 +41,17 @@ syscall_entry:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
+	movq %gs:CPU_KSTACK, %rsp
 	call syscall_dispatch
-	/* fall through */
+	movq %rax, %rsp
+	jmp exit_to_tf
 
-/* Return to user mode from the trapframe at %rsp, by sysret when safe. */
+/* Return to user mode from the syscall trapframe at %rsp, by sysret when safe. */
 .globl syscall_return
 syscall_return:
-	cmpq $0x23, 144(%rsp)       /* tf->cs must be user code */
+	cmpq $0x23, TF_CS(%rsp)     /* tf->cs must be user code */
 	jne trap_return
-	movq 136(%rsp), %rcx        /* tf->rip */
+	movq TF_RIP(%rsp), %rcx
 	movq %rcx, %r11
 	shlq $16, %r11
 	sarq $16, %r11

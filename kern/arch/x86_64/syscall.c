@@ -1,21 +1,19 @@
 /*
- * syscall.c - syscall MSR set-up and the system call dispatcher.
- *
- * The dispatcher reads the number and arguments from the trapframe and
- * writes the status to tf->rax. An unknown number is an error code, never a
- * fault. Interrupts stay off for the whole call (FMASK clears IF): the
- * kernel is not preemptible, as in seL4.
+ * syscall.c - syscall MSR set-up and the architecture side of a syscall.
+ * Interrupts stay off for the whole call (FMASK clears IF): the kernel is
+ * not preemptible, as in seL4.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 #include <capos/abi.h>
 
+#include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/syscall.h"
-#include "core/panic.h"
 #include "core/sched.h"
-#include "object/process.h"
+#include "core/syscall.h"
 
 extern char syscall_entry[];
 
@@ -55,28 +53,16 @@ uint64_t test_recurse(uint64_t n)
 }
 #endif
 
-void syscall_dispatch(struct trapframe *tf)
+struct trapframe *syscall_dispatch(struct trapframe *tf)
 {
 	struct thread *t = sched_current();
-	switch (tf->rax) {
-	case CAPOS_SYS_EXIT:
-		process_exit(t->proc, (int64_t)tf->rdi);
-	case CAPOS_SYS_YIELD:
-		tf->rax = CAPOS_OK;
-		sched_yield();
-		return;
 #ifdef CAPOS_PANIC_TEST
-	case SYS_TEST_PANIC:
+	if (tf->rax == SYS_TEST_PANIC)
 		test_panic();
-		tf->rax = CAPOS_OK;
-		return;
-	case SYS_TEST_STACK_OVERFLOW:
+	if (tf->rax == SYS_TEST_STACK_OVERFLOW)
 		tf->rax = test_recurse(0);
-		return;
 #endif
-	default:
-		/* Not yet implemented (issue 3) or not a syscall at all. */
-		tf->rax = (uint64_t)CAPOS_UNSUPPORTED;
-		return;
-	}
+	(void)tf; /* it is t->tf */
+	syscall_handle(t);
+	return kernel_exit(NULL);
 }

@@ -4,6 +4,6 @@
 #include "arch/x86_64/trapframe.h"
 
 void syscall_init(void);
-void syscall_dispatch(struct trapframe *tf);
+struct trapframe *syscall_dispatch(struct trapframe *tf);
 
 #endif

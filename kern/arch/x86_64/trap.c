@@ -4,13 +4,15 @@
  * An exception in ring 3 is the process's fault: it is reported (name, pid,
  * cause, rip, address) and the process is destroyed; the kernel goes on.
  * An exception in ring 0 is a kernel bug: panic. Device interrupts are
- * counted per vector, acknowledged and handed to their handler.
+ * counted per vector, acknowledged and turned into notification signals.
  */
 #include <stdint.h>
 
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/trap.h"
 #include "core/panic.h"
 #include "core/sched.h"
@@ -41,42 +43,40 @@ const char *trap_name(uint64_t vector)
 		return "spurious interrupt";
 	if (vector == TRAP_SYSCALL)
 		return "syscall";
+	if (vector >= VEC_IRQ_BASE && vector < VEC_IRQ_BASE + 16)
+		return "device interrupt";
 	return "unexpected interrupt";
 }
 
-static void user_fault(struct trapframe *tf)
+uint64_t irq_count_for(uint32_t vector)
 {
-	struct thread *t = sched_current();
-	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
-	struct fault_info fi = {
-		.vector = tf->vector,
-		.error = tf->error,
-		.rip = tf->rip,
-		.addr = addr,
-	};
-	process_fault(t->proc, &fi);
-	/* Not reached: the faulting thread never runs again. */
+	return vector < 256 ? trap_counts[vector] : 0;
 }
 
-void trap_dispatch(struct trapframe *tf)
+struct trapframe *trap_dispatch(struct trapframe *tf)
 {
 	uint64_t v = tf->vector & 0xff;
+	int from_user = (tf->cs & 3) == 3;
 	trap_counts[v]++;
 
 	if (v < 32) {
-		if (v != 2 && v != 8 && v != 18 && (tf->cs & 3) == 3) {
-			user_fault(tf);
-			return;
-		}
-		panic_trap(tf);
-	}
-	if (v == VEC_SPURIOUS)
-		return; /* no EOI for the APIC's spurious vector */
-	if (v == VEC_TIMER) {
+		if (!from_user || v == 2 || v == 8 || v == 18)
+			panic_trap(tf);
+		struct thread *t = sched_current();
+		struct fault_info fi = {
+			.vector = v,
+			.error = tf->error,
+			.rip = tf->rip,
+			.addr = v == 14 ? read_cr2() : 0,
+		};
+		process_fault(t->proc, &fi);
+	} else if (v == VEC_TIMER) {
 		lapic_eoi();
-		sched_timer_interrupt();
-		return;
+		sched_timer_tick();
+	} else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
+		irq_dispatch((uint32_t)(v - VEC_IRQ_BASE));
 	}
-	/* Stray vectors (e.g. a masked legacy PIC's spurious IRQ 7) are counted
-	 * and otherwise ignored; the PIC is masked, so nothing needs an EOI. */
+	/* Spurious and stray vectors are only counted: the APIC's spurious
+	 * vector takes no EOI and the legacy PICs are masked. */
+	return kernel_exit(from_user ? NULL : tf);
 }

@@ -1,59 +1,387 @@
 /*
  * capos/abi.h - the user-visible kernel ABI: the one header a userspace
- * program needs to talk to the kernel.
+ * program needs to talk to the kernel. docs/abi.md explains every call.
  *
  * System calls use the syscall instruction:
  *   rax = syscall number, arguments in rdi, rsi, rdx, r10, r8, r9;
- *   on return rax = capos_status_t; rcx and r11 are clobbered (as the
- *   instruction defines), every other register is preserved.
+ *   on return rax = capos_status_t; rcx and r11 are clobbered (the
+ *   instruction uses them), every other register is preserved.
  *
- * Only the calls listed in enum capos_syscall exist. Every kernel object
- * method will be a Call on that object's capability (issue 3 adds them);
- * until then Call/Send/Recv/... return CAPOS_UNSUPPORTED.
+ * A message lives in the calling thread's IPC buffer (struct
+ * capos_ipc_buffer, one page, mapped by the kernel when the thread is
+ * created). Every kernel object method is a Call on that object's cap with
+ * the method in `label` and a fixed-width argument struct in `body`; the
+ * result struct comes back in `body`. Userspace services use the same Call
+ * with a protobuf body.
  */
 #ifndef CAPOS_ABI_H
 #define CAPOS_ABI_H
 
 #include <stdint.h>
 
-#define CAPOS_ABI_VERSION 1
+#define CAPOS_ABI_VERSION 2
 
 typedef int64_t capos_status_t;
+typedef uint32_t capos_cap_t; /* a slot in the caller's capability table */
+
+#define CAPOS_NO_CAP 0xffffffffu
 
 /* One status enum for kernel objects and userspace services alike. */
 enum capos_status {
 	CAPOS_OK = 0,
 	CAPOS_INVALID_CAP = 1,      /* slot empty or out of range */
-	CAPOS_WRONG_TYPE = 2,       /* the cap's object has no such method */
+	CAPOS_WRONG_TYPE = 2,       /* the cap's object has no such operation */
 	CAPOS_DENIED = 3,           /* the cap lacks the right */
 	CAPOS_INVALID_ARGUMENT = 4, /* bad pointer, length, label or body */
-	CAPOS_NO_MEMORY = 5,
+	CAPOS_NO_MEMORY = 5,        /* the machine is out of frames */
 	CAPOS_LIMIT_EXCEEDED = 6,   /* a resource profile limit */
 	CAPOS_DISCONNECTED = 7,     /* the serving process died */
 	CAPOS_TIMEOUT = 8,
 	CAPOS_WOULD_BLOCK = 9,
 	CAPOS_UNSUPPORTED = 10,     /* unknown syscall or method */
 	CAPOS_RETARGETED = 11,      /* the endpoint moved to another server */
+	CAPOS_SLOT_OCCUPIED = 12,   /* the destination slot is not empty */
 };
 
 enum capos_syscall {
-	CAPOS_SYS_CALL = 0,
-	CAPOS_SYS_SEND = 1,
-	CAPOS_SYS_NBSEND = 2,
-	CAPOS_SYS_RECV = 3,
-	CAPOS_SYS_REPLY_RECV = 4,
-	CAPOS_SYS_SIGNAL = 5,
-	CAPOS_SYS_WAIT = 6,
+	CAPOS_SYS_CALL = 0,       /* rdi = cap; send, then wait for the reply */
+	CAPOS_SYS_SEND = 1,       /* rdi = cap; blocks until received */
+	CAPOS_SYS_NBSEND = 2,     /* rdi = cap; WOULD_BLOCK if nobody waits */
+	CAPOS_SYS_RECV = 3,       /* rdi = endpoint cap */
+	CAPOS_SYS_REPLY_RECV = 4, /* rdi = endpoint cap; reply, then Recv */
+	CAPOS_SYS_SIGNAL = 5,     /* rdi = notification cap, rsi = bits */
+	CAPOS_SYS_WAIT = 6,       /* rdi = notification cap, rsi = timeout ns */
 	CAPOS_SYS_YIELD = 7,
-	CAPOS_SYS_EXIT = 8, /* rdi = exit code (int64); never returns */
+	CAPOS_SYS_EXIT = 8,       /* rdi = exit code (int64); never returns */
 	CAPOS_SYS_COUNT = 9,
 };
 
-/* User address space: programs are linked at CAPOS_USER_BASE; the initial
- * stack is CAPOS_USER_STACK_PAGES below CAPOS_USER_STACK_TOP, with an
- * unmapped guard page under it. */
-#define CAPOS_USER_BASE        0x0000000000400000ull
-#define CAPOS_USER_STACK_TOP   0x00007fffffff0000ull
+#define CAPOS_WAIT_POLL    0ull            /* Wait: do not block */
+#define CAPOS_WAIT_FOREVER 0xffffffffffffffffull
+
+/* ---- Messages ---------------------------------------------------------- */
+
+#define CAPOS_MSG_BODY_MAX 2048u
+#define CAPOS_MSG_MAX_CAPS 4u
+
+enum capos_recv_kind {
+	CAPOS_RECV_MESSAGE = 1, /* label/badge/len/body/caps are a message */
+	CAPOS_RECV_SIGNAL = 2,  /* `signals` holds bits of the bound notification */
+};
+
+struct capos_ipc_buffer {
+	uint64_t label;   /* in: method; out: the label received (reply: status) */
+	uint64_t badge;   /* out: badge of the cap the sender used */
+	uint64_t signals; /* out: notification bits (Wait, or a Recv woken by them) */
+	uint32_t len;     /* body bytes, <= CAPOS_MSG_BODY_MAX */
+	uint32_t ncaps;   /* in: caps to send; out: caps received */
+	uint32_t caps[CAPOS_MSG_MAX_CAPS]; /* in: slots to send; out: slots filled */
+	uint32_t cap_move; /* in: bit i set = move caps[i] instead of copying */
+	uint32_t kind;     /* out: enum capos_recv_kind */
+	uint64_t reserved[2];
+	uint8_t body[CAPOS_MSG_BODY_MAX];
+};
+
+/* ---- Capabilities -------------------------------------------------------- */
+
+enum capos_cap_type {
+	CAPOS_CAP_NULL = 0,
+	CAPOS_CAP_ENDPOINT = 1,
+	CAPOS_CAP_NOTIFICATION = 2,
+	CAPOS_CAP_PROCESS = 3,
+	CAPOS_CAP_THREAD = 4,
+	CAPOS_CAP_SHARED_BUFFER = 5,
+	CAPOS_CAP_IRQ_CONTROL = 6,
+	CAPOS_CAP_IRQ_HANDLER = 7,
+	CAPOS_CAP_IOPORT = 8,
+	CAPOS_CAP_CAP_MANAGER = 9,
+	CAPOS_CAP_REPLY = 10,
+	CAPOS_CAP_KERNEL_INFO = 11,
+};
+
+/* Rights. A derived cap never has a right its source lacks. */
+#define CAPOS_RIGHT_READ    (1u << 0) /* read memory / query */
+#define CAPOS_RIGHT_WRITE   (1u << 1) /* write memory / modify */
+#define CAPOS_RIGHT_GRANT   (1u << 2) /* transfer caps in messages through it */
+#define CAPOS_RIGHT_SEND    (1u << 3) /* Call/Send on an endpoint, Signal */
+#define CAPOS_RIGHT_RECV    (1u << 4) /* Recv on an endpoint, Wait */
+#define CAPOS_RIGHT_CONTROL (1u << 5) /* methods that change the object */
+#define CAPOS_RIGHTS_ALL    0x3fu
+
+/* Slots of the root task's initial table (the kernel fills them). */
+enum capos_root_slot {
+	CAPOS_ROOT_CAP_MANAGER = 0,
+	CAPOS_ROOT_PROCESS = 1,  /* itself */
+	CAPOS_ROOT_THREAD = 2,   /* its first thread */
+	CAPOS_ROOT_IOPORT = 3,   /* every I/O port */
+	CAPOS_ROOT_IRQ_CONTROL = 4,
+	CAPOS_ROOT_KERNEL_INFO = 5,
+	CAPOS_ROOT_BOOT_PACKAGE = 6, /* SharedBuffer holding boot.pkg, read-only */
+	CAPOS_ROOT_FIRST_FREE = 7,
+};
+
+/* ---- Address space ----------------------------------------------------- */
+
+#define CAPOS_PAGE_SIZE        4096u
+#define CAPOS_USER_BASE        0x0000000000400000ull /* programs' link base */
+#define CAPOS_USER_TOP         0x00007ffffffff000ull /* first address above user space */
+#define CAPOS_USER_STACK_TOP   0x00007fffffff0000ull /* the first thread's stack */
 #define CAPOS_USER_STACK_PAGES 16u
+#define CAPOS_IPC_BUFFER_VA    0x00007fffffff8000ull /* the first thread's IPC buffer (above its stack, a guard page between) */
+
+#define CAPOS_PROT_READ  (1u << 0)
+#define CAPOS_PROT_WRITE (1u << 1)
+#define CAPOS_PROT_EXEC  (1u << 2) /* never together with WRITE */
+
+/*
+ * A new thread starts at its entry with rdi = its IPC buffer's address,
+ * rsi = the arg given at creation, rsp = its stack, FS base = its TLS base,
+ * and a clean FPU state.
+ */
+
+/* ---- Resource profiles --------------------------------------------------- */
+
+struct capos_limits {
+	uint32_t max_slots;     /* capability table size */
+	uint32_t max_threads;
+	uint32_t max_pages;     /* every frame charged: memory, tables, objects */
+	uint32_t max_endpoints; /* endpoints and notifications it creates */
+};
+
+struct capos_usage {
+	uint32_t slots;
+	uint32_t threads;
+	uint32_t pages;
+	uint32_t endpoints;
+};
+
+/* ---- Kernel object methods (label) and their bodies ---------------------- */
+
+/* CapabilityManager: the caller's own table. */
+enum capos_capmgr_method {
+	CAPOS_CAPMGR_LIST = 1,       /* capos_capmgr_list -> capos_capmgr_list_result */
+	CAPOS_CAPMGR_COPY = 2,       /* capos_capmgr_slots */
+	CAPOS_CAPMGR_MINT = 3,       /* capos_capmgr_mint */
+	CAPOS_CAPMGR_MOVE = 4,       /* capos_capmgr_slots */
+	CAPOS_CAPMGR_DELETE = 5,     /* capos_capmgr_slots (src only) */
+	CAPOS_CAPMGR_SAVE_REPLY = 6, /* capos_capmgr_slots (dst only) */
+};
+
+struct capos_capmgr_slots {
+	uint32_t src;
+	uint32_t dst;
+};
+
+struct capos_capmgr_mint {
+	uint32_t src;
+	uint32_t dst;
+	uint32_t rights; /* ANDed with the source's rights */
+	uint32_t set_badge; /* 1: give the new cap `badge` (source must be unbadged) */
+	uint64_t badge;
+};
+
+struct capos_capmgr_list {
+	uint32_t first; /* first slot to report */
+	uint32_t max;   /* at most this many entries */
+};
+
+struct capos_cap_info {
+	uint32_t slot;
+	uint16_t type;   /* enum capos_cap_type */
+	uint16_t rights;
+	uint64_t badge;
+	uint64_t interface_id; /* endpoints: the id given at creation, else 0 */
+};
+
+#define CAPOS_CAPMGR_LIST_MAX ((CAPOS_MSG_BODY_MAX - 16u) / sizeof(struct capos_cap_info))
+
+struct capos_capmgr_list_result {
+	uint32_t count;      /* entries below */
+	uint32_t next;       /* first slot after the last one examined */
+	uint32_t table_size;
+	uint32_t used;       /* occupied slots in the whole table */
+	struct capos_cap_info entries[CAPOS_CAPMGR_LIST_MAX];
+};
+
+/* Process: the caller's own (root slot 1) or a child it created. */
+enum capos_process_method {
+	CAPOS_PROCESS_CREATE_PROCESS = 1,      /* create_process -> new_cap */
+	CAPOS_PROCESS_CREATE_ENDPOINT = 2,     /* create_endpoint -> new_cap */
+	CAPOS_PROCESS_CREATE_NOTIFICATION = 3, /* (none) -> new_cap */
+	CAPOS_PROCESS_CREATE_SHARED_BUFFER = 4, /* create_shared_buffer -> new_cap */
+	CAPOS_PROCESS_CREATE_THREAD = 5,       /* create_thread -> new_cap */
+	CAPOS_PROCESS_MAP_ANON = 6,            /* map */
+	CAPOS_PROCESS_MAP_SHARED = 7,          /* map (cap = the buffer) */
+	CAPOS_PROCESS_UNMAP = 8,               /* map (va, pages) */
+	CAPOS_PROCESS_WRITE_MEMORY = 9,        /* write_memory */
+	CAPOS_PROCESS_INSTALL_CAP = 10,        /* install_cap */
+	CAPOS_PROCESS_KILL = 11,               /* (none) */
+	CAPOS_PROCESS_INFO = 12,               /* (none) -> process_info */
+};
+
+/* Every object a create method makes is charged to the process the cap
+ * names; the new cap goes into the caller's first free slot. */
+struct capos_new_cap {
+	uint32_t slot;
+	uint32_t reserved;
+};
+
+struct capos_process_create {
+	char name[32];
+	struct capos_limits limits;
+};
+
+struct capos_endpoint_create {
+	uint64_t interface_id; /* reported by CapabilityManager.list */
+};
+
+struct capos_shared_buffer_create {
+	uint32_t pages;
+	uint32_t reserved;
+};
+
+struct capos_thread_create {
+	uint64_t entry;
+	uint64_t stack;      /* initial rsp */
+	uint64_t ipc_buffer; /* page-aligned, unmapped: the kernel maps it */
+	uint64_t tls_base;
+	uint64_t arg;        /* rsi at start */
+	uint32_t priority;   /* 0-255, at most the creating thread's */
+	uint32_t time_slice_us; /* 0: the default */
+};
+
+struct capos_map {
+	uint64_t va;     /* page aligned, below CAPOS_USER_TOP */
+	uint32_t pages;
+	uint32_t prot;   /* CAPOS_PROT_* */
+	uint32_t cap;    /* MAP_SHARED: the SharedBuffer */
+	uint32_t offset_pages; /* MAP_SHARED: first page of the buffer */
+};
+
+#define CAPOS_WRITE_MEMORY_MAX (CAPOS_MSG_BODY_MAX - 16u)
+
+struct capos_write_memory {
+	uint64_t va;  /* into pages already mapped in the target */
+	uint32_t len; /* <= CAPOS_WRITE_MEMORY_MAX */
+	uint32_t reserved;
+	uint8_t data[CAPOS_WRITE_MEMORY_MAX];
+};
+
+struct capos_install_cap {
+	uint32_t src;    /* slot in the caller's table */
+	uint32_t dst;    /* slot in the target's table */
+	uint32_t rights; /* ANDed with the source's rights */
+	uint32_t set_badge;
+	uint64_t badge;
+};
+
+enum capos_process_state {
+	CAPOS_PROCESS_ALIVE = 1,
+	CAPOS_PROCESS_EXITED = 2,
+	CAPOS_PROCESS_FAULTED = 3,
+	CAPOS_PROCESS_KILLED = 4,
+};
+
+struct capos_process_info {
+	uint32_t pid;
+	uint32_t state; /* enum capos_process_state */
+	int64_t exit_code;
+	struct capos_limits limits;
+	struct capos_usage usage;
+};
+
+/* Thread. */
+enum capos_thread_method {
+	CAPOS_THREAD_START = 1,             /* (none) */
+	CAPOS_THREAD_SET_PRIORITY = 2,      /* thread_priority */
+	CAPOS_THREAD_BIND_NOTIFICATION = 3, /* thread_bind (CAPOS_NO_CAP unbinds) */
+};
+
+struct capos_thread_priority {
+	uint32_t priority;
+	uint32_t time_slice_us;
+};
+
+struct capos_thread_bind {
+	uint32_t notification;
+	uint32_t reserved;
+};
+
+/* SharedBuffer. */
+enum capos_shared_buffer_method {
+	CAPOS_SHARED_BUFFER_INFO = 1, /* (none) -> shared_buffer_info */
+};
+
+struct capos_shared_buffer_info {
+	uint32_t pages;
+	uint32_t bytes; /* meaningful length (boot package: its size) */
+};
+
+/* IOPort: in/out on the cap's port range only. */
+enum capos_ioport_method {
+	CAPOS_IOPORT_IN = 1,       /* ioport -> ioport (value) */
+	CAPOS_IOPORT_OUT = 2,      /* ioport */
+	CAPOS_IOPORT_SUBRANGE = 3, /* ioport_range -> new_cap */
+	CAPOS_IOPORT_WRITE_STRING = 4, /* ioport_string: outb each byte, waiting on a status bit */
+};
+
+struct capos_ioport {
+	uint16_t port;
+	uint8_t width; /* 1, 2 or 4 */
+	uint8_t reserved;
+	uint32_t value;
+};
+
+struct capos_ioport_range {
+	uint16_t base;
+	uint16_t count;
+	uint32_t reserved;
+};
+
+#define CAPOS_IOPORT_STRING_MAX (CAPOS_MSG_BODY_MAX - 16u)
+
+/* Writes data byte by byte to `port`, each after (inb(status_port) & ready_mask)
+ * is non-zero (a UART's transmit-empty bit). Both ports must be in range. */
+struct capos_ioport_string {
+	uint16_t port;
+	uint16_t status_port;
+	uint8_t ready_mask;
+	uint8_t reserved[3];
+	uint32_t len;
+	uint32_t reserved2;
+	uint8_t data[CAPOS_IOPORT_STRING_MAX];
+};
+
+/* IRQControl / IRQHandler. */
+enum capos_irq_method {
+	CAPOS_IRQ_CONTROL_GET = 1, /* irq_get -> new_cap (an IRQHandler) */
+	CAPOS_IRQ_HANDLER_ACK = 1, /* (none): unmask after handling */
+};
+
+struct capos_irq_get {
+	uint32_t irq;          /* legacy ISA IRQ 0-15 */
+	uint32_t notification; /* slot of the notification to signal */
+	uint64_t bits;         /* bits to signal on each interrupt */
+};
+
+/* KernelInfo: counters for tests and monitoring. Read-only. */
+enum capos_kinfo_method {
+	CAPOS_KINFO_STATS = 1, /* (none) -> kinfo_stats */
+	CAPOS_KINFO_IRQ_COUNT = 2, /* kinfo_irq (vector) -> kinfo_irq (count) */
+};
+
+struct capos_kinfo_stats {
+	uint64_t free_frames;
+	uint64_t live_objects;
+	uint64_t now_ns;   /* monotonic, from the TSC */
+	uint64_t tsc_khz;
+	uint64_t timer_interrupts;
+};
+
+struct capos_kinfo_irq {
+	uint32_t vector;
+	uint32_t reserved;
+	uint64_t count;
+};
 
 #endif

@@ -1,0 +1,26 @@
+/*
+ * arch.h - what the portable core asks of x86_64 (beyond core/platform.h).
+ */
+#ifndef KERN_ARCH_ARCH_H
+#define KERN_ARCH_ARCH_H
+
+#include <stdint.h>
+
+#include "arch/x86_64/trapframe.h"
+
+struct thread;
+
+/* Initial user registers and FPU state of a new thread. */
+void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
+		      uint64_t ipc_va, uint64_t arg);
+
+/* Every kernel exit: choose the next thread, switch to it, and return the
+ * trapframe to resume. kernel_frame is the interrupted kernel context
+ * (idle) or NULL when the kernel was entered from user mode; with nothing
+ * to run and no kernel frame, it enters the idle loop and never returns. */
+struct trapframe *kernel_exit(struct trapframe *kernel_frame);
+
+/* Hooks run on every kernel exit before choosing (core/boot.c). */
+void boot_poll(void);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * switch.c - leaving the kernel: choose a thread, load its context.
+ *
+ * There is no per-thread kernel stack and no kernel continuation: a thread
+ * in the kernel is always either about to return to user mode or blocked
+ * with its whole state in its trapframe (as in seL4). Switching is loading
+ * another thread's address space, FPU state, TLS base and trapframe.
+ *
+ * Invariants: cpu0.on_cpu is the thread whose FPU registers are live and
+ * holds a reference on it, so its state can be saved even after it died
+ * (then it is simply dropped); TSS.rsp0 and cpu0.tf_top always point at the
+ * end of the current thread's trapframe.
+ */
+#include <stddef.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "core/kstring.h"
+#include "core/sched.h"
+#include "object/process.h"
+#include "object/thread.h"
+
+void idle_enter(void) __attribute__((noreturn));
+
+uint64_t first_user_entry_tsc;
+
+void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
+		      uint64_t ipc_va, uint64_t arg)
+{
+	memset(&t->tf, 0, sizeof(t->tf));
+	t->tf.rip = entry;
+	t->tf.cs = GDT_USER_CS;
+	t->tf.rflags = 0x202; /* IF, reserved bit 1 */
+	t->tf.rsp = stack;
+	t->tf.ss = GDT_USER_DS;
+	t->tf.rdi = ipc_va;
+	t->tf.rsi = arg;
+	t->tf.vector = 0; /* first entry by iretq */
+	fpu_init_area(t->fpu);
+}
+
+static void load(struct thread *next)
+{
+	struct thread *prev = cpu0.on_cpu;
+	if (prev == next)
+		return;
+	if (prev) {
+		if (prev->state != THREAD_DEAD)
+			fpu_save(prev->fpu);
+		kobj_unref(&prev->obj);
+	}
+	if (read_cr3() != next->proc->vspace)
+		write_cr3(next->proc->vspace);
+	fpu_restore(next->fpu);
+	wrmsr(MSR_FS_BASE, next->fs_base);
+	kobj_ref(&next->obj);
+	cpu0.on_cpu = next;
+	if (!first_user_entry_tsc)
+		first_user_entry_tsc = rdtsc();
+}
+
+struct trapframe *kernel_exit(struct trapframe *kernel_frame)
+{
+	if (cpu0.on_cpu && cpu0.on_cpu->state == THREAD_DEAD) {
+		/* Nothing to save for a dead thread; let it go now, so its pages
+		 * return before anyone counts them. Its address space is gone
+		 * already (vs_destroy moved CR3 to the kernel's tables). */
+		kobj_unref(&cpu0.on_cpu->obj);
+		cpu0.on_cpu = NULL;
+	}
+	boot_poll();
+	struct thread *next = sched_choose();
+	if (!next) {
+		if (kernel_frame)
+			return kernel_frame; /* back to the idle loop */
+		idle_enter();
+	}
+	load(next);
+	uint64_t top = (uint64_t)(uintptr_t)(&next->tf + 1);
+	cpu0.tf_top = top;
+	gdt_set_kernel_stack(top);
+	return &next->tf;
+}

@@ -1,0 +1,166 @@
+/*
+ * boot.c - the boot runner: creates each boot-package program as a root
+ * task with the root capabilities (capos/abi.h enum capos_root_slot).
+ */
+#include <stddef.h>
+
+#include <capos/abi.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/trap.h"
+#include "core/boot.h"
+#include "core/kprintf.h"
+#include "core/panic.h"
+#include "core/platform.h"
+#include "object/objects.h"
+#include "object/process.h"
+#include "object/shared_buffer.h"
+
+extern uint64_t kernel_entry_tsc, first_user_entry_tsc;
+
+static const struct capos_boot_info *boot_info;
+static struct bootpkg pkg;
+static uint32_t next_entry;
+static struct process *running;
+static int pending;
+static int programs;
+static uint64_t free_before;
+static struct shared_buffer *pkg_buffer;
+static const char *running_name;
+
+static const struct capos_limits root_limits = {
+	.max_slots = 1024,
+	.max_threads = 256,
+	.max_pages = 16384, /* 64 MiB */
+	.max_endpoints = 1024,
+};
+
+static void on_death(struct process *p)
+{
+	if (p == running)
+		pending = 1;
+}
+
+static capos_status_t root_caps(struct process *p, struct thread *t)
+{
+	struct captable *ct = &p->ct;
+	capos_status_t st;
+	struct ioport *io = kobj_alloc(CAPOS_CAP_IOPORT, p, &st);
+	if (!io)
+		return st;
+	io->base = 0;
+	io->count = 0x10000;
+	st = ct_insert(ct, CAPOS_ROOT_IOPORT, &io->obj, CAPOS_CAP_IOPORT,
+		       CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE | CAPOS_RIGHT_GRANT, 0);
+	kobj_unref(&io->obj);
+	if (st == CAPOS_OK)
+		st = ct_insert(ct, CAPOS_ROOT_CAP_MANAGER, &p->obj, CAPOS_CAP_CAP_MANAGER,
+			       CAPOS_RIGHTS_ALL, 0);
+	if (st == CAPOS_OK)
+		st = ct_insert(ct, CAPOS_ROOT_PROCESS, &p->obj, CAPOS_CAP_PROCESS,
+			       CAPOS_RIGHTS_ALL, 0);
+	if (st == CAPOS_OK)
+		st = ct_insert(ct, CAPOS_ROOT_THREAD, &t->obj, CAPOS_CAP_THREAD,
+			       CAPOS_RIGHTS_ALL, 0);
+	if (st == CAPOS_OK)
+		st = ct_insert(ct, CAPOS_ROOT_IRQ_CONTROL, &irq_control_obj,
+			       CAPOS_CAP_IRQ_CONTROL, CAPOS_RIGHTS_ALL, 0);
+	if (st == CAPOS_OK)
+		st = ct_insert(ct, CAPOS_ROOT_KERNEL_INFO, &kernel_info_obj,
+			       CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_READ, 0);
+	if (st == CAPOS_OK)
+		st = ct_insert(ct, CAPOS_ROOT_BOOT_PACKAGE, &pkg_buffer->obj,
+			       CAPOS_CAP_SHARED_BUFFER, CAPOS_RIGHT_READ, 0);
+	return st;
+}
+
+static int start(const struct capos_pkg_entry *e)
+{
+	capos_status_t st;
+	struct process *p = process_create(e->name, &root_limits, NULL, &st);
+	if (!p) {
+		kprintf("kernel: program %s not started: status %ld\n", e->name, (long)st);
+		return 0;
+	}
+	enum elf_status elf_err = ELF_OK;
+	uint64_t entry = 0;
+	st = process_load_elf(p, bootpkg_data(&pkg, e), e->size, &entry, &elf_err);
+	if (st == CAPOS_OK)
+		st = process_map_anon(p, CAPOS_USER_STACK_TOP -
+				      CAPOS_USER_STACK_PAGES * CAPOS_PAGE_SIZE,
+				      CAPOS_USER_STACK_PAGES, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+	struct thread *t = NULL;
+	if (st == CAPOS_OK)
+		t = thread_create(p, entry, CAPOS_USER_STACK_TOP, CAPOS_IPC_BUFFER_VA, 0, 0,
+				  255, 0, &st);
+	if (st == CAPOS_OK)
+		st = root_caps(p, t);
+	if (st != CAPOS_OK) {
+		if (elf_err != ELF_OK)
+			kprintf("kernel: program %s refused: %s\n", e->name, elf_status_str(elf_err));
+		else
+			kprintf("kernel: program %s not started: status %ld\n", e->name, (long)st);
+		process_kill(p);
+		kobj_unref(&p->obj);
+		return 0;
+	}
+	kprintf("kernel: starting %s (pid %u)\n", p->name, p->pid);
+	running = p;
+	running_name = e->name;
+	thread_start(t);
+	return 1;
+}
+
+static void start_next(void)
+{
+	while (next_entry < pkg.count) {
+		const struct capos_pkg_entry *e = &pkg.entries[next_entry++];
+		if (e->kind != CAPOS_PKG_KIND_ELF)
+			continue;
+		free_before = page_free_count();
+		programs++;
+		if (start(e))
+			return;
+	}
+	kprintf("kernel: %d programs finished; interrupts: timer %lu, spurious %lu; shutting down\n",
+		programs, (unsigned long)trap_counts[0x20], (unsigned long)trap_counts[0xff]);
+	machine_exit(EXIT_CLEAN_SHUTDOWN);
+}
+
+void boot_poll(void)
+{
+	if (!pending)
+		return;
+	pending = 0;
+	kobj_unref(&running->obj);
+	running = NULL;
+	kprintf("kmem: %lu frames free before %s, %lu after reaping it\n",
+		(unsigned long)free_before, running_name, (unsigned long)page_free_count());
+	if (programs == 1)
+		kprintf("boot: first user instruction %lu guest instructions (TSC ticks) after kernel entry; loader handoff %lu before it\n",
+			(unsigned long)(first_user_entry_tsc - kernel_entry_tsc),
+			(unsigned long)(kernel_entry_tsc - boot_info->loader_tsc));
+	start_next();
+}
+
+void boot_start(const struct capos_boot_info *bi, const struct bootpkg *p)
+{
+	boot_info = bi;
+	pkg = *p;
+	process_death_hook = on_death;
+
+	/* The package as a read-only SharedBuffer over the loader's pages. */
+	static void *frames[SHARED_BUFFER_MAX_PAGES];
+	uint32_t pages = (uint32_t)((bi->pkg_size + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (pages > SHARED_BUFFER_MAX_PAGES)
+		panic("boot.pkg of %u pages is larger than a SharedBuffer", pages);
+	for (uint32_t i = 0; i < pages; i++)
+		frames[i] = phys_to_virt(bi->pkg_phys + (uint64_t)i * PAGE_SIZE);
+	capos_status_t st;
+	pkg_buffer = shared_buffer_borrow(frames, pages, (uint32_t)bi->pkg_size, &st);
+	if (!pkg_buffer)
+		panic("no memory for the boot package buffer");
+	start_next();
+}

@@ -1,0 +1,161 @@
+/*
+ * captable.c - capability table operations. Invariants in captable.h.
+ *
+ * Every operation validates everything first and only then changes state,
+ * so an error never leaves a half-done copy or move behind.
+ */
+#include <stddef.h>
+
+#include "core/panic.h"
+#include "core/platform.h"
+#include "object/captable.h"
+
+uint32_t ct_pages_for(uint32_t size)
+{
+	return (size + CT_SLOTS_PER_CHUNK - 1) / CT_SLOTS_PER_CHUNK;
+}
+
+capos_status_t ct_init(struct captable *ct, uint32_t size)
+{
+	if (size == 0 || size > CT_MAX_SLOTS)
+		return CAPOS_INVALID_ARGUMENT;
+	uint32_t n = ct_pages_for(size);
+	for (uint32_t i = 0; i < n; i++) {
+		ct->chunks[i] = page_alloc();
+		if (!ct->chunks[i]) {
+			for (uint32_t j = 0; j < i; j++) {
+				page_free(ct->chunks[j]);
+				ct->chunks[j] = NULL;
+			}
+			return CAPOS_NO_MEMORY;
+		}
+	}
+	ct->size = size;
+	ct->used = 0;
+	ct->chunks_allocated = n;
+	return CAPOS_OK;
+}
+
+struct cap *ct_slot(struct captable *ct, uint32_t slot)
+{
+	if (slot >= ct->size)
+		return NULL;
+	return &ct->chunks[slot / CT_SLOTS_PER_CHUNK][slot % CT_SLOTS_PER_CHUNK];
+}
+
+struct cap *ct_lookup(struct captable *ct, uint32_t slot)
+{
+	struct cap *c = ct_slot(ct, slot);
+	if (!c || c->type == CAPOS_CAP_NULL)
+		return NULL;
+	return c;
+}
+
+uint32_t ct_find_free(struct captable *ct)
+{
+	for (uint32_t s = 0; s < ct->size; s++)
+		if (ct_slot(ct, s)->type == CAPOS_CAP_NULL)
+			return s;
+	return CAPOS_NO_CAP;
+}
+
+uint32_t ct_free_count(const struct captable *ct)
+{
+	return ct->size - ct->used;
+}
+
+static void clear(struct cap *c)
+{
+	c->obj = NULL;
+	c->badge = 0;
+	c->type = CAPOS_CAP_NULL;
+	c->rights = 0;
+}
+
+capos_status_t ct_insert(struct captable *ct, uint32_t slot, struct kobj *obj,
+			 uint16_t type, uint16_t rights, uint64_t badge)
+{
+	struct cap *c = ct_slot(ct, slot);
+	if (!c)
+		return CAPOS_INVALID_CAP;
+	if (c->type != CAPOS_CAP_NULL)
+		return CAPOS_SLOT_OCCUPIED;
+	kobj_ref(obj);
+	c->obj = obj;
+	c->type = type;
+	c->rights = rights & CAPOS_RIGHTS_ALL;
+	c->badge = badge;
+	ct->used++;
+	return CAPOS_OK;
+}
+
+capos_status_t ct_copy(struct captable *ct, uint32_t src, uint32_t dst)
+{
+	return ct_mint(ct, src, ct, dst, CAPOS_RIGHTS_ALL, 0, 0);
+}
+
+capos_status_t ct_mint(struct captable *src_ct, uint32_t src, struct captable *dst_ct,
+		       uint32_t dst, uint32_t rights, int set_badge, uint64_t badge)
+{
+	struct cap *s = ct_lookup(src_ct, src);
+	if (!s)
+		return CAPOS_INVALID_CAP;
+	struct cap *d = ct_slot(dst_ct, dst);
+	if (!d)
+		return CAPOS_INVALID_ARGUMENT;
+	if (d->type != CAPOS_CAP_NULL)
+		return CAPOS_SLOT_OCCUPIED;
+	if (set_badge && s->badge != 0)
+		return CAPOS_DENIED; /* a badge, once set, is the holder's identity */
+	if (s->type == CAPOS_CAP_REPLY)
+		return CAPOS_DENIED; /* one-shot: copying would allow two answers */
+	uint64_t new_badge = set_badge ? badge : s->badge;
+	return ct_insert(dst_ct, dst, s->obj, s->type, (uint16_t)(s->rights & rights),
+			 new_badge);
+}
+
+capos_status_t ct_move(struct captable *src_ct, uint32_t src, struct captable *dst_ct,
+		       uint32_t dst)
+{
+	struct cap *s = ct_lookup(src_ct, src);
+	if (!s)
+		return CAPOS_INVALID_CAP;
+	struct cap *d = ct_slot(dst_ct, dst);
+	if (!d)
+		return CAPOS_INVALID_ARGUMENT;
+	if (s == d)
+		return CAPOS_OK;
+	if (d->type != CAPOS_CAP_NULL)
+		return CAPOS_SLOT_OCCUPIED;
+	/* The reference moves with the cap: no count changes. */
+	*d = *s;
+	clear(s);
+	src_ct->used--;
+	dst_ct->used++;
+	return CAPOS_OK;
+}
+
+capos_status_t ct_delete(struct captable *ct, uint32_t slot)
+{
+	struct cap *c = ct_lookup(ct, slot);
+	if (!c)
+		return CAPOS_INVALID_CAP;
+	struct kobj *o = c->obj;
+	clear(c);
+	ct->used--;
+	kobj_unref(o); /* last: destruction may reach back into tables */
+	return CAPOS_OK;
+}
+
+void ct_destroy(struct captable *ct)
+{
+	for (uint32_t s = 0; s < ct->size; s++)
+		if (ct_slot(ct, s)->type != CAPOS_CAP_NULL)
+			ct_delete(ct, s);
+	for (uint32_t i = 0; i < ct->chunks_allocated; i++) {
+		page_free(ct->chunks[i]);
+		ct->chunks[i] = NULL;
+	}
+	ct->chunks_allocated = 0;
+	ct->size = 0;
+}

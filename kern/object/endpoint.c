@@ -1,0 +1,329 @@
+/*
+ * endpoint.c - synchronous rendezvous IPC: Call, Send, NBSend, Recv, Reply.
+ *
+ * Invariants:
+ *  - a thread on ep->senders is BLOCKED_SEND with blocked_on_ep == ep and
+ *    holds a reference on ep; likewise BLOCKED_RECV on ep->receivers;
+ *  - senders are ordered by priority, FIFO within a priority; receivers FIFO;
+ *  - ep->server is the one process that may Recv on ep (set by its first
+ *    Recv); when it dies ep->dead is set and every later Call or Send fails
+ *    at once with DISCONNECTED (the retarget primitive will revive it);
+ *  - a thread BLOCKED_REPLY is named by exactly one of: the reply_to of the
+ *    server thread that received its call, or one Reply cap (badge = the
+ *    call's sequence number); either one holds a reference on the caller.
+ *    Losing that name (server death, Reply cap deleted, a Recv without
+ *    reply) wakes the caller with DISCONNECTED: a client never hangs;
+ *  - a message body is copied exactly once, sender page to receiver page;
+ *    caps move or copy only through a cap with GRANT, all or nothing.
+ */
+#include <stddef.h>
+
+#include "core/kstring.h"
+#include "core/panic.h"
+#include "core/sched.h"
+#include "object/endpoint.h"
+#include "object/process.h"
+#include "object/thread.h"
+
+struct endpoint *endpoint_create(struct process *owner, uint64_t interface_id,
+				 capos_status_t *st)
+{
+	if (owner && owner->usage.endpoints >= owner->limits.max_endpoints) {
+		*st = CAPOS_LIMIT_EXCEEDED;
+		return NULL;
+	}
+	struct endpoint *ep = kobj_alloc(CAPOS_CAP_ENDPOINT, owner, st);
+	if (!ep)
+		return NULL;
+	ep->interface_id = interface_id;
+	if (owner)
+		owner->usage.endpoints++;
+	return ep;
+}
+
+static void unbind_server(struct endpoint *ep)
+{
+	struct process *p = ep->server;
+	if (!p)
+		return;
+	for (struct endpoint **pp = &p->served; *pp; pp = &(*pp)->served_next) {
+		if (*pp == ep) {
+			*pp = ep->served_next;
+			break;
+		}
+	}
+	ep->server = NULL;
+	ep->served_next = NULL;
+}
+
+void endpoint_destroy(struct endpoint *ep)
+{
+	/* No caps and no queued thread remain (queued threads hold refs). */
+	KASSERT(!ep->senders.head && !ep->receivers.head);
+	unbind_server(ep);
+	if (ep->obj.owner)
+		ep->obj.owner->usage.endpoints--;
+}
+
+capos_status_t ipc_check_message(struct thread *t, uint16_t rights)
+{
+	struct capos_ipc_buffer *b = t->ipc;
+	if (b->len > CAPOS_MSG_BODY_MAX || b->ncaps > CAPOS_MSG_MAX_CAPS)
+		return CAPOS_INVALID_ARGUMENT;
+	if (b->ncaps && !(rights & CAPOS_RIGHT_GRANT))
+		return CAPOS_DENIED;
+	return CAPOS_OK;
+}
+
+/* Moves or copies the caps src names into free slots of dst's table. */
+static capos_status_t transfer_caps(struct thread *src, struct thread *dst, uint32_t n)
+{
+	struct capos_ipc_buffer *s = src->ipc, *d = dst->ipc;
+	struct captable *sct = &src->proc->ct, *dct = &dst->proc->ct;
+	uint32_t slots[CAPOS_MSG_MAX_CAPS];
+	for (uint32_t i = 0; i < n; i++) {
+		slots[i] = s->caps[i];
+		struct cap *c = ct_lookup(sct, slots[i]);
+		if (!c)
+			return CAPOS_INVALID_CAP;
+		int move = (s->cap_move >> i) & 1;
+		if (c->type == CAPOS_CAP_REPLY && !move)
+			return CAPOS_DENIED;
+		for (uint32_t j = 0; j < i; j++)
+			if (slots[j] == slots[i] && (move || ((s->cap_move >> j) & 1)))
+				return CAPOS_INVALID_ARGUMENT; /* moved twice */
+	}
+	uint32_t need = n;
+	if (sct == dct) {
+		for (uint32_t i = 0; i < n; i++)
+			if ((s->cap_move >> i) & 1)
+				need--; /* a move within one table frees its source */
+	}
+	if (ct_free_count(dct) < need)
+		return CAPOS_LIMIT_EXCEEDED;
+	for (uint32_t i = 0; i < n; i++) {
+		int move = (s->cap_move >> i) & 1;
+		uint32_t free_slot = ct_find_free(dct);
+		capos_status_t st = move ? ct_move(sct, slots[i], dct, free_slot)
+					 : ct_mint(sct, slots[i], dct, free_slot,
+						   CAPOS_RIGHTS_ALL, 0, 0);
+		KASSERT(st == CAPOS_OK); /* everything was checked above */
+		d->caps[i] = free_slot;
+	}
+	return CAPOS_OK;
+}
+
+/* Copies src's message into dst's IPC buffer. */
+static capos_status_t transfer(struct thread *src, struct thread *dst, uint64_t badge,
+			       int allow_caps)
+{
+	struct capos_ipc_buffer *s = src->ipc, *d = dst->ipc;
+	uint32_t len = s->len, n = s->ncaps;
+	if (len > CAPOS_MSG_BODY_MAX || n > CAPOS_MSG_MAX_CAPS)
+		return CAPOS_INVALID_ARGUMENT;
+	if (n && !allow_caps)
+		return CAPOS_DENIED;
+	if (n) {
+		capos_status_t st = transfer_caps(src, dst, n);
+		if (st != CAPOS_OK)
+			return st;
+	}
+	d->label = s->label;
+	d->badge = badge;
+	d->len = len;
+	d->ncaps = n;
+	d->kind = CAPOS_RECV_MESSAGE;
+	memcpy(d->body, s->body, len);
+	return CAPOS_OK;
+}
+
+static void set_reply_to(struct thread *server, struct thread *caller)
+{
+	if (server->reply_to) {
+		/* The server took a new message without answering the last one. */
+		struct thread *old = server->reply_to;
+		server->reply_to = NULL;
+		if (old->state == THREAD_BLOCKED_REPLY && old->call_seq == server->reply_seq)
+			thread_wake(old, CAPOS_DISCONNECTED);
+		kobj_unref(&old->obj);
+	}
+	kobj_ref(&caller->obj);
+	server->reply_to = caller;
+	server->reply_seq = caller->call_seq;
+	caller->state = THREAD_BLOCKED_REPLY;
+}
+
+static void leave_ep(struct thread *t)
+{
+	thread_leave_waits(t);
+}
+
+/* A message from sender (now being delivered) to receiver r. */
+static capos_status_t rendezvous(struct thread *sender, struct thread *r, uint64_t badge,
+				 uint16_t rights, int is_call)
+{
+	capos_status_t st = transfer(sender, r, badge, (rights & CAPOS_RIGHT_GRANT) != 0);
+	if (st != CAPOS_OK)
+		return st;
+	if (is_call)
+		set_reply_to(r, sender);
+	return CAPOS_OK;
+}
+
+capos_status_t ipc_send(struct thread *t, struct cap *c, int is_call, int block)
+{
+	if (!(c->rights & CAPOS_RIGHT_SEND))
+		return CAPOS_DENIED;
+	struct endpoint *ep = (struct endpoint *)c->obj;
+	capos_status_t st = ipc_check_message(t, c->rights);
+	if (st != CAPOS_OK)
+		return st;
+	if (ep->dead)
+		return CAPOS_DISCONNECTED;
+	if (is_call)
+		t->call_seq++;
+
+	struct thread *r = ep->receivers.head;
+	if (r) {
+		st = rendezvous(t, r, c->badge, c->rights, is_call);
+		if (st != CAPOS_OK)
+			return st; /* the receiver keeps waiting */
+		leave_ep(r);
+		r->tf.rax = CAPOS_OK;
+		sched_ready(r);
+		if (is_call) {
+			sched_current_left();
+			return IPC_BLOCKED; /* set_reply_to made t BLOCKED_REPLY */
+		}
+		return CAPOS_OK;
+	}
+	if (!block)
+		return CAPOS_WOULD_BLOCK;
+	t->send_badge = c->badge;
+	t->send_rights = c->rights;
+	t->send_is_call = (uint8_t)is_call;
+	t->state = THREAD_BLOCKED_SEND;
+	t->blocked_on_ep = ep;
+	kobj_ref(&ep->obj);
+	tq_insert_by_priority(&ep->senders, t);
+	sched_current_left();
+	return IPC_BLOCKED;
+}
+
+capos_status_t ipc_recv(struct thread *t, struct cap *c)
+{
+	if (!(c->rights & CAPOS_RIGHT_RECV))
+		return CAPOS_DENIED;
+	struct endpoint *ep = (struct endpoint *)c->obj;
+	if (ep->server && ep->server != t->proc)
+		return CAPOS_DENIED; /* one serving process per endpoint */
+	if (!ep->server) {
+		ep->server = t->proc;
+		ep->served_next = t->proc->served;
+		t->proc->served = ep;
+		ep->dead = 0;
+	}
+	if (t->bound && t->bound->bits) {
+		t->ipc->kind = CAPOS_RECV_SIGNAL;
+		t->ipc->signals = t->bound->bits;
+		t->bound->bits = 0;
+		return CAPOS_OK;
+	}
+	struct thread *s;
+	while ((s = ep->senders.head) != NULL) {
+		capos_status_t st = rendezvous(s, t, s->send_badge, s->send_rights,
+					       s->send_is_call);
+		leave_ep(s);
+		if (st != CAPOS_OK) {
+			thread_wake(s, st); /* the sender learns; try the next */
+			continue;
+		}
+		if (!s->send_is_call) {
+			s->tf.rax = CAPOS_OK;
+			sched_ready(s);
+		}
+		return CAPOS_OK;
+	}
+	t->state = THREAD_BLOCKED_RECV;
+	t->blocked_on_ep = ep;
+	kobj_ref(&ep->obj);
+	tq_push_back(&ep->receivers, t);
+	sched_current_left();
+	return IPC_BLOCKED;
+}
+
+static capos_status_t answer(struct thread *server, struct thread *caller, uint64_t seq)
+{
+	if (caller->state != THREAD_BLOCKED_REPLY || caller->call_seq != seq)
+		return CAPOS_DISCONNECTED; /* the caller died or gave up */
+	capos_status_t st = transfer(server, caller, 0, 1);
+	thread_wake(caller, st);
+	return CAPOS_OK;
+}
+
+void ipc_reply_current(struct thread *t)
+{
+	struct thread *caller = t->reply_to;
+	if (!caller)
+		return;
+	t->reply_to = NULL;
+	answer(t, caller, t->reply_seq);
+	kobj_unref(&caller->obj);
+}
+
+capos_status_t ipc_reply_cap(struct thread *t, uint32_t slot)
+{
+	struct cap *c = ct_lookup(&t->proc->ct, slot);
+	if (!c)
+		return CAPOS_INVALID_CAP;
+	struct thread *caller = (struct thread *)c->obj;
+	uint64_t seq = c->badge;
+	if (t->ipc->len > CAPOS_MSG_BODY_MAX || t->ipc->ncaps > CAPOS_MSG_MAX_CAPS)
+		return CAPOS_INVALID_ARGUMENT;
+	kobj_ref(&caller->obj);
+	capos_status_t st = answer(t, caller, seq);
+	/* One shot: the cap goes whatever happened. Deleting it after the
+	 * answer means reply_cap_dropped finds the caller no longer waiting. */
+	ct_delete(&t->proc->ct, slot);
+	kobj_unref(&caller->obj);
+	return st;
+}
+
+capos_status_t ipc_save_reply(struct thread *t, uint32_t dst)
+{
+	if (!t->reply_to)
+		return CAPOS_INVALID_ARGUMENT; /* nothing to save */
+	struct thread *caller = t->reply_to;
+	capos_status_t st = ct_insert(&t->proc->ct, dst, &caller->obj, CAPOS_CAP_REPLY,
+				      CAPOS_RIGHT_SEND, t->reply_seq);
+	if (st != CAPOS_OK)
+		return st;
+	t->reply_to = NULL;
+	kobj_unref(&caller->obj); /* the cap holds its own reference now */
+	return CAPOS_OK;
+}
+
+void reply_cap_dropped(struct kobj *obj, uint64_t seq)
+{
+	struct thread *caller = (struct thread *)obj;
+	if (caller->state == THREAD_BLOCKED_REPLY && caller->call_seq == seq)
+		thread_wake(caller, CAPOS_DISCONNECTED);
+}
+
+void endpoints_server_died(struct process *p)
+{
+	while (p->served) {
+		struct endpoint *ep = p->served;
+		p->served = ep->served_next;
+		ep->served_next = NULL;
+		ep->server = NULL;
+		ep->dead = 1;
+		kobj_ref(&ep->obj); /* waking may drop the last queued reference */
+		struct thread *s;
+		while ((s = ep->senders.head) != NULL) {
+			leave_ep(s);
+			thread_wake(s, CAPOS_DISCONNECTED);
+		}
+		kobj_unref(&ep->obj);
+	}
+}

@@ -1,0 +1,39 @@
+/*
+ * endpoint.h - synchronous IPC. Invariants in object/endpoint.c.
+ */
+#ifndef KERN_OBJECT_ENDPOINT_H
+#define KERN_OBJECT_ENDPOINT_H
+
+#include <stdint.h>
+
+#include <capos/abi.h>
+
+#include "object/captable.h"
+#include "object/objects.h"
+
+struct endpoint *endpoint_create(struct process *owner, uint64_t interface_id,
+				 capos_status_t *st);
+
+/* The syscalls. Each returns the status for the calling thread, or
+ * IPC_BLOCKED when the thread now waits (its status arrives later). */
+#define IPC_BLOCKED ((capos_status_t)-1)
+
+capos_status_t ipc_send(struct thread *t, struct cap *c, int is_call, int block);
+capos_status_t ipc_recv(struct thread *t, struct cap *c);
+/* The reply half of ReplyRecv: answers t's current caller, if any. */
+void ipc_reply_current(struct thread *t);
+/* Send on a Reply cap (slot): answers and deletes the cap. */
+capos_status_t ipc_reply_cap(struct thread *t, uint32_t slot);
+capos_status_t ipc_save_reply(struct thread *t, uint32_t dst);
+
+/* A Reply cap was deleted: its caller, if still waiting, is DISCONNECTED. */
+void reply_cap_dropped(struct kobj *caller, uint64_t seq);
+
+/* Process teardown: every endpoint p served is dead; its queued callers
+ * wake with DISCONNECTED. */
+void endpoints_server_died(struct process *p);
+
+/* Validates the message in t's IPC buffer before it is queued. */
+capos_status_t ipc_check_message(struct thread *t, uint16_t rights);
+
+#endif

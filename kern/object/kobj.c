@@ -1,0 +1,81 @@
+/*
+ * kobj.c - allocation and reference counting of kernel objects.
+ * Type-specific destruction lives with each type; this file dispatches.
+ */
+#include <stddef.h>
+
+#include "core/panic.h"
+#include "core/platform.h"
+#include "object/kobj.h"
+#include "object/objects.h"
+#include "object/process.h"
+
+void irq_handler_destroy(struct kobj *handler); /* arch */
+
+uint64_t kobj_live_count;
+
+void *kobj_alloc(uint32_t type, struct process *owner, capos_status_t *st)
+{
+	if (owner) {
+		*st = process_charge_pages(owner, 1);
+		if (*st != CAPOS_OK)
+			return NULL;
+	}
+	struct kobj *o = page_alloc();
+	if (!o) {
+		if (owner)
+			process_uncharge_pages(owner, 1);
+		*st = CAPOS_NO_MEMORY;
+		return NULL;
+	}
+	o->type = type;
+	o->refs = 1;
+	o->owner = owner;
+	if (owner)
+		kobj_ref(&owner->obj);
+	kobj_live_count++;
+	*st = CAPOS_OK;
+	return o;
+}
+
+void kobj_ref(struct kobj *o)
+{
+	KASSERT(o->refs > 0);
+	o->refs++;
+}
+
+void kobj_unref(struct kobj *o)
+{
+	KASSERT(o->refs > 0);
+	if (--o->refs > 0)
+		return;
+	struct process *owner = o->owner;
+	switch (o->type) {
+	case CAPOS_CAP_ENDPOINT:
+		endpoint_destroy((struct endpoint *)o);
+		break;
+	case CAPOS_CAP_NOTIFICATION:
+		notification_destroy((struct notification *)o);
+		break;
+	case CAPOS_CAP_PROCESS:
+		process_destroy((struct process *)o);
+		break;
+	case CAPOS_CAP_THREAD:
+		thread_destroy((struct thread *)o);
+		break;
+	case CAPOS_CAP_SHARED_BUFFER:
+		shared_buffer_destroy((struct shared_buffer *)o);
+		break;
+	case CAPOS_CAP_IRQ_HANDLER:
+		irq_handler_destroy(o);
+		break;
+	default:
+		break; /* plain objects: nothing inside to release */
+	}
+	page_free(o);
+	kobj_live_count--;
+	if (owner) {
+		process_uncharge_pages(owner, 1);
+		kobj_unref(&owner->obj);
+	}
+}

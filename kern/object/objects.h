@@ -1,0 +1,59 @@
+/*
+ * objects.h - the kernel objects other than processes and threads
+ * (object/process.h, object/thread.h), and the destroy hooks kobj.c calls.
+ */
+#ifndef KERN_OBJECT_OBJECTS_H
+#define KERN_OBJECT_OBJECTS_H
+
+#include <stdint.h>
+
+#include "object/kobj.h"
+#include "object/tqueue.h"
+
+struct thread;
+struct process;
+struct cap;
+
+/* Endpoint: see object/endpoint.c for its invariants. */
+struct endpoint {
+	struct kobj obj;
+	struct process *server; /* the serving process; NULL until one Recvs */
+	struct endpoint *served_next; /* server->served list */
+	int dead;                /* its server died: calls fail at once */
+	uint64_t interface_id;
+	struct tqueue senders;   /* BLOCKED_SEND, by priority then FIFO */
+	struct tqueue receivers; /* BLOCKED_RECV, FIFO */
+};
+
+struct notification {
+	struct kobj obj;
+	uint64_t bits;
+	struct tqueue waiters;  /* BLOCKED_WAIT, FIFO */
+	struct thread *bound;   /* thread whose Recv also takes these bits */
+};
+
+#define SHARED_BUFFER_MAX_PAGES 480u
+
+struct shared_buffer {
+	struct kobj obj;
+	uint32_t pages;
+	uint32_t bytes;     /* meaningful length */
+	int borrowed;       /* frames are not ours to free (boot package) */
+	void *frames[SHARED_BUFFER_MAX_PAGES]; /* kernel addresses */
+};
+
+struct ioport {
+	struct kobj obj;
+	uint16_t base;
+	uint32_t count; /* ports [base, base + count) */
+};
+
+void endpoint_destroy(struct endpoint *ep);
+void notification_destroy(struct notification *n);
+void shared_buffer_destroy(struct shared_buffer *sb);
+
+/* Singletons given to the root task. */
+extern struct kobj kernel_info_obj;
+extern struct kobj irq_control_obj;
+
+#endif
