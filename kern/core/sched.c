@@ -51,6 +51,18 @@ static int highest_ready(void)
 	return -1;
 }
 
+int sched_highest_ready(void)
+{
+	return highest_ready();
+}
+
+void sched_switch_direct(struct thread *next)
+{
+	KASSERT(next->queue == NULL);
+	current = next;
+	next->state = THREAD_RUNNING;
+}
+
 static void set_bit(int p)
 {
 	ready_bits[p / 64] |= 1ull << (p % 64);
@@ -140,11 +152,12 @@ struct thread *sched_choose(void)
 			uint64_t now = now_ns();
 			if (now - cur->slice_start < cur->slice_ns)
 				goto done;
+			current = NULL;
 			sched_ready(cur); /* slice over: behind its equals */
 		} else {
+			current = NULL;
 			ready_front(cur); /* preempted: keeps its place */
 		}
-		current = NULL;
 		best = highest_ready();
 	}
 	if (best >= 0) {

@@ -28,6 +28,13 @@ void sched_current_left(void);
  * kernel exit. Also programs the timer for the nearest real deadline. */
 struct thread *sched_choose(void);
 
+/* Highest priority with a runnable thread, or -1. */
+int sched_highest_ready(void);
+
+/* The fast path hands the CPU straight to a woken partner: the current
+ * thread has blocked, next (blocked until now, on no queue) runs. */
+void sched_switch_direct(struct thread *next);
+
 /* Timed waits: absolute deadline in ns. */
 void timeout_add(struct thread *t, uint64_t deadline);
 void timeout_remove(struct thread *t);

@@ -20,6 +20,9 @@ void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
  * to run and no kernel frame, it enters the idle loop and never returns. */
 struct trapframe *kernel_exit(struct trapframe *kernel_frame);
 
+/* Loads next (already the scheduler's current) and returns its frame. */
+struct trapframe *switch_to_thread(struct thread *next);
+
 /* Hooks run on every kernel exit before choosing (core/boot.c). */
 void boot_poll(void);
 

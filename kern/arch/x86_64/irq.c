@@ -52,6 +52,7 @@
 #define IOAPIC_WINDOW_BYTES 0x20u
 #define IOAPIC_VER 0x01u
 #define IOAPIC_RTE(pin) (0x10u + 2u * (pin))
+#define IOAPIC_MAX_PINS 120u /* IOAPIC_RTE(119) + 1 == 0xff */
 
 /* Redirection entry, low dword. Delivery mode 000 (fixed) and destination
  * mode 0 (physical) are the zero values. */
@@ -185,10 +186,18 @@ void irq_init(const struct capos_boot_info *bi)
 	uint32_t total_pins = 0;
 	for (uint32_t i = 0; i < m.n_ioapics; i++) {
 		struct ioapic *io = &ioapics[n_ioapics];
+		if (m.ioapics[i].mmio == 0) {
+			kprintf("irq: MADT I/O APIC %u has address 0; ignored\n", i);
+			continue;
+		}
 		io->mmio = m.ioapics[i].mmio;
 		io->gsi_base = m.ioapics[i].gsi_base;
 		io->regs = mmio_map(io->mmio, IOAPIC_WINDOW_BYTES);
 		io->pins = ((ioapic_read(io, IOAPIC_VER) >> 16) & 0xffu) + 1u;
+		/* The index register is 8 bits wide: no more entries than it can
+		 * name, whatever the version register claims. */
+		if (io->pins > IOAPIC_MAX_PINS)
+			io->pins = IOAPIC_MAX_PINS;
 		/* Firmware may hand over with pins live: mask all of them before
 		 * anything can be delivered to a vector nobody expects. */
 		for (uint32_t pin = 0; pin < io->pins; pin++) {
@@ -204,6 +213,10 @@ void irq_init(const struct capos_boot_info *bi)
 	for (uint32_t irq = 0; irq < ISA_IRQS; irq++)
 		compute_route(irq, &m);
 
+	if (n_ioapics == 0) {
+		kprintf("irq: no usable I/O APIC; IRQControl unsupported\n");
+		return;
+	}
 	if (n_ioapics == 1)
 		kprintf("irq: I/O APIC at 0x%x, %u pins, %u ISA overrides\n",
 			ioapics[0].mmio, ioapics[0].pins, m.n_isos);

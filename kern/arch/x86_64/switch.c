@@ -79,6 +79,11 @@ struct trapframe *kernel_exit(struct trapframe *kernel_frame)
 			return kernel_frame; /* back to the idle loop */
 		idle_enter();
 	}
+	return switch_to_thread(next);
+}
+
+struct trapframe *switch_to_thread(struct thread *next)
+{
 	load(next);
 	uint64_t top = (uint64_t)(uintptr_t)(&next->tf + 1);
 	cpu0.tf_top = top;

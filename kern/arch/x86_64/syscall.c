@@ -12,6 +12,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/syscall.h"
+#include "core/fastpath.h"
 #include "core/sched.h"
 #include "core/syscall.h"
 
@@ -62,7 +63,13 @@ struct trapframe *syscall_dispatch(struct trapframe *tf)
 	if (tf->rax == SYS_TEST_STACK_OVERFLOW)
 		tf->rax = test_recurse(0);
 #endif
-	(void)tf; /* it is t->tf */
+	struct thread *next = NULL;
+	if (tf->rax == CAPOS_SYS_CALL)
+		next = fastpath_call(t);
+	else if (tf->rax == CAPOS_SYS_REPLY_RECV)
+		next = fastpath_reply_recv(t);
+	if (next)
+		return switch_to_thread(next);
 	syscall_handle(t);
 	return kernel_exit(NULL);
 }

@@ -1,0 +1,2 @@
+#include "kcore_test.h"
+int main(void){return 0;}
