@@ -49,7 +49,8 @@ static void count(volatile uint64_t *c, capos_status_t st)
 /* Slots that must keep their caps. */
 static int precious(uint32_t s)
 {
-	return s <= CAPOS_ROOT_IOPORT || s == ep_slot || s == echo_thread_slot;
+	return s <= CAPOS_ROOT_IOPORT || s == CAPOS_ROOT_KERNEL_INFO || s == ep_slot ||
+	       s == echo_thread_slot;
 }
 
 /* Slots whose caps must never be duplicated (every port; its own process). */

@@ -109,7 +109,7 @@ static void test_wakeup_preempts(void **state)
 	assert_ptr_equal(sched_choose(), l1);
 	assert_int_equal(mid->state, THREAD_RUNNABLE);
 	assert_int_equal(l2->state, THREAD_RUNNABLE);
-	/* a timer wakeup of a higher priority preempts too */
+	/* a timer wakeup of an equal priority waits for the slice or a yield */
 	block(l1, 3 * MS);
 	assert_ptr_equal(sched_choose(), l2);
 	host_advance(3 * MS);
@@ -142,12 +142,11 @@ static void test_tickless(void **state)
 	assert_ptr_equal(sched_choose(), a);
 	assert_int_equal(sched_programmed_deadline(), 0);
 
-	/* two equal priorities: the slice end */
+	/* two equal priorities: a's slice is long over, so b runs, and the
+	 * timer is armed for the end of b's slice */
 	struct thread *b = kt_thread_started(P, 5);
-	assert_ptr_equal(sched_choose(), a); /* its slice is long over: rotate */
-	assert_ptr_equal(sched_current(), a);
-	(void)b;
-	uint64_t end = a->slice_start + SLICE;
+	assert_ptr_equal(sched_choose(), b);
+	uint64_t end = b->slice_start + SLICE;
 	assert_int_equal(sched_programmed_deadline(), end);
 	assert_int_equal(host_timer_deadline(), end);
 
@@ -156,7 +155,7 @@ static void test_tickless(void **state)
 	uint64_t sets = host_timer_sets();
 	kt_make_current(w);
 	block(w, 2 * MS);
-	assert_ptr_equal(sched_choose(), a);
+	assert_ptr_equal(sched_choose(), b); /* preempted: kept its place */
 	assert_int_equal(sched_programmed_deadline(), now_ns() + 2 * MS);
 	assert_true(host_timer_sets() > sets);
 	host_advance(2 * MS);
@@ -166,13 +165,13 @@ static void test_tickless(void **state)
 	assert_int_equal(sched_programmed_deadline(), 0); /* w alone at 7 */
 	block(w, 100 * SLICE);
 	uint64_t far = now_ns() + 100 * SLICE;
-	assert_ptr_equal(sched_choose(), a);
-	assert_int_equal(sched_programmed_deadline(), a->slice_start + SLICE);
+	assert_ptr_equal(sched_choose(), b);
+	assert_int_equal(sched_programmed_deadline(), b->slice_start + SLICE);
 
 	/* everybody blocked, one timed wait left: just that deadline */
-	block(a, CAPOS_WAIT_FOREVER);
-	assert_ptr_equal(sched_choose(), b);
 	block(b, CAPOS_WAIT_FOREVER);
+	assert_ptr_equal(sched_choose(), a);
+	block(a, CAPOS_WAIT_FOREVER);
 	assert_ptr_equal(sched_choose(), low);
 	block(low, CAPOS_WAIT_FOREVER);
 	assert_null(sched_choose());
