@@ -73,6 +73,9 @@ static capos_status_t root_caps(struct process *p, struct thread *t)
 	if (st == CAPOS_OK)
 		st = ct_insert(ct, CAPOS_ROOT_BOOT_PACKAGE, &pkg_buffer->obj,
 			       CAPOS_CAP_SHARED_BUFFER, CAPOS_RIGHT_READ, 0);
+	if (st == CAPOS_OK)
+		st = ct_insert(ct, CAPOS_ROOT_PROCESS_CONTROL, &process_control_obj,
+			       CAPOS_CAP_PROCESS_CONTROL, CAPOS_RIGHTS_ALL, 0);
 	return st;
 }
 

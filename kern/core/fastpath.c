@@ -85,7 +85,7 @@ struct thread *fastpath_reply_recv(struct thread *t)
 	if (caller->state != THREAD_BLOCKED_REPLY || caller->call_seq != t->reply_seq)
 		return NULL;
 	struct endpoint *ep = endpoint_for(t, CAPOS_RIGHT_RECV);
-	if (!ep || ep->server != t->proc || ep->senders.head)
+	if (!ep || ep->server != t->proc || ep->senders.head || ep->crash_head)
 		return NULL;
 	if (t->bound && t->bound->bits)
 		return NULL;

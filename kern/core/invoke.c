@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "core/invariants.h"
 #include "core/invoke.h"
 #include "core/kstring.h"
 #include "core/panic.h"
@@ -24,8 +25,9 @@ capos_status_t irq_control_get(struct thread *t, uint32_t irq, struct cap *ntfn,
 capos_status_t irq_handler_ack(struct kobj *handler);            /* arch */
 
 /* The kernel's own counters (kernel info). */
-struct kobj kernel_info_obj = { CAPOS_CAP_KERNEL_INFO, 1, NULL };
-struct kobj irq_control_obj = { CAPOS_CAP_IRQ_CONTROL, 1, NULL };
+struct kobj kernel_info_obj = { .type = CAPOS_CAP_KERNEL_INFO, .refs = 1 };
+struct kobj irq_control_obj = { .type = CAPOS_CAP_IRQ_CONTROL, .refs = 1 };
+struct kobj process_control_obj = { .type = CAPOS_CAP_PROCESS_CONTROL, .refs = 1 };
 
 /* Copies the method's argument struct out of the body; 0 if too short. */
 static int get_args(struct thread *t, void *args, uint32_t size)
@@ -113,6 +115,25 @@ static capos_status_t capmgr(struct thread *t, struct cap *c)
 		if (!get_args(t, &a, sizeof(a)))
 			return CAPOS_INVALID_ARGUMENT;
 		return ct_delete(ct, a.src);
+	}
+	case CAPOS_CAPMGR_WATCH_DEATH:
+	case CAPOS_CAPMGR_UNWATCH_DEATH: {
+		struct capos_endpoint_watch a;
+		if (!get_args(t, &a, sizeof(a)))
+			return CAPOS_INVALID_ARGUMENT;
+		struct cap *e = ct_lookup(ct, a.endpoint);
+		struct cap *n = ct_lookup(ct, a.notification);
+		if (!e || !n)
+			return CAPOS_INVALID_CAP;
+		if (e->type != CAPOS_CAP_ENDPOINT || n->type != CAPOS_CAP_NOTIFICATION)
+			return CAPOS_WRONG_TYPE;
+		if (!(n->rights & CAPOS_RIGHT_SEND))
+			return CAPOS_DENIED;
+		if (t->ipc->label == CAPOS_CAPMGR_UNWATCH_DEATH)
+			return endpoint_unwatch((struct endpoint *)e->obj,
+						(struct notification *)n->obj);
+		return endpoint_watch((struct endpoint *)e->obj, (struct notification *)n->obj,
+				      a.bits);
 	}
 	case CAPOS_CAPMGR_SAVE_REPLY: {
 		struct capos_capmgr_slots a;
@@ -243,6 +264,20 @@ static capos_status_t process_method(struct thread *t, struct cap *c)
 	case CAPOS_PROCESS_KILL:
 		process_kill(p);
 		return CAPOS_OK;
+	case CAPOS_PROCESS_SET_SUPERVISOR: {
+		struct capos_set_supervisor a;
+		if (!get_args(t, &a, sizeof(a)))
+			return CAPOS_INVALID_ARGUMENT;
+		struct cap *e = ct_lookup(&t->proc->ct, a.endpoint);
+		if (!e)
+			return CAPOS_INVALID_CAP;
+		if (e->type != CAPOS_CAP_ENDPOINT)
+			return CAPOS_WRONG_TYPE;
+		if (!(e->rights & CAPOS_RIGHT_SEND))
+			return CAPOS_DENIED;
+		process_set_supervisor(p, (struct endpoint *)e->obj, e->badge);
+		return CAPOS_OK;
+	}
 	case CAPOS_PROCESS_INFO: {
 		struct capos_process_info r;
 		memset(&r, 0, sizeof(r));
@@ -352,10 +387,14 @@ static capos_status_t ioport_method(struct thread *t, struct cap *c)
 		if (!(c->rights & CAPOS_RIGHT_WRITE) || !(c->rights & CAPOS_RIGHT_READ) ||
 		    !port_ok(io, port, 1) || (mask && !port_ok(io, status, 1)))
 			return CAPOS_DENIED;
+		/* A device that never gets ready must not hold the kernel: the
+		 * whole call may poll the status port a bounded number of times. */
+		uint32_t budget = 1000000;
 		for (uint32_t i = 0; i < len; i++) {
-			for (uint32_t spin = 0; mask && spin < 100000; spin++)
-				if (port_in(status, 1) & mask)
-					break;
+			while (mask && !(port_in(status, 1) & mask)) {
+				if (--budget == 0)
+					return CAPOS_TIMEOUT;
+			}
 			port_out(port, 1, a->data[i]);
 		}
 		return CAPOS_OK;
@@ -392,6 +431,15 @@ static capos_status_t kinfo_method(struct thread *t, struct cap *c)
 		r.now_ns = now_ns();
 		r.timer_interrupts = irq_count_for(0x20);
 		return reply_body(t, &r, sizeof(r));
+	}
+	case CAPOS_KINFO_CHECK_INVARIANTS: {
+#ifdef CAPOS_INVARIANT_CHECKS
+		struct capos_kinfo_check r;
+		r.violations = kernel_check_invariants(&r.objects_checked);
+		return reply_body(t, &r, sizeof(r));
+#else
+		return CAPOS_UNSUPPORTED;
+#endif
 	}
 	case CAPOS_KINFO_IRQ_COUNT: {
 		struct capos_kinfo_irq a;
@@ -442,6 +490,25 @@ static capos_status_t irq_method(struct thread *t, struct cap *c)
 	return irq_handler_ack(c->obj);
 }
 
+static capos_status_t process_control_method(struct thread *t, struct cap *c)
+{
+	if (t->ipc->label != CAPOS_PCTL_RETARGET)
+		return CAPOS_UNSUPPORTED;
+	struct capos_retarget a;
+	if (!get_args(t, &a, sizeof(a)))
+		return CAPOS_INVALID_ARGUMENT;
+	struct cap *e = ct_lookup(&t->proc->ct, a.endpoint);
+	struct cap *pc = ct_lookup(&t->proc->ct, a.process);
+	if (!e || !pc)
+		return CAPOS_INVALID_CAP;
+	if (e->type != CAPOS_CAP_ENDPOINT || pc->type != CAPOS_CAP_PROCESS)
+		return CAPOS_WRONG_TYPE;
+	/* Only whoever may serve the endpoint may move its serving side. */
+	if (!(e->rights & CAPOS_RIGHT_RECV) || !(pc->rights & CAPOS_RIGHT_CONTROL))
+		return CAPOS_DENIED;
+	return endpoint_retarget((struct endpoint *)e->obj, (struct process *)pc->obj);
+}
+
 capos_status_t invoke_kernel_object(struct thread *t, struct cap *c)
 {
 	if (t->ipc->len > CAPOS_MSG_BODY_MAX)
@@ -462,6 +529,8 @@ capos_status_t invoke_kernel_object(struct thread *t, struct cap *c)
 	case CAPOS_CAP_IRQ_CONTROL:
 	case CAPOS_CAP_IRQ_HANDLER:
 		return irq_method(t, c);
+	case CAPOS_CAP_PROCESS_CONTROL:
+		return process_control_method(t, c);
 	default:
 		return CAPOS_WRONG_TYPE;
 	}

@@ -9,6 +9,7 @@
 #include "core/panic.h"
 #include "core/platform.h"
 #include "object/captable.h"
+#include "object/endpoint.h"
 
 uint32_t ct_pages_for(uint32_t size)
 {
@@ -141,8 +142,14 @@ capos_status_t ct_delete(struct captable *ct, uint32_t slot)
 	if (!c)
 		return CAPOS_INVALID_CAP;
 	struct kobj *o = c->obj;
+	uint16_t type = c->type;
+	uint64_t badge = c->badge;
 	clear(c);
 	ct->used--;
+	/* A Reply cap deleted unanswered (by hand or with its table) must
+	 * wake its caller with DISCONNECTED: a client never hangs. */
+	if (type == CAPOS_CAP_REPLY)
+		reply_cap_dropped(o, badge);
 	kobj_unref(o); /* last: destruction may reach back into tables */
 	return CAPOS_OK;
 }

@@ -14,13 +14,23 @@
  *    Losing that name (server death, Reply cap deleted, a Recv without
  *    reply) wakes the caller with DISCONNECTED: a client never hangs;
  *  - a message body is copied exactly once, sender page to receiver page;
- *    caps move or copy only through a cap with GRANT, all or nothing.
+ *    caps move or copy only through a cap with GRANT, all or nothing;
+ *  - crash records wait in crash_head only while no receiver waits, and a
+ *    Recv takes them before any sender; at most ENDPOINT_MAX_CRASH_QUEUED
+ *    wait, further ones are counted in crash_dropped;
+ *  - each death watch holds a reference on its notification and fires
+ *    every time the serving process dies (a revived endpoint keeps them);
+ *  - retarget moves the serving side in one step: queued senders stay in
+ *    order for the new server, the old server's threads blocked in Recv on
+ *    the endpoint return RETARGETED, calls it had already received stay its
+ *    to answer.
  */
 #include <stddef.h>
 
 #include "core/kstring.h"
 #include "core/panic.h"
 #include "core/sched.h"
+#include "object/notification.h"
 #include "object/endpoint.h"
 #include "object/process.h"
 #include "object/thread.h"
@@ -61,6 +71,18 @@ void endpoint_destroy(struct endpoint *ep)
 	/* No caps and no queued thread remain (queued threads hold refs). */
 	KASSERT(!ep->senders.head && !ep->receivers.head);
 	unbind_server(ep);
+	while (ep->crash_head) {
+		struct crash_message *m = ep->crash_head;
+		ep->crash_head = m->next;
+		kobj_unref(&m->obj);
+	}
+	for (uint32_t i = 0; i < CAPOS_ENDPOINT_MAX_WATCHES; i++) {
+		if (ep->watches[i].ntfn) {
+			struct notification *n = ep->watches[i].ntfn;
+			ep->watches[i].ntfn = NULL;
+			kobj_unref(&n->obj);
+		}
+	}
 	if (ep->obj.owner)
 		ep->obj.owner->usage.endpoints--;
 }
@@ -210,6 +232,18 @@ capos_status_t ipc_send(struct thread *t, struct cap *c, int is_call, int block)
 	return IPC_BLOCKED;
 }
 
+static void deliver_crash(struct thread *t, uint64_t badge,
+			  const struct capos_crash_record *rec)
+{
+	struct capos_ipc_buffer *d = t->ipc;
+	d->label = CAPOS_LABEL_CRASH_RECORD;
+	d->badge = badge;
+	d->len = sizeof(*rec);
+	d->ncaps = 0;
+	d->kind = CAPOS_RECV_MESSAGE;
+	memcpy(d->body, rec, sizeof(*rec));
+}
+
 capos_status_t ipc_recv(struct thread *t, struct cap *c)
 {
 	if (!(c->rights & CAPOS_RIGHT_RECV))
@@ -227,6 +261,16 @@ capos_status_t ipc_recv(struct thread *t, struct cap *c)
 		t->ipc->kind = CAPOS_RECV_SIGNAL;
 		t->ipc->signals = t->bound->bits;
 		t->bound->bits = 0;
+		return CAPOS_OK;
+	}
+	if (ep->crash_head) {
+		struct crash_message *m = ep->crash_head;
+		ep->crash_head = m->next;
+		if (!ep->crash_head)
+			ep->crash_tail = NULL;
+		ep->crash_queued--;
+		deliver_crash(t, m->badge, &m->rec);
+		kobj_unref(&m->obj);
 		return CAPOS_OK;
 	}
 	struct thread *s;
@@ -324,6 +368,94 @@ void endpoints_server_died(struct process *p)
 			leave_ep(s);
 			thread_wake(s, CAPOS_DISCONNECTED);
 		}
+		for (uint32_t i = 0; i < CAPOS_ENDPOINT_MAX_WATCHES; i++)
+			if (ep->watches[i].ntfn)
+				ntfn_deliver(ep->watches[i].ntfn, ep->watches[i].bits);
 		kobj_unref(&ep->obj);
 	}
+}
+
+capos_status_t endpoint_watch(struct endpoint *ep, struct notification *n, uint64_t bits)
+{
+	if (!bits)
+		return CAPOS_INVALID_ARGUMENT;
+	struct death_watch *free_w = NULL;
+	for (uint32_t i = 0; i < CAPOS_ENDPOINT_MAX_WATCHES; i++) {
+		if (ep->watches[i].ntfn == n) {
+			ep->watches[i].bits = bits; /* re-watching updates the bits */
+			return CAPOS_OK;
+		}
+		if (!ep->watches[i].ntfn && !free_w)
+			free_w = &ep->watches[i];
+	}
+	if (!free_w)
+		return CAPOS_LIMIT_EXCEEDED;
+	kobj_ref(&n->obj);
+	free_w->ntfn = n;
+	free_w->bits = bits;
+	return CAPOS_OK;
+}
+
+capos_status_t endpoint_unwatch(struct endpoint *ep, struct notification *n)
+{
+	for (uint32_t i = 0; i < CAPOS_ENDPOINT_MAX_WATCHES; i++) {
+		if (ep->watches[i].ntfn == n) {
+			ep->watches[i].ntfn = NULL;
+			ep->watches[i].bits = 0;
+			kobj_unref(&n->obj);
+			return CAPOS_OK;
+		}
+	}
+	return CAPOS_INVALID_ARGUMENT;
+}
+
+capos_status_t endpoint_retarget(struct endpoint *ep, struct process *np)
+{
+	if (np->torn_down)
+		return CAPOS_DISCONNECTED;
+	kobj_ref(&ep->obj); /* waking receivers may drop their references */
+	unbind_server(ep);
+	/* The old server's threads waiting here learn the endpoint moved. */
+	struct thread *r;
+	while ((r = ep->receivers.head) != NULL) {
+		leave_ep(r);
+		thread_wake(r, CAPOS_RETARGETED);
+	}
+	ep->server = np;
+	ep->served_next = np->served;
+	np->served = ep;
+	ep->dead = 0;
+	kobj_unref(&ep->obj);
+	return CAPOS_OK;
+}
+
+void endpoint_post_crash(struct endpoint *ep, uint64_t badge,
+			 const struct capos_crash_record *rec)
+{
+	struct thread *r = ep->receivers.head;
+	if (r) {
+		deliver_crash(r, badge, rec);
+		leave_ep(r);
+		r->tf.rax = CAPOS_OK;
+		sched_ready(r);
+		return;
+	}
+	if (ep->crash_queued >= ENDPOINT_MAX_CRASH_QUEUED) {
+		ep->crash_dropped++;
+		return;
+	}
+	capos_status_t st;
+	struct crash_message *m = kobj_alloc(KOBJ_CRASH_MESSAGE, NULL, &st);
+	if (!m) {
+		ep->crash_dropped++;
+		return;
+	}
+	m->badge = badge;
+	m->rec = *rec;
+	if (ep->crash_tail)
+		ep->crash_tail->next = m;
+	else
+		ep->crash_head = m;
+	ep->crash_tail = m;
+	ep->crash_queued++;
 }

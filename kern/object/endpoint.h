@@ -33,6 +33,17 @@ void reply_cap_dropped(struct kobj *caller, uint64_t seq);
  * wake with DISCONNECTED. */
 void endpoints_server_died(struct process *p);
 
+/* Death watches (CapabilityManager methods). */
+capos_status_t endpoint_watch(struct endpoint *ep, struct notification *n, uint64_t bits);
+capos_status_t endpoint_unwatch(struct endpoint *ep, struct notification *n);
+
+/* Moves ep's serving side to np (ProcessControl.retarget). */
+capos_status_t endpoint_retarget(struct endpoint *ep, struct process *np);
+
+/* Hands a crash record to a receiver waiting on ep, or queues it. */
+void endpoint_post_crash(struct endpoint *ep, uint64_t badge,
+			 const struct capos_crash_record *rec);
+
 /* Validates the message in t's IPC buffer before it is queued. */
 capos_status_t ipc_check_message(struct thread *t, uint16_t rights);
 

@@ -13,8 +13,9 @@
 void irq_handler_destroy(struct kobj *handler); /* arch */
 
 uint64_t kobj_live_count;
+struct kobj *kobj_all;
 
-void *kobj_alloc(uint32_t type, struct process *owner, capos_status_t *st)
+void *kobj_alloc(uint16_t type, struct process *owner, capos_status_t *st)
 {
 	if (owner) {
 		*st = process_charge_pages(owner, 1);
@@ -33,6 +34,11 @@ void *kobj_alloc(uint32_t type, struct process *owner, capos_status_t *st)
 	o->owner = owner;
 	if (owner)
 		kobj_ref(&owner->obj);
+	o->all_next = kobj_all;
+	o->all_prev = NULL;
+	if (kobj_all)
+		kobj_all->all_prev = o;
+	kobj_all = o;
 	kobj_live_count++;
 	*st = CAPOS_OK;
 	return o;
@@ -72,6 +78,12 @@ void kobj_unref(struct kobj *o)
 	default:
 		break; /* plain objects: nothing inside to release */
 	}
+	if (o->all_prev)
+		o->all_prev->all_next = o->all_next;
+	else
+		kobj_all = o->all_next;
+	if (o->all_next)
+		o->all_next->all_prev = o->all_prev;
 	page_free(o);
 	kobj_live_count--;
 	if (owner) {

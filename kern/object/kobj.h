@@ -8,7 +8,8 @@
  *  - every object occupies one page, charged to the process that created it
  *    (owner, which the object keeps a reference to), so accounting is exact:
  *    destroying an object gives back precisely the page it cost;
- *  - kobj_live_count is the number of objects not yet destroyed.
+ *  - kobj_live_count is the number of objects not yet destroyed, and
+ *    kobj_all lists exactly those objects.
  */
 #ifndef KERN_OBJECT_KOBJ_H
 #define KERN_OBJECT_KOBJ_H
@@ -20,10 +21,18 @@
 struct process;
 
 struct kobj {
-	uint32_t type; /* enum capos_cap_type */
+	uint16_t type;  /* enum capos_cap_type, or KOBJ_* below */
+	uint16_t check; /* scratch for the invariant walk */
 	uint32_t refs;
 	struct process *owner; /* charged for the page; NULL: the kernel's own */
+	struct kobj *all_next, *all_prev; /* every allocated object (checks) */
 };
+
+/* Kernel-internal object types, never in a cap. */
+#define KOBJ_CRASH_MESSAGE 0x100u
+
+/* The list of every allocated object (static singletons excluded). */
+extern struct kobj *kobj_all;
 
 extern uint64_t kobj_live_count;
 
@@ -31,7 +40,7 @@ extern uint64_t kobj_live_count;
  * A zeroed one-page object of `type`, with refs = 1 for the caller, charged
  * to owner (if not NULL). NULL with *st set (NO_MEMORY or LIMIT_EXCEEDED).
  */
-void *kobj_alloc(uint32_t type, struct process *owner, capos_status_t *st);
+void *kobj_alloc(uint16_t type, struct process *owner, capos_status_t *st);
 
 void kobj_ref(struct kobj *o);
 void kobj_unref(struct kobj *o);

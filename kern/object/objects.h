@@ -23,7 +23,24 @@ struct endpoint {
 	uint64_t interface_id;
 	struct tqueue senders;   /* BLOCKED_SEND, by priority then FIFO */
 	struct tqueue receivers; /* BLOCKED_RECV, FIFO */
+	struct death_watch {
+		struct notification *ntfn; /* counted reference */
+		uint64_t bits;
+	} watches[CAPOS_ENDPOINT_MAX_WATCHES];
+	struct crash_message *crash_head, *crash_tail; /* kernel messages */
+	uint32_t crash_queued;
+	uint32_t crash_dropped;
 };
+
+/* A crash record waiting on a supervisor endpoint for a receiver. */
+struct crash_message {
+	struct kobj obj; /* KOBJ_CRASH_MESSAGE, the kernel's own */
+	struct crash_message *next;
+	uint64_t badge;
+	struct capos_crash_record rec;
+};
+
+#define ENDPOINT_MAX_CRASH_QUEUED 64u
 
 struct notification {
 	struct kobj obj;
@@ -55,5 +72,6 @@ void shared_buffer_destroy(struct shared_buffer *sb);
 /* Singletons given to the root task. */
 extern struct kobj kernel_info_obj;
 extern struct kobj irq_control_obj;
+extern struct kobj process_control_obj;
 
 #endif

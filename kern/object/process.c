@@ -129,6 +129,10 @@ capos_status_t process_map_anon(struct process *p, uint64_t va, uint32_t n,
 		return CAPOS_DISCONNECTED;
 	if (!user_range(va, n) || prot_flags(prot, &flags) != CAPOS_OK)
 		return CAPOS_INVALID_ARGUMENT;
+	/* More than the quota could ever allow fails before any page walk,
+	 * so a huge count costs nothing. */
+	if (n > p->limits.max_pages - p->usage.pages)
+		return CAPOS_LIMIT_EXCEEDED;
 	for (uint32_t i = 0; i < n; i++)
 		if (vs_lookup(p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE, NULL))
 			return CAPOS_INVALID_ARGUMENT; /* already mapped */
@@ -278,6 +282,40 @@ capos_status_t process_load_elf(struct process *p, const void *elf, size_t len,
 	return CAPOS_OK;
 }
 
+void process_set_supervisor(struct process *p, struct endpoint *ep, uint64_t badge)
+{
+	kobj_ref(&ep->obj);
+	if (p->supervisor)
+		kobj_unref(&p->supervisor->obj);
+	p->supervisor = ep;
+	p->supervisor_badge = badge;
+}
+
+/* The redacted record: who died and why, never registers or memory. */
+static void send_crash_record(struct process *p)
+{
+	struct endpoint *ep = p->supervisor;
+	if (!ep)
+		return;
+	struct capos_crash_record rec;
+	memset(&rec, 0, sizeof(rec));
+	memcpy(rec.name, p->name, sizeof(rec.name));
+	rec.pid = p->pid;
+	rec.cause = p->state == CAPOS_PROCESS_EXITED ? CAPOS_DEATH_EXIT :
+		    p->state == CAPOS_PROCESS_FAULTED ? CAPOS_DEATH_FAULT : CAPOS_DEATH_KILLED;
+	if (rec.cause == CAPOS_DEATH_FAULT) {
+		rec.vector = p->fault.vector;
+		rec.error_code = p->fault.error;
+		rec.fault_addr = p->fault.addr;
+		rec.rip = p->fault.rip;
+	}
+	rec.exit_code = p->exit_code;
+	p->supervisor = NULL;
+	if (!ep->dead)
+		endpoint_post_crash(ep, p->supervisor_badge, &rec);
+	kobj_unref(&ep->obj);
+}
+
 static void teardown(struct process *p, uint32_t state)
 {
 	if (p->torn_down)
@@ -293,12 +331,15 @@ static void teardown(struct process *p, uint32_t state)
 			t->reply_to = NULL;
 			if (caller->state == THREAD_BLOCKED_REPLY && caller->call_seq == t->reply_seq)
 				thread_wake(caller, CAPOS_DISCONNECTED);
+			kobj_unref(&caller->obj); /* reply_to held it (set_reply_to) */
 		}
 		thread_kill(t);
 	}
-	endpoints_server_died(p);
+	endpoints_server_died(p); /* also fires their death watches */
+	send_crash_record(p);
 
 	ct_destroy(&p->ct);
+	process_uncharge_pages(p, ct_pages_for(p->limits.max_slots));
 	vs_destroy(p, p->vspace);
 	p->vspace = 0;
 	for (int i = 0; i < PROCESS_MAX_SHARED_MAPS; i++) {
@@ -366,6 +407,10 @@ void process_destroy(struct process *p)
 	/* Reached only when no reference is left: after teardown, or for a
 	 * process that failed half-way through creation. */
 	KASSERT(p->torn_down);
+	if (p->supervisor) {
+		kobj_unref(&p->supervisor->obj);
+		p->supervisor = NULL;
+	}
 	if (p->ct.chunks_allocated) {
 		ct_destroy(&p->ct);
 		process_uncharge_pages(p, ct_pages_for(p->limits.max_slots));

@@ -52,6 +52,8 @@ struct process {
 
 	struct shared_map shared[PROCESS_MAX_SHARED_MAPS];
 	struct endpoint *served; /* endpoints whose serving side it is */
+	struct endpoint *supervisor; /* gets the crash record (counted) */
+	uint64_t supervisor_badge;
 };
 
 _Static_assert(sizeof(struct process) <= 4096, "a process is one page");
@@ -88,6 +90,9 @@ capos_status_t process_load_elf(struct process *p, const void *elf, size_t len,
 void process_exit(struct process *p, int64_t code);
 void process_fault(struct process *p, const struct fault_info *fi);
 void process_kill(struct process *p);
+
+/* Where the crash record goes when p dies (replaces any earlier one). */
+void process_set_supervisor(struct process *p, struct endpoint *ep, uint64_t badge);
 
 void process_destroy(struct process *p); /* kobj destroy hook */
 

@@ -253,3 +253,33 @@ capos_status_t capos_kinfo_irq_count(capos_cap_t kinfo, uint32_t vector, uint64_
 		*count = a.count;
 	return st;
 }
+
+capos_status_t capos_watch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn,
+				 uint64_t bits)
+{
+	struct capos_endpoint_watch a = { endpoint, ntfn, bits };
+	return capos_invoke(mgr, CAPOS_CAPMGR_WATCH_DEATH, &a, sizeof(a), NULL, 0);
+}
+
+capos_status_t capos_unwatch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn)
+{
+	struct capos_endpoint_watch a = { endpoint, ntfn, 0 };
+	return capos_invoke(mgr, CAPOS_CAPMGR_UNWATCH_DEATH, &a, sizeof(a), NULL, 0);
+}
+
+capos_status_t capos_set_supervisor(capos_cap_t proc, uint32_t endpoint)
+{
+	struct capos_set_supervisor a = { endpoint, 0 };
+	return capos_invoke(proc, CAPOS_PROCESS_SET_SUPERVISOR, &a, sizeof(a), NULL, 0);
+}
+
+capos_status_t capos_retarget(capos_cap_t pctl, uint32_t endpoint, uint32_t process)
+{
+	struct capos_retarget a = { endpoint, process };
+	return capos_invoke(pctl, CAPOS_PCTL_RETARGET, &a, sizeof(a), NULL, 0);
+}
+
+capos_status_t capos_kinfo_check(capos_cap_t kinfo, struct capos_kinfo_check *out)
+{
+	return capos_invoke(kinfo, CAPOS_KINFO_CHECK_INVARIANTS, NULL, 0, out, sizeof(*out));
+}

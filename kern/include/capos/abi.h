@@ -97,6 +97,7 @@ enum capos_cap_type {
 	CAPOS_CAP_CAP_MANAGER = 9,
 	CAPOS_CAP_REPLY = 10,
 	CAPOS_CAP_KERNEL_INFO = 11,
+	CAPOS_CAP_PROCESS_CONTROL = 12,
 };
 
 /* Rights. A derived cap never has a right its source lacks. */
@@ -117,7 +118,8 @@ enum capos_root_slot {
 	CAPOS_ROOT_IRQ_CONTROL = 4,
 	CAPOS_ROOT_KERNEL_INFO = 5,
 	CAPOS_ROOT_BOOT_PACKAGE = 6, /* SharedBuffer holding boot.pkg, read-only */
-	CAPOS_ROOT_FIRST_FREE = 7,
+	CAPOS_ROOT_PROCESS_CONTROL = 7, /* retarget endpoints (live upgrade, restart) */
+	CAPOS_ROOT_FIRST_FREE = 8,
 };
 
 /* ---- Address space ----------------------------------------------------- */
@@ -165,6 +167,8 @@ enum capos_capmgr_method {
 	CAPOS_CAPMGR_MOVE = 4,       /* capos_capmgr_slots */
 	CAPOS_CAPMGR_DELETE = 5,     /* capos_capmgr_slots (src only) */
 	CAPOS_CAPMGR_SAVE_REPLY = 6, /* capos_capmgr_slots (dst only) */
+	CAPOS_CAPMGR_WATCH_DEATH = 7,   /* capos_endpoint_watch */
+	CAPOS_CAPMGR_UNWATCH_DEATH = 8, /* capos_endpoint_watch */
 };
 
 struct capos_capmgr_slots {
@@ -217,6 +221,7 @@ enum capos_process_method {
 	CAPOS_PROCESS_INSTALL_CAP = 10,        /* install_cap */
 	CAPOS_PROCESS_KILL = 11,               /* (none) */
 	CAPOS_PROCESS_INFO = 12,               /* (none) -> process_info */
+	CAPOS_PROCESS_SET_SUPERVISOR = 13,     /* set_supervisor */
 };
 
 /* Every object a create method makes is charged to the process the cap
@@ -288,6 +293,63 @@ struct capos_process_info {
 	int64_t exit_code;
 	struct capos_limits limits;
 	struct capos_usage usage;
+};
+
+/* The endpoint (with SEND right) to which the kernel sends the process's
+ * crash record when it dies; the record carries that cap's badge. */
+struct capos_set_supervisor {
+	uint32_t endpoint;
+	uint32_t reserved;
+};
+
+/* A crash record: the message a supervisor receives (label
+ * CAPOS_LABEL_CRASH_RECORD, badge = the supervisor cap's badge). Redacted:
+ * no register or memory contents. */
+#define CAPOS_LABEL_CRASH_RECORD 0x4352415348ull /* "CRASH" */
+
+enum capos_death_cause {
+	CAPOS_DEATH_EXIT = 1,
+	CAPOS_DEATH_FAULT = 2,
+	CAPOS_DEATH_KILLED = 3,
+};
+
+struct capos_crash_record {
+	char name[32];
+	uint32_t pid;
+	uint32_t cause;      /* enum capos_death_cause */
+	uint64_t vector;     /* CPU exception (FAULT) */
+	uint64_t error_code; /* CPU error code (FAULT) */
+	uint64_t fault_addr; /* cr2 for page faults, else 0 */
+	uint64_t rip;        /* faulting instruction (FAULT) */
+	int64_t exit_code;   /* EXIT */
+};
+
+/* Death watch. A Call on an endpoint is a message to its server, so the
+ * kernel's endpoint methods are reached through the caller's
+ * CapabilityManager (CAPOS_CAPMGR_WATCH_DEATH / UNWATCH_DEATH), naming the
+ * endpoint by slot. When the endpoint's serving process dies, `bits` are
+ * signalled on the notification (which needs SEND right). */
+#define CAPOS_ENDPOINT_MAX_WATCHES 8u
+
+struct capos_endpoint_watch {
+	uint32_t endpoint;
+	uint32_t notification;
+	uint64_t bits; /* ignored by UNWATCH */
+};
+
+/* ProcessControl: held by init; moves an endpoint's serving side. */
+enum capos_process_control_method {
+	CAPOS_PCTL_RETARGET = 1, /* retarget */
+};
+
+/* endpoint: a cap with RECV right; process: a Process cap with CONTROL.
+ * Atomic: queued calls stay queued for the new server, in order; threads
+ * of the old server blocked in Recv on it return RETARGETED; calls the old
+ * server already received are still answered by it (or DISCONNECTED if it
+ * dies first). A dead endpoint comes back to life. */
+struct capos_retarget {
+	uint32_t endpoint;
+	uint32_t process;
 };
 
 /* Thread. */
@@ -368,6 +430,14 @@ struct capos_irq_get {
 enum capos_kinfo_method {
 	CAPOS_KINFO_STATS = 1, /* (none) -> kinfo_stats */
 	CAPOS_KINFO_IRQ_COUNT = 2, /* kinfo_irq (vector) -> kinfo_irq (count) */
+	CAPOS_KINFO_CHECK_INVARIANTS = 3, /* (none) -> kinfo_check */
+};
+
+/* Result of the kernel's invariant walk (kernels built with the checks;
+ * others answer UNSUPPORTED). */
+struct capos_kinfo_check {
+	uint64_t objects_checked;
+	uint64_t violations; /* 0 when every invariant holds */
 };
 
 struct capos_kinfo_stats {

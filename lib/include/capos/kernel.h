@@ -25,6 +25,11 @@ capos_status_t capos_cap_save_reply(capos_cap_t mgr, uint32_t dst);
 capos_status_t capos_cap_list(capos_cap_t mgr, uint32_t first, uint32_t max,
 			      struct capos_capmgr_list_result *out);
 
+/* Death watch on an endpoint (through the caller's CapabilityManager). */
+capos_status_t capos_watch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn,
+				 uint64_t bits);
+capos_status_t capos_unwatch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn);
+
 /* Process. New caps go to the caller's first free slot (*slot). */
 capos_status_t capos_process_create(capos_cap_t proc, const char *name,
 				    const struct capos_limits *limits, uint32_t *slot);
@@ -46,6 +51,10 @@ capos_status_t capos_install_cap(capos_cap_t proc, uint32_t src, uint32_t dst,
 				 uint32_t rights, int set_badge, uint64_t badge);
 capos_status_t capos_process_kill(capos_cap_t proc);
 capos_status_t capos_process_info(capos_cap_t proc, struct capos_process_info *out);
+capos_status_t capos_set_supervisor(capos_cap_t proc, uint32_t endpoint);
+
+/* ProcessControl. */
+capos_status_t capos_retarget(capos_cap_t pctl, uint32_t endpoint, uint32_t process);
 
 /* Thread. */
 capos_status_t capos_thread_start(capos_cap_t thread);
@@ -72,5 +81,6 @@ capos_status_t capos_irq_ack(capos_cap_t handler);
 /* KernelInfo. */
 capos_status_t capos_kinfo_stats(capos_cap_t kinfo, struct capos_kinfo_stats *out);
 capos_status_t capos_kinfo_irq_count(capos_cap_t kinfo, uint32_t vector, uint64_t *count);
+capos_status_t capos_kinfo_check(capos_cap_t kinfo, struct capos_kinfo_check *out);
 
 #endif
