@@ -17,6 +17,9 @@
 #include "ipc_common.h"
 
 #define ITERATIONS 30000
+#ifndef TRACE_FROM
+#define TRACE_FROM 1000000
+#endif
 #define NSTATUS 13
 #define FUZZ_SLOTS 48
 #define ECHO_IFACE 0xf0220f022ull
@@ -24,7 +27,10 @@
 #define ECHO_IPC   0x30100000ull
 #define SCRATCH    0x50000000ull
 
-static uint64_t seed = 0x9e3779b97f4a7c15ull;
+#ifndef FUZZ_SEED
+#define FUZZ_SEED 0x9e3779b97f4a7c15ull
+#endif
+static uint64_t seed = FUZZ_SEED;
 static uint64_t rnd(void)
 {
 	seed ^= seed << 13;
@@ -172,7 +178,7 @@ static void fill_caps(struct capos_ipc_buffer *b)
 	for (uint32_t i = 0; i < CAPOS_MSG_MAX_CAPS; i++) {
 		uint32_t s = rnd_slot();
 		if (no_copy(s) || ((b->cap_move >> i) & 1 && precious(s)))
-			s = 7 + (uint32_t)(rnd() % 40);
+			s = CAPOS_ROOT_FIRST_FREE + (uint32_t)(rnd() % 40);
 		if (precious(s))
 			b->cap_move &= ~(1u << i);
 		b->caps[i] = s;
@@ -215,7 +221,7 @@ __attribute__((noreturn)) static void echo(struct capos_ipc_buffer *b, uint64_t 
 		b->ncaps = (x % 8 == 0) ? (uint32_t)((x >> 24) % 6) : 0;
 		b->cap_move = 0;
 		for (uint32_t i = 0; i < CAPOS_MSG_MAX_CAPS; i++) {
-			uint32_t s = 7 + (uint32_t)((x >> (8 * i)) % 41);
+			uint32_t s = CAPOS_ROOT_FIRST_FREE + (uint32_t)((x >> (8 * i)) % 40);
 			if (s == ep || s == echo_thread_slot)
 				s = 5; /* KernelInfo: harmless to copy */
 			b->caps[i] = s;
@@ -266,7 +272,7 @@ static int make_safe(uint32_t slot, uint32_t type, struct capos_ipc_buffer *b)
 		struct capos_capmgr_slots *a = (void *)b->body;
 		if (b->label == CAPOS_CAPMGR_MOVE || b->label == CAPOS_CAPMGR_DELETE) {
 			if (precious(a->src))
-				a->src = 7 + (uint32_t)(rnd() % 60);
+				a->src = CAPOS_ROOT_FIRST_FREE + (uint32_t)(rnd() % 60);
 		}
 		if ((b->label == CAPOS_CAPMGR_COPY || b->label == CAPOS_CAPMGR_MINT) &&
 		    no_copy(a->src))
@@ -289,6 +295,17 @@ static int make_safe(uint32_t slot, uint32_t type, struct capos_ipc_buffer *b)
 		default:
 			break;
 		}
+	}
+	if (type == 12 /* ProcessControl */) {
+		/* Retargeting the fuzzer's served endpoint away would leave its
+		 * Calls with no server. */
+		static struct capos_ipc_buffer save;
+		__builtin_memcpy(&save, b, sizeof(save));
+		uint64_t iface = 0;
+		uint32_t t = slot_type(*(uint32_t *)save.body, &iface);
+		__builtin_memcpy(b, &save, sizeof(save));
+		if (t == CAPOS_CAP_ENDPOINT && iface == ECHO_IFACE)
+			return 0;
 	}
 	if (type == CAPOS_CAP_PROCESS && b->label == CAPOS_PROCESS_INSTALL_CAP) {
 		struct capos_install_cap *a = (void *)b->body;
@@ -407,6 +424,7 @@ static void shape_body(uint32_t type, struct capos_ipc_buffer *b)
 	}
 }
 
+static int trace;
 static void one(void)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
@@ -458,6 +476,8 @@ static void one(void)
 	}
 	if (nr == CAPOS_SYS_CALL && a0 == CAPOS_ROOT_IOPORT)
 		return;
+	if (trace)
+		capos_printf("T nr %lu a0 %lu a1 0x%lx type %u label %lu len %u body0 0x%lx %lx %lx\n", (unsigned long)nr, (unsigned long)a0, (unsigned long)a1, type, (unsigned long)b->label, b->len, ((unsigned long*)b->body)[0], ((unsigned long*)b->body)[1], ((unsigned long*)b->body)[2]);
 	capos_status_t st = raw2(nr, a0, a1);
 	by_syscall[nr < 15 ? nr : 15]++;
 	count(counts, st);
@@ -470,7 +490,7 @@ static void one(void)
 /* Frees slots now and then, so the table does not fill up for good. */
 static void tidy(void)
 {
-	for (uint32_t s = 7; s < 1024; s++)
+	for (uint32_t s = CAPOS_ROOT_FIRST_FREE; s < 1024; s++)
 		if (!precious(s) && s != io_slot && rnd() % 4 == 0)
 			capos_cap_delete(CAPOS_ROOT_CAP_MANAGER, s);
 }
@@ -482,6 +502,8 @@ int main(uint64_t arg)
 	struct capos_kinfo_stats k0, k1;
 	capos_kinfo_stats(CAPOS_ROOT_KERNEL_INFO, &k0);
 	for (int i = 0; i < ITERATIONS; i++) {
+		if (i % 100 == 0) capos_printf("I %d\n", i);
+		trace = i >= TRACE_FROM;
 		one();
 		if (i % 2000 == 1999)
 			tidy();

@@ -23,11 +23,15 @@ int main(uint64_t arg)
 			return (int)served;
 		}
 		served++;
-		uint64_t reply = b->label * 1000 + b->badge + 2 * body;
+		/* Everything is read before printing: capos_printf is a Call
+		 * and reuses this IPC buffer. */
+		uint64_t label = b->label, badge = b->badge;
+		uint32_t kind = b->kind, len = b->len, ncaps = b->ncaps;
+		uint64_t reply = label * 1000 + badge + 2 * body;
 		capos_printf("server: call %u kind %u label %lu badge 0x%lx len %u ncaps %u body %lu -> %lu\n",
-			     served, b->kind, (unsigned long)b->label, (unsigned long)b->badge, b->len,
-			     b->ncaps, (unsigned long)body, (unsigned long)reply);
-		b->label = b->label + 100;
+			     served, kind, (unsigned long)label, (unsigned long)badge, len, ncaps,
+			     (unsigned long)body, (unsigned long)reply);
+		b->label = label + 100;
 		b->len = 8;
 		b->ncaps = 0;
 		__builtin_memcpy(b->body, &reply, 8);

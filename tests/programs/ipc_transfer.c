@@ -68,6 +68,7 @@ int main(uint64_t arg)
 	st = capos_wait(back, CAPOS_WAIT_POLL);
 	capos_printf("transfer: the returned cap waits -> status %ld bits 0x%lx\n", (long)st,
 		     (unsigned long)m->signals);
+	st = call_with(ep, 6, 0, NULL, 0); /* the child checks its slot is empty */
 
 	/* 3: no GRANT on the endpoint cap: DENIED, nothing moved. */
 	uint32_t nogrant = CAPOS_NO_CAP;

@@ -14,9 +14,11 @@
 
 #include <capos/abi.h>
 
+#include "core/platform.h"
 #include "core/sched.h"
 #include "core/syscall.h"
 #include "host_platform.h"
+#include "mm/vspace.h"
 #include "object/captable.h"
 #include "object/endpoint.h"
 #include "object/notification.h"

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "core/fastpath.h"
 #include "kcore_test.h"
 
 #define ALL CAPOS_RIGHTS_ALL
@@ -436,11 +437,83 @@ static void test_server_death(void **state)
 	assert_int_equal(kt_sys(queued, CAPOS_SYS_CALL, 0, 0), CAPOS_DISCONNECTED);
 	assert_int_equal(kt_sys(received, CAPOS_SYS_SEND, 0, 0), CAPOS_DISCONNECTED);
 	assert_int_equal(kt_sys(saved, CAPOS_SYS_NBSEND, 9, 0), CAPOS_DISCONNECTED);
-	assert_int_equal(queued->state, THREAD_RUNNING);
+	assert_int_equal(saved->state, THREAD_RUNNING); /* not blocked */
 	/* the dead server's struct lives while the endpoints' owner reference does */
 	kobj_unref(&S->obj);
 	S = NULL;
 	kt_proc_end(C);
+}
+
+/* The IPC fast path (core/fastpath.c) leaves the state the slow path
+ * would, and declines, changing nothing, whenever it does not apply. */
+static void test_fastpath(void **state)
+{
+	world(16);
+	struct notification *n = kt_ntfn_at(C, C, 5, ALL, 0);
+	(void)n;
+	/* no receiver: declined */
+	kt_make_current(c);
+	kt_msg(c, 1, "hi", 2);
+	c->tf.rdi = 0;
+	assert_null(fastpath_call(c));
+	assert_int_equal(c->state, THREAD_RUNNING);
+	assert_int_equal(c->call_seq, 0);
+
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV, 0, 0), KT_BLOCKED);
+	uint32_t ep_refs = ep->obj.refs, c_refs = c->obj.refs;
+	/* caps in the message, or a runnable thread above the receiver: declined */
+	kt_make_current(c);
+	c->ipc->ncaps = 1;
+	c->ipc->caps[0] = 5;
+	assert_null(fastpath_call(c));
+	c->ipc->ncaps = 0;
+	struct thread *hi = kt_thread_started(C, 50);
+	assert_null(fastpath_call(c));
+	thread_kill(hi);
+	assert_int_equal(s->state, THREAD_BLOCKED_RECV);
+	assert_int_equal(ep->obj.refs, ep_refs);
+
+	/* the call: s runs at once with the message and owes c the reply */
+	c->tf.rdi = 0;
+	assert_ptr_equal(fastpath_call(c), s);
+	assert_ptr_equal(sched_current(), s);
+	assert_int_equal(s->state, THREAD_RUNNING);
+	assert_int_equal(KT_RAX(s), CAPOS_OK);
+	assert_msg(s, 1, 0x77, "hi");
+	assert_int_equal(c->state, THREAD_BLOCKED_REPLY);
+	assert_ptr_equal(s->reply_to, c);
+	assert_int_equal(c->obj.refs, c_refs + 1);
+	assert_int_equal(ep->obj.refs, ep_refs - 1);
+	assert_null(ep->receivers.head);
+
+	/* the reply: c runs, s waits in Recv again */
+	kt_msg(s, 500, "ok", 2);
+	s->tf.rdi = 0;
+	assert_ptr_equal(fastpath_reply_recv(s), c);
+	assert_ptr_equal(sched_current(), c);
+	assert_int_equal(c->state, THREAD_RUNNING);
+	assert_int_equal(KT_RAX(c), CAPOS_OK);
+	assert_msg(c, 500, 0, "ok");
+	assert_int_equal(s->state, THREAD_BLOCKED_RECV);
+	assert_ptr_equal(ep->receivers.head, s);
+	assert_null(s->reply_to);
+	assert_int_equal(c->obj.refs, c_refs);
+	assert_int_equal(ep->obj.refs, ep_refs);
+
+	/* and the slow path carries on from that state */
+	kt_msg(c, 2, "", 0);
+	assert_int_equal(kt_sys(c, CAPOS_SYS_CALL, 0, 0), KT_BLOCKED);
+	assert_int_equal(s->ipc->label, 2);
+	/* ReplyRecv with a sender queued: declined */
+	struct thread *c2 = kt_thread(C, 5);
+	kt_msg(c2, 3, "", 0);
+	assert_int_equal(kt_sys(c2, CAPOS_SYS_CALL, 0, 0), KT_BLOCKED);
+	kt_make_current(s);
+	s->tf.rdi = 0;
+	assert_null(fastpath_reply_recv(s));
+	assert_ptr_equal(s->reply_to, c);
+	assert_int_equal(c->state, THREAD_BLOCKED_REPLY);
+	world_end();
 }
 
 int main(void)
@@ -456,6 +529,7 @@ int main(void)
 		KT_TEST(test_reply_caps),
 		KT_TEST(test_reply_to_dead_caller),
 		KT_TEST(test_server_death),
+		KT_TEST(test_fastpath),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,8 +105,9 @@ static void test_timed_wait(void **state)
 	assert_int_equal(KT_RAX(a), CAPOS_OK);
 	assert_int_equal(a->ipc->signals, 2);
 	assert_int_equal(a->deadline, 0);
-	sched_choose();
-	assert_int_equal(sched_programmed_deadline(), 0);
+	/* b runs on with a waiting at its priority: only b's slice end */
+	assert_ptr_equal(sched_choose(), b);
+	assert_int_equal(sched_programmed_deadline(), b->slice_start + THREAD_DEFAULT_SLICE_NS);
 	host_advance(10 * MS);
 	sched_timer_tick();
 	assert_int_equal(a->state, THREAD_RUNNABLE);
