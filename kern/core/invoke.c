@@ -264,6 +264,11 @@ static capos_status_t process_method(struct thread *t, struct cap *c)
 	case CAPOS_PROCESS_KILL:
 		process_kill(p);
 		return CAPOS_OK;
+	case CAPOS_PROCESS_MAKE_CAP_MANAGER:
+		if (ct_free_count(&t->proc->ct) == 0)
+			return CAPOS_LIMIT_EXCEEDED;
+		kobj_ref(&p->obj); /* give_new_cap consumes one reference */
+		return give_new_cap(t, &p->obj, CAPOS_CAP_CAP_MANAGER, CAPOS_RIGHTS_ALL);
 	case CAPOS_PROCESS_SET_SUPERVISOR: {
 		struct capos_set_supervisor a;
 		if (!get_args(t, &a, sizeof(a)))

@@ -20,6 +20,8 @@
  *    wait, further ones are counted in crash_dropped;
  *  - each death watch holds a reference on its notification and fires
  *    every time the serving process dies (a revived endpoint keeps them);
+ *    a watch whose notification nothing else references is dropped when
+ *    a new watch is added;
  *  - retarget moves the serving side in one step: queued senders stay in
  *    order for the new server, the old server's threads blocked in Recv on
  *    the endpoint return RETARGETED, calls it had already received stay its
@@ -252,10 +254,11 @@ capos_status_t ipc_recv(struct thread *t, struct cap *c)
 	if (ep->server && ep->server != t->proc)
 		return CAPOS_DENIED; /* one serving process per endpoint */
 	if (!ep->server) {
+		if (ep->dead)
+			return CAPOS_DISCONNECTED; /* only a retarget revives it */
 		ep->server = t->proc;
 		ep->served_next = t->proc->served;
 		t->proc->served = ep;
-		ep->dead = 0;
 	}
 	if (t->bound && t->bound->bits) {
 		t->ipc->kind = CAPOS_RECV_SIGNAL;
@@ -381,6 +384,15 @@ capos_status_t endpoint_watch(struct endpoint *ep, struct notification *n, uint6
 		return CAPOS_INVALID_ARGUMENT;
 	struct death_watch *free_w = NULL;
 	for (uint32_t i = 0; i < CAPOS_ENDPOINT_MAX_WATCHES; i++) {
+		struct notification *w = ep->watches[i].ntfn;
+		if (w && w != n && w->obj.refs == 1) {
+			/* Only this watch holds it: no cap, waiter or binding
+			 * is left to observe it (its holder died or let go).
+			 * Dropped, so dead watchers cannot fill the table. */
+			ep->watches[i].ntfn = NULL;
+			ep->watches[i].bits = 0;
+			kobj_unref(&w->obj);
+		}
 		if (ep->watches[i].ntfn == n) {
 			ep->watches[i].bits = bits; /* re-watching updates the bits */
 			return CAPOS_OK;

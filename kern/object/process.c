@@ -238,9 +238,16 @@ capos_status_t process_write_memory(struct process *p, uint64_t va,
 	if (va >= CAPOS_USER_TOP || len > CAPOS_USER_TOP - va)
 		return CAPOS_INVALID_ARGUMENT;
 	uint64_t first = va & ~(uint64_t)(CAPOS_PAGE_SIZE - 1);
-	for (uint64_t pg = first; pg < va + len; pg += CAPOS_PAGE_SIZE)
-		if (!vs_lookup(p->vspace, pg, NULL))
+	for (uint64_t pg = first; pg < va + len; pg += CAPOS_PAGE_SIZE) {
+		uint32_t fl = 0;
+		if (!vs_lookup(p->vspace, pg, &fl))
 			return CAPOS_INVALID_ARGUMENT;
+		/* A page the process does not own and may not write is a
+		 * read-only mapping of a SharedBuffer (the boot package, a
+		 * buffer shared with READ right only): no write through here. */
+		if (!(fl & VS_OWNED) && !(fl & VS_WRITE))
+			return CAPOS_DENIED;
+	}
 	uint32_t done = 0;
 	while (done < len) {
 		uint64_t a = va + done;

@@ -33,7 +33,11 @@ struct thread *thread_create(struct process *p, uint64_t entry, uint64_t stack,
 			     uint64_t ipc_va, uint64_t tls, uint64_t arg,
 			     uint8_t priority, uint64_t slice_ns, capos_status_t *st)
 {
-	if ((ipc_va & (CAPOS_PAGE_SIZE - 1)) || ipc_va >= CAPOS_USER_TOP || ipc_va == 0) {
+	/* entry, stack and TLS base reach iretq and wrmsr(FS_BASE): a
+	 * non-canonical or kernel value would fault in ring 0 (after swapgs),
+	 * not in the thread. */
+	if ((ipc_va & (CAPOS_PAGE_SIZE - 1)) || ipc_va >= CAPOS_USER_TOP || ipc_va == 0 ||
+	    entry >= CAPOS_USER_TOP || stack > CAPOS_USER_TOP || tls >= CAPOS_USER_TOP) {
 		*st = CAPOS_INVALID_ARGUMENT;
 		return NULL;
 	}

@@ -283,3 +283,8 @@ capos_status_t capos_kinfo_check(capos_cap_t kinfo, struct capos_kinfo_check *ou
 {
 	return capos_invoke(kinfo, CAPOS_KINFO_CHECK_INVARIANTS, NULL, 0, out, sizeof(*out));
 }
+
+capos_status_t capos_make_cap_manager(capos_cap_t proc, uint32_t *slot)
+{
+	return new_cap(proc, CAPOS_PROCESS_MAKE_CAP_MANAGER, NULL, 0, slot);
+}

@@ -17,6 +17,7 @@
 #include "ipc_common.h"
 
 #define ITERATIONS 30000
+/* Debugging: -DTRACE_FROM=N prints every call from iteration N on. */
 #ifndef TRACE_FROM
 #define TRACE_FROM 1000000
 #endif
@@ -68,6 +69,8 @@ static int no_copy(uint32_t s)
 static uint32_t rnd_slot(void)
 {
 	uint64_t r = rnd();
+	if (r % 3 == 0)
+		return (uint32_t)((r >> 8) % 20); /* mostly occupied */
 	switch (r % 16) {
 	case 0:
 		return (uint32_t)(r >> 8);
@@ -499,10 +502,41 @@ int main(uint64_t arg)
 {
 	(void)arg;
 	setup();
+	{
+		/* Directed: huge page counts must fail fast, not walk 2^32 pages. */
+		uint64_t t0 = ipc_now();
+		capos_status_t a = capos_map_anon(CAPOS_ROOT_PROCESS, SCRATCH, 0xffffffffu,
+						  CAPOS_PROT_READ);
+		capos_status_t u = capos_unmap(CAPOS_ROOT_PROCESS, SCRATCH, 0xffffffffu);
+		capos_printf("fuzz: map 2^32-1 pages -> status %ld, unmap them -> status %ld, %lu ms\n",
+			     (long)a, (long)u, (unsigned long)((ipc_now() - t0) / 1000000));
+	}
+	{
+		/* Directed: entry, stack and TLS base reach iretq and
+		 * wrmsr(FS_BASE) in ring 0; kernel or non-canonical values must
+		 * be refused, not faulted on. */
+		static const uint64_t bad[] = { 0xffff800000000000ull, 0xda76a8af11fd0000ull,
+						CAPOS_USER_TOP + 0x1000 };
+		for (int i = 0; i < 3; i++) {
+			uint32_t s;
+			struct capos_thread_create e = { .entry = bad[i], .stack = 0x800000,
+				.ipc_buffer = 0x910000, .priority = 1 };
+			struct capos_thread_create k = { .entry = 0x400000, .stack = bad[i],
+				.ipc_buffer = 0x920000, .priority = 1 };
+			struct capos_thread_create f = { .entry = 0x400000, .stack = 0x800000,
+				.ipc_buffer = 0x930000, .tls_base = bad[i], .priority = 1 };
+			capos_status_t se = capos_thread_create(CAPOS_ROOT_PROCESS, &e, &s);
+			capos_status_t sk = capos_thread_create(CAPOS_ROOT_PROCESS, &k, &s);
+			capos_status_t sf = capos_thread_create(CAPOS_ROOT_PROCESS, &f, &s);
+			capos_printf("fuzz: thread at 0x%lx: as entry -> status %ld, as stack -> status %ld, as TLS base -> status %ld\n",
+				     (unsigned long)bad[i], (long)se, (long)sk, (long)sf);
+		}
+	}
 	struct capos_kinfo_stats k0, k1;
 	capos_kinfo_stats(CAPOS_ROOT_KERNEL_INFO, &k0);
 	for (int i = 0; i < ITERATIONS; i++) {
-		if (i % 100 == 0) capos_printf("I %d\n", i);
+		if (i >= TRACE_FROM && i % 100 == 0)
+			capos_printf("fuzz: iteration %d\n", i);
 		trace = i >= TRACE_FROM;
 		one();
 		if (i % 2000 == 1999)

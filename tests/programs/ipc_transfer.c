@@ -58,9 +58,11 @@ int main(uint64_t arg)
 	/* 2: move: the root's slot is empty afterwards. */
 	uint32_t before = used_slots();
 	st = call_with(ep, 2, 1, &n2, 1);
+	uint64_t rl = m->label;
 	capos_status_t old = capos_signal(n2, 1);
-	capos_printf("transfer: move call -> status %ld reply label %lu; the old slot then signals -> status %ld; slots used %u -> %u\n",
-		     (long)st, (unsigned long)m->label, (long)old, before, used_slots());
+	uint32_t after = used_slots();
+	capos_printf("transfer: move call -> status %ld reply label %lu; the old slot then signals -> status %ld; slots used %u -> %u (%d)\n",
+		     (long)st, (unsigned long)rl, (long)old, before, after, (int)(after - before));
 	/* 3: the child moves it back in its reply: the same object. */
 	st = call_with(ep, 3, 0, NULL, 0);
 	uint32_t back = m->ncaps ? m->caps[0] : CAPOS_NO_CAP;
@@ -80,9 +82,11 @@ int main(uint64_t arg)
 	st = call_with(nogrant, 5, 1, &n3, 1);
 	capos_status_t kept = capos_signal(n3, 0x4);
 	capos_status_t w = capos_wait(n3, CAPOS_WAIT_POLL);
-	capos_printf("transfer: move without GRANT -> status %ld; cap kept: signal %ld wait %ld bits 0x%lx; slots used %u -> %u\n",
-		     (long)st, (long)kept, (long)w, (unsigned long)m->signals, before,
-		     used_slots());
+	uint64_t bits = m->signals;
+	after = used_slots();
+	capos_printf("transfer: move without GRANT -> status %ld; cap kept: signal %ld wait %ld bits 0x%lx; slots used %u -> %u (%d)\n",
+		     (long)st, (long)kept, (long)w, (unsigned long)bits, before, after,
+		     (int)(after - before));
 
 	/* 4: malformed transfers. */
 	uint32_t five[5] = { n1, n1, n1, n1, n1 };

@@ -222,6 +222,9 @@ enum capos_process_method {
 	CAPOS_PROCESS_KILL = 11,               /* (none) */
 	CAPOS_PROCESS_INFO = 12,               /* (none) -> process_info */
 	CAPOS_PROCESS_SET_SUPERVISOR = 13,     /* set_supervisor */
+	CAPOS_PROCESS_MAKE_CAP_MANAGER = 14,   /* (none) -> new_cap: a manager of
+						  that process's table, to install
+						  into it (it answers only there) */
 };
 
 /* Every object a create method makes is charged to the process the cap

@@ -52,6 +52,8 @@ capos_status_t capos_install_cap(capos_cap_t proc, uint32_t src, uint32_t dst,
 capos_status_t capos_process_kill(capos_cap_t proc);
 capos_status_t capos_process_info(capos_cap_t proc, struct capos_process_info *out);
 capos_status_t capos_set_supervisor(capos_cap_t proc, uint32_t endpoint);
+/* A CapabilityManager for proc's own table, to install into proc. */
+capos_status_t capos_make_cap_manager(capos_cap_t proc, uint32_t *slot);
 
 /* ProcessControl. */
 capos_status_t capos_retarget(capos_cap_t pctl, uint32_t endpoint, uint32_t process);

@@ -1,0 +1,35 @@
+#!/usr/bin/python3
+"""Recovery benchmark: boots the bench-recovery image under QEMU -icount
+shift=0 and prints the figures the guest measured (guest instructions, from rdtsc
+deltas; one TSC tick is one guest instruction under -icount shift=0).
+Never fails on a figure; fails only if the boot or the program fails."""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runner", required=True)
+    ap.add_argument("--image", required=True)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "serial.log")
+        out = subprocess.run(
+            [sys.executable, a.runner, "--icount", "--timeout", "300", "--log", log,
+             "--expect-line", r"bench-recovery: done", "--never", "KERNEL PANIC",
+             "--expect-line", r"process bench_recovery \(pid \d+\) exited with code 0",
+             "--exit", "pass", a.image],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if out.returncode != 0:
+            sys.stderr.write(out.stderr)
+            sys.exit("bench-recovery: the benchmark run failed; no figures")
+        for line in open(log, encoding="utf-8", errors="replace"):
+            if line.startswith("bench-recovery:"):
+                print(line.rstrip())
+
+
+if __name__ == "__main__":
+    main()

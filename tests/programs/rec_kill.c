@@ -1,0 +1,8 @@
+/* Crash propagation when the server is killed (rec_crash.h). */
+#include "rec_crash.h"
+
+int main(uint64_t arg)
+{
+	(void)arg;
+	return run(0);
+}
