@@ -12,6 +12,7 @@
 #include "arch/x86_64/trap.h"
 #include "core/boot.h"
 #include "core/kprintf.h"
+#include "core/kstring.h"
 #include "core/panic.h"
 #include "core/platform.h"
 #include "object/objects.h"
@@ -79,6 +80,89 @@ static capos_status_t root_caps(struct process *p, struct thread *t)
 	return st;
 }
 
+/* A stack-protector canary: RDRAND where the CPU has it, else the TSC
+ * stirred (splitmix64). The low byte is zero, as glibc does, so a string
+ * overflow cannot copy the canary. */
+static uint64_t make_canary(void)
+{
+	static uint64_t stir = 0x9e3779b97f4a7c15ull;
+	uint32_t r[4];
+	uint64_t v = 0;
+	int got = 0;
+	cpuid(1, 0, r);
+	for (int i = 0; (r[2] & (1u << 30)) && !got && i < 10; i++) {
+		uint8_t ok;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok) : : "cc");
+		got = ok;
+	}
+	if (!got) {
+		uint64_t z = (stir += 0x9e3779b97f4a7c15ull) ^ rdtsc();
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		v = z ^ (z >> 31);
+	}
+	v &= ~0xffull;
+	return v ? v : 0x5a17c0de00ull;
+}
+
+/* The root slots by local name (struct capos_startup). */
+static const struct {
+	const char *name;
+	uint32_t slot;
+	uint32_t type;
+} root_names[] = {
+	{ "capmgr", CAPOS_ROOT_CAP_MANAGER, CAPOS_CAP_CAP_MANAGER },
+	{ "self", CAPOS_ROOT_PROCESS, CAPOS_CAP_PROCESS },
+	{ "thread", CAPOS_ROOT_THREAD, CAPOS_CAP_THREAD },
+	{ "ioport", CAPOS_ROOT_IOPORT, CAPOS_CAP_IOPORT },
+	{ "irq_control", CAPOS_ROOT_IRQ_CONTROL, CAPOS_CAP_IRQ_CONTROL },
+	{ "kernel_info", CAPOS_ROOT_KERNEL_INFO, CAPOS_CAP_KERNEL_INFO },
+	{ "boot_package", CAPOS_ROOT_BOOT_PACKAGE, CAPOS_CAP_SHARED_BUFFER },
+	{ "process_control", CAPOS_ROOT_PROCESS_CONTROL, CAPOS_CAP_PROCESS_CONTROL },
+};
+
+static void copy_name(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < n; i++)
+		dst[i] = src[i];
+	for (; i < n; i++)
+		dst[i] = '\0';
+}
+
+/* The TLS page (TCB with a fresh canary, FS base of the first thread) and
+ * the read-only startup page naming the root slots (capos/abi.h). */
+static capos_status_t runtime_pages(struct process *p, const char *name)
+{
+	static struct capos_startup su; /* boot runs one start at a time */
+	capos_status_t st = process_map_anon(p, CAPOS_TLS_VA, 1,
+					     CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+	if (st == CAPOS_OK)
+		st = process_map_anon(p, CAPOS_STARTUP_VA, 1, CAPOS_PROT_READ);
+	if (st != CAPOS_OK)
+		return st;
+	struct capos_tcb tcb;
+	memset(&tcb, 0, sizeof(tcb));
+	tcb.self = tcb.self2 = CAPOS_TLS_VA;
+	tcb.stack_guard = make_canary();
+	st = process_write_memory(p, CAPOS_TLS_VA, (const uint8_t *)&tcb, sizeof(tcb));
+	if (st != CAPOS_OK)
+		return st;
+	memset(&su, 0, sizeof(su));
+	su.magic = CAPOS_STARTUP_MAGIC;
+	su.version = CAPOS_STARTUP_VERSION;
+	su.flags = CAPOS_STARTUP_ROOT_TASK;
+	su.tls_base = CAPOS_TLS_VA;
+	copy_name(su.program, name, sizeof(su.program));
+	for (size_t i = 0; i < sizeof(root_names) / sizeof(root_names[0]); i++) {
+		copy_name(su.caps[i].name, root_names[i].name, sizeof(su.caps[i].name));
+		su.caps[i].slot = root_names[i].slot;
+		su.caps[i].type = root_names[i].type;
+		su.ncaps++;
+	}
+	return process_write_memory(p, CAPOS_STARTUP_VA, (const uint8_t *)&su, sizeof(su));
+}
+
 static int start(const struct capos_pkg_entry *e)
 {
 	capos_status_t st;
@@ -94,10 +178,12 @@ static int start(const struct capos_pkg_entry *e)
 		st = process_map_anon(p, CAPOS_USER_STACK_TOP -
 				      CAPOS_USER_STACK_PAGES * CAPOS_PAGE_SIZE,
 				      CAPOS_USER_STACK_PAGES, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+	if (st == CAPOS_OK)
+		st = runtime_pages(p, e->name);
 	struct thread *t = NULL;
 	if (st == CAPOS_OK)
-		t = thread_create(p, entry, CAPOS_USER_STACK_TOP, CAPOS_IPC_BUFFER_VA, 0, 0,
-				  255, 0, &st);
+		t = thread_create(p, entry, CAPOS_USER_STACK_TOP, CAPOS_IPC_BUFFER_VA,
+				  CAPOS_TLS_VA, 0, 255, 0, &st);
 	if (st == CAPOS_OK)
 		st = root_caps(p, t);
 	if (st != CAPOS_OK) {

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "arch/x86_64/arch.h"
 #include "core/invariants.h"
 #include "core/invoke.h"
 #include "core/kstring.h"
@@ -344,6 +345,16 @@ static capos_status_t thread_method(struct thread *t, struct cap *c)
 		if (!(n->rights & CAPOS_RIGHT_RECV))
 			return CAPOS_DENIED;
 		return ntfn_bind((struct notification *)n->obj, target);
+	}
+	case CAPOS_THREAD_SET_TLS: {
+		struct capos_thread_tls a;
+		if (!get_args(t, &a, sizeof(a)))
+			return CAPOS_INVALID_ARGUMENT;
+		if (a.base >= CAPOS_USER_TOP)
+			return CAPOS_INVALID_ARGUMENT;
+		target->fs_base = a.base;
+		arch_set_tls(target); /* loads it now if target's context is live */
+		return CAPOS_OK;
 	}
 	default:
 		return CAPOS_UNSUPPORTED;

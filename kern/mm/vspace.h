@@ -29,6 +29,10 @@ void vs_destroy(struct process *p, uint64_t vs);
  * not a user address). */
 capos_status_t vs_map(struct process *p, uint64_t vs, uint64_t va, void *frame,
 		      uint32_t flags);
+/* Frees the page-table pages under [va, va + len) that map nothing any
+ * more (uncharging p): a failed map undoes the tables it made. */
+void vs_prune(struct process *p, uint64_t vs, uint64_t va, uint64_t len);
+
 /* Unmaps one page; returns its frame (kernel address) or NULL, and its flags. */
 void *vs_unmap(uint64_t vs, uint64_t va, uint32_t *flags);
 /* The frame mapped at va (kernel address) or NULL. */

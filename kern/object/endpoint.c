@@ -251,8 +251,13 @@ capos_status_t ipc_recv(struct thread *t, struct cap *c)
 	if (!(c->rights & CAPOS_RIGHT_RECV))
 		return CAPOS_DENIED;
 	struct endpoint *ep = (struct endpoint *)c->obj;
-	if (ep->server && ep->server != t->proc)
+	if (ep->server && ep->server != t->proc) {
+		/* The server it was moved away from learns that, even if it was
+		 * busy with a call at the moment of the retarget. */
+		if (t->proc->pid == ep->moved_from_pid)
+			return CAPOS_RETARGETED;
 		return CAPOS_DENIED; /* one serving process per endpoint */
+	}
 	if (!ep->server) {
 		if (ep->dead)
 			return CAPOS_DISCONNECTED; /* only a retarget revives it */
@@ -426,6 +431,7 @@ capos_status_t endpoint_retarget(struct endpoint *ep, struct process *np)
 	if (np->torn_down)
 		return CAPOS_DISCONNECTED;
 	kobj_ref(&ep->obj); /* waking receivers may drop their references */
+	ep->moved_from_pid = ep->server && ep->server != np ? ep->server->pid : 0;
 	unbind_server(ep);
 	/* The old server's threads waiting here learn the endpoint moved. */
 	struct thread *r;

@@ -20,6 +20,7 @@ struct endpoint {
 	struct process *server; /* the serving process; NULL until one Recvs */
 	struct endpoint *served_next; /* server->served list */
 	int dead;                /* its server died: calls fail at once */
+	uint32_t moved_from_pid; /* the server before the last retarget */
 	uint64_t interface_id;
 	struct tqueue senders;   /* BLOCKED_SEND, by priority then FIFO */
 	struct tqueue receivers; /* BLOCKED_RECV, FIFO */

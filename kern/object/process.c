@@ -153,6 +153,7 @@ capos_status_t process_map_anon(struct process *p, uint64_t va, uint32_t n,
 		}
 		if (st != CAPOS_OK) {
 			unmap_owned(p, va, i);
+			vs_prune(p, p->vspace, va, (uint64_t)n * CAPOS_PAGE_SIZE);
 			return st;
 		}
 	}
@@ -185,6 +186,7 @@ capos_status_t process_map_shared(struct process *p, uint64_t va,
 		if (st != CAPOS_OK) {
 			for (uint32_t j = 0; j < i; j++)
 				vs_unmap(p->vspace, va + (uint64_t)j * CAPOS_PAGE_SIZE, NULL);
+			vs_prune(p, p->vspace, va, (uint64_t)n * CAPOS_PAGE_SIZE);
 			return st;
 		}
 	}

@@ -61,6 +61,7 @@ struct thread *thread_create(struct process *p, uint64_t entry, uint64_t stack,
 	}
 	*st = vs_map(p, p->vspace, ipc_va, ipc, VS_READ | VS_WRITE);
 	if (*st != CAPOS_OK) {
+		vs_prune(p, p->vspace, ipc_va, CAPOS_PAGE_SIZE);
 		page_free(ipc);
 		process_uncharge_pages(p, 1);
 		t->obj.type = CAPOS_CAP_NULL;

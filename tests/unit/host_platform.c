@@ -301,8 +301,8 @@ capos_status_t vs_map(struct process *p, uint64_t vs, uint64_t va, void *frame,
 	struct fake_vs *v = vs_of(vs);
 	if (va >= HOST_USER_TOP || (va & (CAPOS_PAGE_SIZE - 1)))
 		return CAPOS_INVALID_ARGUMENT;
-	/* Like the real walk: missing tables are made top down, each charged,
-	 * and stay (until vs_destroy) even if a later step fails. */
+	/* Like the real walk: missing tables are made top down, each charged;
+	 * a caller whose map fails later undoes them with vs_prune. */
 	for (int level = 2; level >= 0; level--) {
 		uint64_t key = va >> (21 + 9 * level);
 		if (has_table(v, level, key))
@@ -333,6 +333,43 @@ capos_status_t vs_map(struct process *p, uint64_t vs, uint64_t va, void *frame,
 	}
 	v->maps[v->nmaps++] = (struct fake_map){ va, frame, flags };
 	return CAPOS_OK;
+}
+
+static int range_used(struct fake_vs *v, int level, uint64_t lo, uint64_t hi)
+{
+	for (uint32_t i = 0; i < v->nmaps; i++)
+		if (v->maps[i].va >= lo && v->maps[i].va < hi)
+			return 1;
+	for (uint32_t i = 0; i < v->ntables; i++) {
+		struct fake_table *t = &v->tables[i];
+		uint64_t b = t->key << (21 + 9 * t->level);
+		if (t->level < level && b >= lo && b < hi)
+			return 1;
+	}
+	return 0;
+}
+
+void vs_prune(struct process *p, uint64_t vs, uint64_t va, uint64_t len)
+{
+	struct fake_vs *v = vs_of(vs);
+	if (!len)
+		return;
+	/* Bottom up, as the real tables empty out. */
+	for (int level = 0; level <= 2; level++) {
+		for (uint32_t i = 0; i < v->ntables;) {
+			struct fake_table *t = &v->tables[i];
+			uint64_t lo = t->key << (21 + 9 * t->level);
+			uint64_t hi = (t->key + 1) << (21 + 9 * t->level);
+			if (t->level == level && lo < va + len && va < hi &&
+			    !range_used(v, level, lo, hi)) {
+				page_free(t->page);
+				process_uncharge_pages(p, 1);
+				v->tables[i] = v->tables[--v->ntables];
+				continue;
+			}
+			i++;
+		}
+	}
 }
 
 void *vs_unmap(uint64_t vs, uint64_t va, uint32_t *flags)
@@ -388,6 +425,11 @@ void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
 	t->tf.rdi = ipc_va;
 	t->tf.rsi = arg;
 	memset(t->fpu, 0, sizeof(t->fpu));
+}
+
+void arch_set_tls(struct thread *t)
+{
+	(void)t; /* no FS base register on the host double: fs_base is the state */
 }
 
 const char *trap_name(uint64_t vector)

@@ -14,6 +14,9 @@ struct thread;
 void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
 		      uint64_t ipc_va, uint64_t arg);
 
+/* t->fs_base changed: if t's registers are the live ones, load it now. */
+void arch_set_tls(struct thread *t);
+
 /* Every kernel exit: choose the next thread, switch to it, and return the
  * trapframe to resume. kernel_frame is the interrupted kernel context
  * (idle) or NULL when the kernel was entered from user mode; with nothing

@@ -329,6 +329,48 @@ capos_status_t vs_map(struct process *p, uint64_t root, uint64_t va, void *frame
 	return CAPOS_OK;
 }
 
+static int table_empty(uint64_t tpa)
+{
+	const uint64_t *t = table(tpa);
+	for (int i = 0; i < 512; i++)
+		if (t[i] & PTE_P)
+			return 0;
+	return 1;
+}
+
+/* Frees empty tables below entry e (a table of `level`) inside [lo, hi). */
+static void prune_level(struct process *p, uint64_t *e, int level, uint64_t base,
+			uint64_t lo, uint64_t hi)
+{
+	if (!(*e & PTE_P))
+		return;
+	if (level > 0) {
+		uint64_t span = 1ull << (12 + 9 * level);
+		uint64_t *t = table(*e);
+		for (int i = 0; i < 512; i++) {
+			uint64_t b = base + (uint64_t)i * span;
+			if (b + span > lo && b < hi)
+				prune_level(p, &t[i], level - 1, b, lo, hi);
+		}
+	}
+	if (table_empty(*e & PTE_ADDR)) {
+		kmem_free(*e & PTE_ADDR);
+		process_uncharge_pages(p, 1);
+		*e = 0;
+	}
+}
+
+void vs_prune(struct process *p, uint64_t root, uint64_t va, uint64_t len)
+{
+	if (!len || va >= USER_TOP)
+		return;
+	uint64_t hi = va + len > USER_TOP ? USER_TOP : va + len;
+	uint64_t *pml4 = table(root);
+	uint64_t span = 1ull << 39;
+	for (uint64_t i = va >> 39; i <= (hi - 1) >> 39 && i < 256; i++)
+		prune_level(p, &pml4[i], 2, i * span, va, hi);
+}
+
 static uint64_t *user_leaf(uint64_t root, uint64_t va)
 {
 	if (va >= USER_TOP)

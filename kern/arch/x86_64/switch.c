@@ -43,6 +43,12 @@ void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
 	fpu_init_area(t->fpu);
 }
 
+void arch_set_tls(struct thread *t)
+{
+	if (t == cpu0.on_cpu)
+		wrmsr(MSR_FS_BASE, t->fs_base);
+}
+
 static void load(struct thread *next)
 {
 	struct thread *prev = cpu0.on_cpu;

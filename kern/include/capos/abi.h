@@ -130,6 +130,8 @@ enum capos_root_slot {
 #define CAPOS_USER_STACK_TOP   0x00007fffffff0000ull /* the first thread's stack */
 #define CAPOS_USER_STACK_PAGES 16u
 #define CAPOS_IPC_BUFFER_VA    0x00007fffffff8000ull /* the first thread's IPC buffer (above its stack, a guard page between) */
+#define CAPOS_TLS_VA           0x00007fffffffa000ull /* the first thread's TLS page (struct capos_tcb at its start) */
+#define CAPOS_STARTUP_VA       0x00007fffffffc000ull /* the startup page (struct capos_startup), read-only */
 
 #define CAPOS_PROT_READ  (1u << 0)
 #define CAPOS_PROT_WRITE (1u << 1)
@@ -140,6 +142,56 @@ enum capos_root_slot {
  * rsi = the arg given at creation, rsp = its stack, FS base = its TLS base,
  * and a clean FPU state.
  */
+
+/*
+ * The first thread of a program (a root task started by the kernel, or a
+ * child made by the runtime's capos_spawn) also finds, written by its
+ * creator before it starts:
+ *  - at CAPOS_TLS_VA, one read-write page whose start is its thread control
+ *    block, and FS base = CAPOS_TLS_VA: %fs:0 points at itself and %fs:0x28
+ *    holds the stack-protector canary (the x86_64 System V layout that code
+ *    built with -fstack-protector expects);
+ *  - at CAPOS_STARTUP_VA, one read-only page, struct capos_startup: the
+ *    capabilities its creator put in its table, by local name.
+ * Threads a program creates itself get their TLS base at creation
+ * (capos_thread_create.tls_base) or later with CAPOS_THREAD_SET_TLS.
+ */
+struct capos_tcb {
+	uint64_t self;          /* %fs:0x00: the TCB's own address */
+	uint64_t dtv;           /* %fs:0x08: unused (no dynamic TLS) */
+	uint64_t self2;         /* %fs:0x10: the TCB's own address again */
+	uint64_t reserved[2];   /* %fs:0x18, 0x20 */
+	uint64_t stack_guard;   /* %fs:0x28: the stack-protector canary */
+	uint64_t pointer_guard; /* %fs:0x30 */
+	uint64_t runtime[9];    /* free for the userspace runtime */
+};
+
+#define CAPOS_STARTUP_MAGIC    0x5055545241545343ull /* "CSTARTUP" little-endian */
+#define CAPOS_STARTUP_VERSION  1u
+#define CAPOS_STARTUP_NAME_MAX 24u /* bytes with the NUL: names are 1-23 chars */
+#define CAPOS_STARTUP_ROOT_TASK (1u << 0) /* flags: started by the kernel from the boot package */
+
+struct capos_startup_cap {
+	char name[CAPOS_STARTUP_NAME_MAX]; /* NUL-terminated local name */
+	uint32_t slot;                     /* slot in the program's own table */
+	uint32_t type;                     /* enum capos_cap_type (0: not recorded) */
+};
+
+#define CAPOS_STARTUP_MAX_CAPS ((CAPOS_PAGE_SIZE - 64u) / sizeof(struct capos_startup_cap))
+
+struct capos_startup {
+	uint64_t magic;    /* CAPOS_STARTUP_MAGIC */
+	uint32_t version;  /* CAPOS_STARTUP_VERSION */
+	uint32_t ncaps;    /* entries used in caps[], <= CAPOS_STARTUP_MAX_CAPS */
+	uint32_t flags;    /* CAPOS_STARTUP_* */
+	uint32_t reserved;
+	uint64_t tls_base; /* the first thread's TLS base (CAPOS_TLS_VA) */
+	char program[32];  /* the program's name (NUL-terminated) */
+	struct capos_startup_cap caps[CAPOS_STARTUP_MAX_CAPS];
+};
+
+_Static_assert(sizeof(struct capos_tcb) == 128, "capos_tcb layout");
+_Static_assert(sizeof(struct capos_startup) <= CAPOS_PAGE_SIZE, "startup page");
 
 /* ---- Resource profiles --------------------------------------------------- */
 
@@ -360,6 +412,13 @@ enum capos_thread_method {
 	CAPOS_THREAD_START = 1,             /* (none) */
 	CAPOS_THREAD_SET_PRIORITY = 2,      /* thread_priority */
 	CAPOS_THREAD_BIND_NOTIFICATION = 3, /* thread_bind (CAPOS_NO_CAP unbinds) */
+	CAPOS_THREAD_SET_TLS = 4,           /* thread_tls: its FS base */
+};
+
+/* base < CAPOS_USER_TOP (0 allowed: no TLS), else INVALID_ARGUMENT. Takes
+ * effect at once, also when the target is the calling thread. */
+struct capos_thread_tls {
+	uint64_t base;
 };
 
 struct capos_thread_priority {
