@@ -1,0 +1,647 @@
+#!/usr/bin/python3
+"""rpcgen.py - C client stubs, server ops tables and dispatchers for capOS-C.
+
+Reads a FileDescriptorSet made by
+
+    protoc --descriptor_set_out=SET --include_imports --include_source_info \
+           -I <idl dir> -I <nanopb proto dir> <files>
+
+and, for every target .proto named on the command line, writes
+<out>/<base>.capos.h and <out>/<base>.capos.c, where <base> is the file's
+name as protoc knows it (relative to its -I directory) without ".proto".
+The layout mirrors nanopb's (`-D <out>` gives <out>/<base>.pb.h), so one
+include directory, <out>, serves both.
+
+Before writing anything it checks every target file and reports every
+problem as `file.proto:LINE: sentence` on stderr, then exits with status 1
+(nothing is written): services without an interface id, methods without a
+method id, ids that are 0 or duplicated, unbounded string/bytes/repeated
+fields (bounds come from nanopb .options files or inline (nanopb) options),
+streaming methods, and generated C names that collide.
+
+Usage:
+  rpcgen.py --descriptor-set SET --out-dir DIR
+            [--options FILE]... [--global-options FILE]...
+            TARGET.proto...
+
+--options FILE applies FILE to the .proto with the same base name (the
+file's path ends in <base>.options for a target <base>.proto), as nanopb does
+with the .options file found beside a .proto. --global-options FILE applies
+to every file, as nanopb's -f does. docs/codegen.md describes the output.
+"""
+
+import argparse
+import fnmatch
+import os
+import re
+import sys
+
+try:
+    from google.protobuf import descriptor_pb2
+    from google.protobuf import text_format
+except ImportError:  # pragma: no cover
+    sys.stderr.write("rpcgen.py: needs python3-protobuf (run it with /usr/bin/python3)\n")
+    sys.exit(2)
+
+try:
+    from proto import nanopb_pb2  # Debian's nanopb package
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, "/usr/lib/python3/dist-packages")
+    try:
+        from proto import nanopb_pb2
+    except ImportError:
+        sys.stderr.write("rpcgen.py: needs nanopb's nanopb_pb2 (Debian package nanopb)\n")
+        sys.exit(2)
+
+FD = descriptor_pb2.FieldDescriptorProto
+
+# Paths in SourceCodeInfo (descriptor.proto field numbers).
+FILE_MESSAGE_TYPE = 4
+FILE_SERVICE = 6
+MESSAGE_FIELD = 2
+MESSAGE_NESTED = 3
+SERVICE_METHOD = 2
+
+# nanopb's extension number on FileOptions/MessageOptions/FieldOptions.
+NANOPB_EXT = 1010
+
+C_RESERVED = frozenset("""
+auto break case char const continue default do double else enum extern float
+for goto if inline int long register restrict return short signed sizeof
+static struct switch typedef union unsigned void volatile while bool true
+false asm typeof
+""".split())
+
+
+class Problems:
+    """Every error found, reported together in a fixed order."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, where, text):
+        self.items.append((where[0], where[1], text))
+
+    def report(self):
+        for name, line, text in sorted(set(self.items)):
+            sys.stderr.write("%s:%d: %s\n" % (name, line, text))
+        return bool(self.items)
+
+
+# ---- Raw option parsing ----------------------------------------------------
+# The capos options are custom extensions the Python runtime does not know,
+# so they are read from the options message's serialized bytes (unknown
+# fields survive parsing) by field number.
+
+def _varint(data, pos):
+    result = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return result, pos
+        shift += 7
+
+
+def raw_fields(data):
+    """[(number, wire_type, value)] of a serialized message."""
+    out = []
+    pos = 0
+    while pos < len(data):
+        key, pos = _varint(data, pos)
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            val, pos = _varint(data, pos)
+        elif wt == 1:
+            val, pos = data[pos:pos + 8], pos + 8
+        elif wt == 2:
+            n, pos = _varint(data, pos)
+            val, pos = data[pos:pos + n], pos + n
+        elif wt == 5:
+            val, pos = data[pos:pos + 4], pos + 4
+        else:
+            raise ValueError("unsupported wire type %d in options" % wt)
+        out.append((num, wt, val))
+    return out
+
+
+def option_value(opts, numbers):
+    """The last varint value of any field in `numbers`, or None."""
+    if not numbers:
+        return None
+    val = None
+    for num, wt, v in raw_fields(opts.SerializeToString()):
+        if num in numbers and wt == 0:
+            val = v
+    return val
+
+
+def inline_nanopb(opts):
+    """The (nanopb) option set inline on a file, message or field."""
+    out = nanopb_pb2.NanoPBOptions()
+    for num, wt, v in raw_fields(opts.SerializeToString()):
+        if num == NANOPB_EXT and wt == 2:
+            out.MergeFromString(v)
+    return out
+
+
+# ---- nanopb .options files -------------------------------------------------
+
+def read_options_file(path, problems):
+    """[(namemask, NanoPBOptions)] with nanopb's own syntax."""
+    with open(path, encoding="utf-8") as f:
+        data = f.read()
+    rel = os.path.basename(path)
+    data = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), data,
+                  flags=re.DOTALL)
+    data = re.sub(r"//.*?$", "", data, flags=re.MULTILINE)
+    data = re.sub(r"#.*?$", "", data, flags=re.MULTILINE)
+    out = []
+    for i, line in enumerate(data.split("\n")):
+        line = line.strip()
+        if not line:
+            continue
+        parts = line.split(None, 1)
+        if len(parts) < 2:
+            problems.add((rel, i + 1), "option line '%s' names no option" % line)
+            continue
+        opts = nanopb_pb2.NanoPBOptions()
+        try:
+            text_format.Merge(parts[1], opts)
+        except text_format.ParseError as e:
+            problems.add((rel, i + 1), "option line '%s' does not parse (%s)" % (line, e))
+            continue
+        out.append((parts[0], opts))
+    return out
+
+
+# ---- The descriptor set ----------------------------------------------------
+
+class Model:
+    def __init__(self, fds, problems):
+        self.problems = problems
+        self.files = {f.name: f for f in fds.file}
+        self.order = [f.name for f in fds.file]
+        self.locs = {}
+        for f in fds.file:
+            self.locs[f.name] = {tuple(l.path): l.span[0] + 1
+                                 for l in f.source_code_info.location}
+        # message full name (".pkg.Msg") -> (file, DescriptorProto, path, dotted name)
+        self.messages = {}
+        for f in fds.file:
+            prefix = "." + f.package if f.package else ""
+            for i, m in enumerate(f.message_type):
+                self._add_message(f, m, prefix, (FILE_MESSAGE_TYPE, i))
+        # capos option numbers, found by name so any package works.
+        self.ext = {"interface_id": set(), "method_id": set(), "idempotent": set()}
+        extendee = {"interface_id": ".google.protobuf.ServiceOptions",
+                    "method_id": ".google.protobuf.MethodOptions",
+                    "idempotent": ".google.protobuf.MethodOptions"}
+        for f in fds.file:
+            exts = list(f.extension)
+            stack = list(f.message_type)
+            while stack:
+                m = stack.pop()
+                exts.extend(m.extension)
+                stack.extend(m.nested_type)
+            for e in exts:
+                if e.name in extendee and e.extendee == extendee[e.name]:
+                    self.ext[e.name].add(e.number)
+
+    def _add_message(self, f, m, prefix, path):
+        full = prefix + "." + m.name
+        self.messages[full] = (f.name, m, path, full.lstrip("."))
+        for j, n in enumerate(m.nested_type):
+            self._add_message(f, n, full, path + (MESSAGE_NESTED, j))
+
+    def line(self, fname, path):
+        return (fname, self.locs.get(fname, {}).get(tuple(path), 1))
+
+    def c_type(self, full):
+        """nanopb's C type name: package and nesting joined with '_'."""
+        return full.lstrip(".").replace(".", "_")
+
+
+# ---- Bounds ----------------------------------------------------------------
+
+class Bounds:
+    """nanopb's option resolution: file -> message -> field, each level the
+    merge of matching .options lines and inline (nanopb) options."""
+
+    def __init__(self, model, per_file, global_opts):
+        self.model = model
+        self.per_file = per_file      # proto name -> [(mask, opts)]
+        self.global_opts = global_opts
+
+    def _merge(self, base, fname, dotted, inline):
+        out = nanopb_pb2.NanoPBOptions()
+        out.CopyFrom(base)
+        for mask, opts in self.global_opts + self.per_file.get(fname, []):
+            if fnmatch.fnmatchcase(dotted, mask):
+                out.MergeFrom(opts)
+        out.MergeFrom(inline)
+        return out
+
+    def field_options(self, fname, msg, dotted_msg, field):
+        f = self.model.files[fname]
+        fo = self._merge(nanopb_pb2.NanoPBOptions(), fname, fname, inline_nanopb(f.options))
+        mo = self._merge(fo, fname, dotted_msg, inline_nanopb(msg.options))
+        return self._merge(mo, fname, dotted_msg + "." + field.name,
+                           inline_nanopb(field.options))
+
+
+def check_bounds(model, bounds, targets, problems):
+    """Every string, bytes and repeated field reachable from a target file
+    (its messages, its methods' types, and their message fields) must be
+    bounded so nanopb makes it a static array."""
+    todo = []
+    for t in targets:
+        todo.extend(k for k, v in model.messages.items() if v[0] == t)
+        for s in model.files[t].service:
+            for m in s.method:
+                todo.extend([m.input_type, m.output_type])
+    seen = set()
+    while todo:
+        full = todo.pop()
+        if full in seen or full not in model.messages:
+            continue
+        seen.add(full)
+        fname, msg, path, dotted = model.messages[full]
+        for i, fld in enumerate(msg.field):
+            opts = bounds.field_options(fname, msg, dotted, fld)
+            if opts.HasField("type") and opts.type == nanopb_pb2.FT_IGNORE:
+                continue
+            where = model.line(fname, path + (MESSAGE_FIELD, i))
+            what = "field %s.%s" % (dotted, fld.name)
+            if opts.HasField("type") and opts.type in (nanopb_pb2.FT_CALLBACK,
+                                                       nanopb_pb2.FT_POINTER):
+                problems.add(where, "%s has nanopb type %s: it must be static (bounded)"
+                             % (what, nanopb_pb2.FieldType.Name(opts.type)))
+                continue
+            if fld.label == FD.LABEL_REPEATED and not opts.HasField("max_count"):
+                problems.add(where, "%s is repeated without a bound: give it max_count "
+                             "in the .options file" % what)
+            if fld.type == FD.TYPE_STRING and not (opts.HasField("max_size")
+                                                    or opts.HasField("max_length")):
+                problems.add(where, "%s is a string without a bound: give it max_size "
+                             "or max_length in the .options file" % what)
+            if fld.type == FD.TYPE_BYTES and not opts.HasField("max_size"):
+                problems.add(where, "%s is bytes without a bound: give it max_size "
+                             "in the .options file" % what)
+            if fld.type in (FD.TYPE_MESSAGE, FD.TYPE_GROUP):
+                todo.append(fld.type_name)
+
+
+# ---- Services --------------------------------------------------------------
+
+def snake(name):
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    s = re.sub(r"_+", "_", s.lower()).strip("_")
+    return s
+
+
+def service_c_name(name):
+    return re.sub(r"[^0-9a-zA-Z]", "", name).lower()
+
+
+class Method:
+    pass
+
+
+class Service:
+    pass
+
+
+def collect_services(model, targets, problems):
+    """Services of every file in the set (ids are global); only targets'
+    services are generated and fully checked."""
+    services = []
+    iface_numbers = model.ext["interface_id"]
+    # By file name, not protoc's order, so the output does not depend on the
+    # order of the command line.
+    for fname in sorted(model.order):
+        f = model.files[fname]
+        for si, s in enumerate(f.service):
+            sv = Service()
+            sv.file = fname
+            sv.name = s.name
+            sv.full = (f.package + "." if f.package else "") + s.name
+            sv.where = model.line(fname, (FILE_SERVICE, si))
+            sv.target = fname in targets
+            sv.iface = option_value(s.options, iface_numbers)
+            sv.c = service_c_name(s.name)
+            sv.methods = []
+            for mi, m in enumerate(s.method):
+                me = Method()
+                me.name = m.name
+                me.where = model.line(fname, (FILE_SERVICE, si, SERVICE_METHOD, mi))
+                me.id = option_value(m.options, model.ext["method_id"])
+                me.idempotent = bool(option_value(m.options, model.ext["idempotent"]))
+                me.c = snake(m.name)
+                me.req = model.c_type(m.input_type)
+                me.resp = model.c_type(m.output_type)
+                me.streaming = m.client_streaming or m.server_streaming
+                sv.methods.append(me)
+            services.append(sv)
+    return services
+
+
+def check_services(services, problems):
+    by_iface = {}
+    for sv in services:
+        if sv.iface is None:
+            if sv.target:
+                problems.add(sv.where, "service %s has no interface_id option" % sv.full)
+        elif sv.iface == 0:
+            problems.add(sv.where, "service %s has interface_id 0 (ids start at 1)" % sv.full)
+        elif sv.iface in by_iface:
+            first = by_iface[sv.iface]
+            problems.add(sv.where, "service %s reuses interface_id %d of service %s (%s:%d)"
+                         % (sv.full, sv.iface, first.full, first.where[0], first.where[1]))
+        else:
+            by_iface[sv.iface] = sv
+        if not sv.target:
+            continue
+        by_method = {}
+        for me in sv.methods:
+            if me.streaming:
+                problems.add(me.where, "method %s.%s is a streaming rpc, which capOS "
+                             "calls do not support" % (sv.full, me.name))
+            if me.id is None:
+                problems.add(me.where, "method %s.%s has no method_id option"
+                             % (sv.full, me.name))
+            elif me.id == 0:
+                problems.add(me.where, "method %s.%s has method_id 0 (ids start at 1)"
+                             % (sv.full, me.name))
+            elif me.id in by_method:
+                first = by_method[me.id]
+                problems.add(me.where, "method %s.%s reuses method_id %d of method %s "
+                             "(line %d)" % (sv.full, me.name, me.id, first.name,
+                                            first.where[1]))
+            else:
+                by_method[me.id] = me
+            if me.c in C_RESERVED:
+                problems.add(me.where, "method %s.%s becomes the C keyword '%s'"
+                             % (sv.full, me.name, me.c))
+            if not me.c or not re.match(r"[a-z_]", me.c):
+                problems.add(me.where, "method %s.%s gives no valid C name" % (sv.full, me.name))
+
+
+def generated_names(sv):
+    """[((namespace, identifier), entity, where)] for everything a service
+    defines in C; entity names the service or method that causes it."""
+    up = sv.c.upper()
+    me_s = "service " + sv.full
+    names = [(("macro", up + "_INTERFACE_ID"), me_s, sv.where),
+             (("ident", sv.c + "_dispatch"), me_s, sv.where),
+             (("tag", sv.c + "_ops"), me_s, sv.where)]
+    for me in sv.methods:
+        ent = "method %s.%s" % (sv.full, me.name)
+        names += [(("macro", "%s_%s_METHOD_ID" % (up, me.c.upper())), ent, me.where),
+                  (("ident", "%s_%s_method" % (sv.c, me.c)), ent, me.where),
+                  (("ident", "%s_%s" % (sv.c, me.c)), ent, me.where),
+                  (("ident", "%s_%s_serve" % (sv.c, me.c)), ent, me.where),
+                  (("member:" + sv.c, me.c), ent, me.where)]
+    return names
+
+
+def check_names(services, problems):
+    seen = {}
+    clashes = {}
+    for sv in services:
+        if not sv.target:
+            continue
+        if not sv.c or not re.match(r"[a-z_]", sv.c):
+            problems.add(sv.where, "service %s gives no valid C name" % sv.full)
+            continue
+        for key, ent, where in generated_names(sv):
+            if key in seen:
+                o_ent, o_where = seen[key]
+                if o_ent != ent:
+                    clashes.setdefault((where, ent, o_ent, o_where), []).append(key[1])
+            else:
+                seen[key] = (ent, where)
+    for (where, ent, o_ent, o_where), names in clashes.items():
+        problems.add(where, "%s collides in C with %s (%s:%d): both define %s"
+                     % (ent, o_ent, o_where[0], o_where[1], ", ".join(sorted(set(names)))))
+
+
+# ---- Output ----------------------------------------------------------------
+
+def guard(base):
+    return "RPCGEN_" + re.sub(r"[^0-9A-Za-z]", "_", base).upper() + "_CAPOS_H"
+
+
+def gen_header(fname, base, services):
+    out = []
+    w = out.append
+    w("/* Generated by codegen/rpcgen.py from %s. Do not edit. */" % fname)
+    w("#ifndef %s" % guard(base))
+    w("#define %s" % guard(base))
+    w("")
+    w("#include <capos/rpc.h>")
+    w("")
+    w('#include "%s.pb.h"' % base)
+    for sv in services:
+        up = sv.c.upper()
+        w("")
+        w("/* ---- service %s ---- */" % sv.full)
+        w("")
+        w("#define %s_INTERFACE_ID %du" % (up, sv.iface))
+        for me in sv.methods:
+            w("#define %s_%s_METHOD_ID %du" % (up, me.c.upper(), me.id))
+        w("")
+        for me in sv.methods:
+            w("extern const struct capos_rpc_method %s_%s_method;" % (sv.c, me.c))
+        if sv.methods:
+            w("")
+            w("/* Client stubs: encode *req, Call cap, decode the reply into *resp. */")
+        for me in sv.methods:
+            w("capos_status_t %s_%s(capos_cap_t cap, const %s *req, %s *resp);"
+              % (sv.c, me.c, me.req, me.resp))
+        w("")
+        w("/* Server: one op per method (NULL answers CAPOS_UNSUPPORTED). An op")
+        w(" * fills *resp and returns CAPOS_OK, or returns the status to answer. */")
+        w("struct %s_ops {" % sv.c)
+        for me in sv.methods:
+            w("\tcapos_status_t (*%s)(void *ctx, struct capos_rpc_request *rq," % me.c)
+            w("\t\tconst %s *req, %s *resp);" % (me.req, me.resp))
+        w("};")
+        w("")
+        w("/* Decodes rq, calls the op of `ops` (a struct %s_ops), encodes the" % sv.c)
+        w(" * response into rq->out; the status is the reply's label. */")
+        w("capos_status_t %s_dispatch(const void *ops, void *ctx, struct capos_rpc_request *rq);"
+          % sv.c)
+    w("")
+    w("#endif")
+    return "\n".join(out) + "\n"
+
+
+def gen_source(fname, base, services):
+    out = []
+    w = out.append
+    w("/* Generated by codegen/rpcgen.py from %s. Do not edit. */" % fname)
+    w('#include "%s.capos.h"' % base)
+    types = sorted({t for sv in services for me in sv.methods for t in (me.req, me.resp)})
+    if types:
+        w("")
+        w("/* Every message must fit one IPC body. */")
+        for t in types:
+            w("#ifdef %s_size" % t)
+            w('_Static_assert(%s_size <= CAPOS_MSG_BODY_MAX, "%s does not fit a message body");'
+              % (t, t))
+            w("#endif")
+    for sv in services:
+        up = sv.c.upper()
+        w("")
+        w("/* ---- service %s ---- */" % sv.full)
+        for me in sv.methods:
+            mup = me.c.upper()
+            w("")
+            w("const struct capos_rpc_method %s_%s_method = {" % (sv.c, me.c))
+            w("\t.interface_id = %s_INTERFACE_ID," % up)
+            w("\t.method_id = %s_%s_METHOD_ID," % (up, mup))
+            w("\t.request_fields = &%s_msg," % me.req)
+            w("\t.response_fields = &%s_msg," % me.resp)
+            w("\t.idempotent = %d," % (1 if me.idempotent else 0))
+            w("};")
+            w("")
+            w("capos_status_t %s_%s(capos_cap_t cap, const %s *req, %s *resp)"
+              % (sv.c, me.c, me.req, me.resp))
+            w("{")
+            w("\treturn capos_rpc_call(cap, &%s_%s_method, req, resp);" % (sv.c, me.c))
+            w("}")
+        for me in sv.methods:
+            w("")
+            w("static capos_status_t %s_%s_serve(const struct %s_ops *o, void *ctx,"
+              % (sv.c, me.c, sv.c))
+            w("\t\t\t\tstruct capos_rpc_request *rq)")
+            w("{")
+            w("\t%s req = %s_init_zero;" % (me.req, me.req))
+            w("\t%s resp = %s_init_zero;" % (me.resp, me.resp))
+            w("\tcapos_status_t st;")
+            w("")
+            w("\tif (o->%s == NULL)" % me.c)
+            w("\t\treturn CAPOS_UNSUPPORTED;")
+            w("\tif (capos_rpc_decode(rq, &%s_msg, &req) != CAPOS_OK)" % me.req)
+            w("\t\treturn CAPOS_INVALID_ARGUMENT;")
+            w("\tst = o->%s(ctx, rq, &req, &resp);" % me.c)
+            w("\tif (st != CAPOS_OK)")
+            w("\t\treturn st;")
+            w("\tif (capos_rpc_encode(rq, &%s_msg, &resp) != CAPOS_OK)" % me.resp)
+            w("\t\treturn CAPOS_INVALID_ARGUMENT;")
+            w("\treturn CAPOS_OK;")
+            w("}")
+        w("")
+        w("capos_status_t %s_dispatch(const void *ops, void *ctx, struct capos_rpc_request *rq)"
+          % sv.c)
+        w("{")
+        if sv.methods:
+            w("\tconst struct %s_ops *o = ops;" % sv.c)
+        else:
+            w("\t(void)ops;")
+            w("\t(void)ctx;")
+        w("\tcapos_status_t st;")
+        w("")
+        w("\tif (CAPOS_RPC_INTERFACE(rq->label) != %s_INTERFACE_ID) {" % up)
+        w("\t\trq->out_len = 0;")
+        w("\t\treturn CAPOS_UNSUPPORTED;")
+        w("\t}")
+        w("\tswitch (CAPOS_RPC_METHOD(rq->label)) {")
+        for me in sv.methods:
+            w("\tcase %s_%s_METHOD_ID:" % (up, me.c.upper()))
+            w("\t\tst = %s_%s_serve(o, ctx, rq);" % (sv.c, me.c))
+            w("\t\tbreak;")
+        w("\tdefault:")
+        w("\t\tst = CAPOS_UNSUPPORTED;")
+        w("\t\tbreak;")
+        w("\t}")
+        w("\tif (st != CAPOS_OK)")
+        w("\t\trq->out_len = 0;")
+        w("\treturn st;")
+        w("}")
+    return "\n".join(out) + "\n"
+
+
+def write_if_changed(path, text):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    try:
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                # Touch so build tools see the output as newer than inputs.
+                os.utime(path, None)
+                return
+    except FileNotFoundError:
+        pass
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="capOS-C RPC stub generator")
+    ap.add_argument("--descriptor-set", required=True,
+                    help="protoc --descriptor_set_out output (with --include_imports "
+                         "--include_source_info)")
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--options", action="append", default=[],
+                    help="nanopb .options file for the .proto of the same base name")
+    ap.add_argument("--global-options", action="append", default=[],
+                    help="nanopb .options file applied to every file (like nanopb -f)")
+    ap.add_argument("targets", nargs="+", help="target .proto names as protoc knows them")
+    args = ap.parse_args(argv)
+
+    problems = Problems()
+    fds = descriptor_pb2.FileDescriptorSet()
+    with open(args.descriptor_set, "rb") as f:
+        fds.ParseFromString(f.read())
+    model = Model(fds, problems)
+
+    targets = []
+    for t in args.targets:
+        if t not in model.files:
+            sys.stderr.write("rpcgen.py: %s is not in the descriptor set\n" % t)
+            return 2
+        if t not in targets:
+            targets.append(t)
+
+    per_file = {}
+    global_opts = []
+    for path in args.options:
+        norm = path.replace(os.sep, "/")
+        matches = [n for n in model.order
+                   if norm.endswith("/" + n[:-len(".proto")] + ".options")
+                   or norm == n[:-len(".proto")] + ".options"]
+        if not matches:
+            sys.stderr.write("rpcgen.py: %s matches no .proto in the descriptor set "
+                             "(use --global-options)\n" % path)
+            return 2
+        # The longest match is the file it sits beside.
+        per_file.setdefault(max(matches, key=len), []).extend(
+            read_options_file(path, problems))
+    for path in args.global_options:
+        global_opts.extend(read_options_file(path, problems))
+
+    bounds = Bounds(model, per_file, global_opts)
+    check_bounds(model, bounds, targets, problems)
+    services = collect_services(model, set(targets), problems)
+    check_services(services, problems)
+    check_names(services, problems)
+    if problems.report():
+        return 1
+
+    for t in targets:
+        base = t[:-len(".proto")] if t.endswith(".proto") else t
+        svs = [sv for sv in services if sv.file == t]
+        write_if_changed(os.path.join(args.out_dir, base + ".capos.h"),
+                         gen_header(t, base, svs))
+        write_if_changed(os.path.join(args.out_dir, base + ".capos.c"),
+                         gen_source(t, base, svs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
