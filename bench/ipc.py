@@ -14,20 +14,24 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runner", required=True)
     ap.add_argument("--image", required=True)
+    ap.add_argument("--prefix", default="bench-ipc",
+                    help="the guest's lines to print start with this")
     a = ap.parse_args()
+    last = {"bench-ipc": r"bench-ipc: signal\+wait", "bench-rpc": r"bench-rpc: stub overhead"}
+    program = a.prefix.replace("-", "_")
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "serial.log")
         out = subprocess.run(
             [sys.executable, a.runner, "--icount", "--timeout", "300", "--log", log,
-             "--expect-line", r"bench-ipc: signal\+wait", "--never", "KERNEL PANIC",
-             "--expect-line", r"process bench_ipc \(pid \d+\) exited with code 0",
+             "--expect-line", last[a.prefix], "--never", "KERNEL PANIC",
+             "--expect-line", r"process %s \(pid \d+\) exited with code 0" % program,
              "--exit", "pass", a.image],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if out.returncode != 0:
             sys.stderr.write(out.stderr)
-            sys.exit("bench-ipc: the benchmark run failed; no figures")
+            sys.exit("%s: the benchmark run failed; no figures" % a.prefix)
         for line in open(log, encoding="utf-8", errors="replace"):
-            if line.startswith("bench-ipc:"):
+            if line.startswith(a.prefix + ":"):
                 print(line.rstrip())
 
 

@@ -51,7 +51,9 @@ set(CAPOS_NANOPB_HOST_DEFINITIONS PB_ENABLE_MALLOC=1)
 # Freestanding code sees only nanopb's four headers (not /usr/include, which
 # holds glibc) and a PB_SYSTEM_HEADER standing in for the libc headers.
 set(CAPOS_NANOPB_USER_INCLUDE ${CMAKE_BINARY_DIR}/gen/nanopb-include)
-set(CAPOS_NANOPB_USER_DEFINITIONS "PB_SYSTEM_HEADER=\"capos_pb_system.h\"")
+# The target links the same Debian archive (docs/runtime.md), so it must
+# see the same configuration too.
+set(CAPOS_NANOPB_USER_DEFINITIONS "PB_SYSTEM_HEADER=\"capos_pb_system.h\"" PB_ENABLE_MALLOC=1)
 file(COPY ${CAPOS_NANOPB_INCLUDE_DIR}/pb.h ${CAPOS_NANOPB_INCLUDE_DIR}/pb_common.h
   ${CAPOS_NANOPB_INCLUDE_DIR}/pb_decode.h ${CAPOS_NANOPB_INCLUDE_DIR}/pb_encode.h
   DESTINATION ${CAPOS_NANOPB_USER_INCLUDE})

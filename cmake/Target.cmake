@@ -52,3 +52,12 @@ function(capos_host_target tgt)
   target_include_directories(${tgt} PRIVATE ${PROJECT_SOURCE_DIR}/kern/include
     ${PROJECT_SOURCE_DIR}/kern)
 endfunction()
+
+# capos_rpc_program(NAME SOURCES...) - a user program that speaks IDL
+# interfaces: generated stubs and dispatchers, the RPC runtime, nanopb.
+# Generated code and the runtime call each other, hence the link group.
+function(capos_rpc_program name)
+  capos_user_program(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE
+    "$<LINK_GROUP:RESCAN,capos_idl_user,capos_rpc_user,capos_user_runtime,${CAPOS_NANOPB_HOST_LIB}>")
+endfunction()

@@ -288,3 +288,9 @@ capos_status_t capos_make_cap_manager(capos_cap_t proc, uint32_t *slot)
 {
 	return new_cap(proc, CAPOS_PROCESS_MAKE_CAP_MANAGER, NULL, 0, slot);
 }
+
+capos_status_t capos_thread_set_tls(capos_cap_t thread, uint64_t base)
+{
+	struct capos_thread_tls a = { base };
+	return capos_invoke(thread, CAPOS_THREAD_SET_TLS, &a, sizeof(a), NULL, 0);
+}

@@ -16,6 +16,9 @@ struct binding {
 	const void *ops;
 	void *ctx;
 	uint64_t badge;
+	capos_status_t fail_status;
+	int fail_count;
+	uint64_t delivered;
 };
 
 static struct binding bindings[LOOPBACK_MAX];
@@ -36,6 +39,21 @@ void capos_loopback_register(capos_cap_t cap, capos_rpc_dispatch_fn dispatch,
 	bindings[cap].ops = ops;
 	bindings[cap].ctx = ctx;
 	bindings[cap].badge = badge;
+	bindings[cap].fail_count = 0;
+	bindings[cap].delivered = 0;
+}
+
+void capos_loopback_fail_next(capos_cap_t cap, capos_status_t st, int n)
+{
+	if (cap >= LOOPBACK_MAX)
+		return;
+	bindings[cap].fail_status = st;
+	bindings[cap].fail_count = n;
+}
+
+uint64_t capos_loopback_delivered(capos_cap_t cap)
+{
+	return cap < LOOPBACK_MAX ? bindings[cap].delivered : 0;
 }
 
 void capos_loopback_reset(void)
@@ -50,6 +68,11 @@ capos_status_t capos_transport_call(capos_cap_t cap, uint64_t label, uint32_t le
 		return CAPOS_INVALID_CAP;
 	if (len > CAPOS_TRANSPORT_BUFFER_SIZE)
 		return CAPOS_INVALID_ARGUMENT;
+	if (bindings[cap].fail_count > 0) {
+		bindings[cap].fail_count--;
+		return bindings[cap].fail_status;
+	}
+	bindings[cap].delivered++;
 	memcpy(request, buffer, len);
 	struct capos_rpc_request rq = {
 		.label = label,

@@ -63,6 +63,8 @@ capos_status_t capos_thread_start(capos_cap_t thread);
 capos_status_t capos_thread_set_priority(capos_cap_t thread, uint32_t prio,
 					 uint32_t slice_us);
 capos_status_t capos_thread_bind(capos_cap_t thread, capos_cap_t ntfn);
+/* The thread's FS base (its TCB, capos/runtime.h capos_tls_init). */
+capos_status_t capos_thread_set_tls(capos_cap_t thread, uint64_t base);
 
 /* SharedBuffer. */
 capos_status_t capos_shared_buffer_info(capos_cap_t sb, struct capos_shared_buffer_info *out);

@@ -28,6 +28,11 @@ capos_status_t capos_transport_call(capos_cap_t cap, uint64_t label, uint32_t le
 void capos_loopback_register(capos_cap_t cap, capos_rpc_dispatch_fn dispatch,
 			     const void *ops, void *ctx, uint64_t badge);
 void capos_loopback_reset(void);
+/* The next n Calls on cap fail in the transport with st (a server that
+ * died, say), before reaching the dispatcher. */
+void capos_loopback_fail_next(capos_cap_t cap, capos_status_t st, int n);
+/* Calls that reached cap's dispatcher since registration. */
+uint64_t capos_loopback_delivered(capos_cap_t cap);
 #endif
 
 #endif

@@ -1,0 +1,18 @@
+/*
+ * echo_service.h - the echo server's logic, free of system calls, so the
+ * same code serves on the target and in host component tests.
+ */
+#ifndef SERVERS_ECHO_SERVICE_H
+#define SERVERS_ECHO_SERVICE_H
+
+#include <stdint.h>
+
+#include "echo.capos.h"
+
+struct echo_state {
+	uint64_t count; /* Echo calls answered by this instance */
+};
+
+extern const struct echo_ops echo_service_ops;
+
+#endif

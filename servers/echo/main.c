@@ -1,0 +1,26 @@
+/*
+ * echo - the Echo server (idl/echo.proto) on the target. Started by a
+ * parent with its endpoint's slot as the start argument; as a root task
+ * (argument 0) it has nothing to serve and exits at once.
+ */
+#include <capos/service.h>
+
+#include "echo_service.h"
+
+int main(uint64_t arg);
+
+int main(uint64_t arg)
+{
+	if (arg == 0)
+		return 0;
+	static struct echo_state state;
+	struct capos_service s = {
+		.endpoint = (capos_cap_t)arg,
+		.dispatch = echo_dispatch,
+		.ops = &echo_service_ops,
+		.ctx = &state,
+	};
+	capos_status_t st = capos_service_serve(&s);
+	/* Retargeted away (live upgrade): done, cleanly. */
+	return st == CAPOS_RETARGETED ? 0 : (int)st;
+}
