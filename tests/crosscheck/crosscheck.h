@@ -33,6 +33,9 @@ struct xc_msg {
 
 extern const struct xc_msg xc_messages[];
 extern const size_t xc_message_count;
+/* .proto files in idl/ that capos_idl does not build (so not checked) */
+extern const char *const xc_missing[];
+extern const size_t xc_missing_count;
 
 /* Random values (crosscheck.c): biased towards 0, boundaries and extremes. */
 uint32_t xc_u32(void);

@@ -18,8 +18,10 @@ for every message of the named .proto files (nested messages included):
                       __free_unpacked) behind a table, xc_messages[], that
                       crosscheck.c runs.
 
-Usage: gen_crosscheck.py --descriptor-set SET --out FILE TARGET.proto...
-TARGET.proto names are as protoc knows them (relative to its -I).
+Usage: gen_crosscheck.py --descriptor-set SET --out FILE [--missing F.proto]...
+                         TARGET.proto...
+TARGET.proto names are as protoc knows them (relative to its -I). --missing
+names files that have no nanopb codec: the test reports them as failures.
 
 The shapes assumed are nanopb's defaults for bounded fields (char[N] for
 string, PB_BYTES_ARRAY_T(N) for bytes, <f>_count + array for repeated,
@@ -284,6 +286,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--descriptor-set", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--missing", action="append", default=[],
+                    help="a .proto in idl/ with no nanopb codec (reported)")
     ap.add_argument("targets", nargs="+")
     args = ap.parse_args()
 
@@ -378,6 +382,9 @@ def main():
                  % (T, T, T, T))
     o.append("};")
     o.append("const size_t xc_message_count = sizeof xc_messages / sizeof xc_messages[0];")
+    o.append("const char *const xc_missing[] = { %s };"
+             % ", ".join(['"%s"' % m for m in args.missing] + ["NULL"]))
+    o.append("const size_t xc_missing_count = %d;" % len(args.missing))
     text = "\n".join(o) + "\n"
     with open(args.out, "w") as fh:
         fh.write(text)
