@@ -30,6 +30,9 @@ static int programs;
 static uint64_t free_before;
 static struct shared_buffer *pkg_buffer;
 static const char *running_name;
+/* The package carries a manifest: only "init" is a root task; it builds
+ * the rest of the system from the manifest (servers/init, docs/init.md). */
+static int manifest_mode;
 
 static const struct capos_limits root_limits = {
 	.max_slots = 1024,
@@ -208,6 +211,8 @@ static void start_next(void)
 		const struct capos_pkg_entry *e = &pkg.entries[next_entry++];
 		if (e->kind != CAPOS_PKG_KIND_ELF)
 			continue;
+		if (manifest_mode && strcmp(e->name, "init") != 0)
+			continue;
 		free_before = page_free_count();
 		programs++;
 		if (start(e))
@@ -218,8 +223,22 @@ static void start_next(void)
 	machine_exit(EXIT_CLEAN_SHUTDOWN);
 }
 
+static int entry_told;
+
+static void tell_first_entry(void)
+{
+	entry_told = 1;
+	kprintf("boot: first user instruction %lu guest instructions (TSC ticks) after kernel entry; loader handoff %lu before it\n",
+		(unsigned long)(first_user_entry_tsc - kernel_entry_tsc),
+		(unsigned long)(kernel_entry_tsc - boot_info->loader_tsc));
+}
+
 void boot_poll(void)
 {
+	/* A manifest's init runs for as long as the system does: tell the
+	 * boot figure as soon as it is known, not when init ends. */
+	if (manifest_mode && !entry_told && first_user_entry_tsc)
+		tell_first_entry();
 	if (!pending)
 		return;
 	pending = 0;
@@ -227,10 +246,8 @@ void boot_poll(void)
 	running = NULL;
 	kprintf("kmem: %lu frames free before %s, %lu after reaping it\n",
 		(unsigned long)free_before, running_name, (unsigned long)page_free_count());
-	if (programs == 1)
-		kprintf("boot: first user instruction %lu guest instructions (TSC ticks) after kernel entry; loader handoff %lu before it\n",
-			(unsigned long)(first_user_entry_tsc - kernel_entry_tsc),
-			(unsigned long)(kernel_entry_tsc - boot_info->loader_tsc));
+	if (programs == 1 && !entry_told)
+		tell_first_entry();
 	start_next();
 }
 
@@ -239,6 +256,11 @@ void boot_start(const struct capos_boot_info *bi, const struct bootpkg *p)
 	boot_info = bi;
 	pkg = *p;
 	process_death_hook = on_death;
+	for (uint32_t i = 0; i < pkg.count; i++)
+		if (pkg.entries[i].kind == CAPOS_PKG_KIND_MANIFEST)
+			manifest_mode = 1;
+	if (manifest_mode && !bootpkg_find(&pkg, "init"))
+		kprintf("kernel: boot package has a manifest but no init\n");
 
 	/* The package as a read-only SharedBuffer over the loader's pages. */
 	static void *frames[SHARED_BUFFER_MAX_PAGES];

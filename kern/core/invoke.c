@@ -20,6 +20,10 @@
 #include "object/shared_buffer.h"
 #include "object/thread.h"
 
+/* The TSC at kernel entry (core/main.c, written by entry.S); weak so the
+ * host unit tests, which have no entry code, link without it. */
+extern uint64_t kernel_entry_tsc __attribute__((weak));
+
 uint64_t irq_count_for(uint32_t vector); /* arch */
 capos_status_t irq_control_get(struct thread *t, uint32_t irq, struct cap *ntfn,
 			       uint64_t bits, struct kobj **out); /* arch */
@@ -446,6 +450,7 @@ static capos_status_t kinfo_method(struct thread *t, struct cap *c)
 		r.live_objects = kobj_live_count;
 		r.now_ns = now_ns();
 		r.timer_interrupts = irq_count_for(0x20);
+		r.boot_tsc = &kernel_entry_tsc ? kernel_entry_tsc : 0;
 		return reply_body(t, &r, sizeof(r));
 	}
 	case CAPOS_KINFO_CHECK_INVARIANTS: {

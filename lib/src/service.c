@@ -2,11 +2,20 @@
  * service.c - the serve loop (capos/service.h) on the target.
  */
 #include <capos/service.h>
+#include <capos/startup.h>
 #include <capos/syscall.h>
 
 capos_status_t capos_service_serve(struct capos_service *s)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
+	/* Started by init from a manifest: tell it this server now waits for
+	 * calls (its `ready` notification; docs/init.md). */
+	static int told;
+	capos_cap_t ready = told ? CAPOS_NO_CAP : capos_cap_lookup("ready");
+	if (ready != CAPOS_NO_CAP) {
+		told = 1;
+		capos_service_ready(ready, 1);
+	}
 	capos_status_t st = capos_recv(s->endpoint);
 	for (;;) {
 		if (st != CAPOS_OK)

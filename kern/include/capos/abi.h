@@ -508,6 +508,7 @@ struct capos_kinfo_stats {
 	uint64_t now_ns;   /* monotonic, from the TSC */
 	uint64_t tsc_khz;
 	uint64_t timer_interrupts;
+	uint64_t boot_tsc; /* the TSC at kernel entry (init's boot benchmark) */
 };
 
 struct capos_kinfo_irq {

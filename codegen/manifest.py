@@ -1,0 +1,886 @@
+#!/usr/bin/python3
+"""manifest.py - validate a capOS system manifest and build its boot package.
+
+    manifest.py validate MANIFEST [--descriptor-set DESC] [--options OPTS]
+                         [--binary NAME=PATH ...]
+    manifest.py build MANIFEST --out MANIFEST.bin [--pkg BOOT.pkg --init PATH]
+                      [--descriptor-set DESC] [--options OPTS]
+                      [--binary NAME=PATH ...]
+
+MANIFEST is protobuf text format of capos.System (idl/manifest.proto). The
+schema is read from DESC, a FileDescriptorSet with every idl file (the
+build's gen/capos_idl/capos_idl.desc); without --descriptor-set, protoc is
+run on idl/ into a temporary file. OPTS is idl/manifest.options (the
+default): the nanopb bounds init decodes with, checked here too.
+
+Every problem is reported as `file:line: sentence` (parse errors as
+`file:line:column: sentence`) on stderr, all of them, sorted by line; then
+the exit status is 1, nothing is written and `build` removes --out and
+--pkg left by an earlier run. `build` writes the
+deterministic binary encoding to --out and, with --pkg, a boot package
+(codegen/mkpkg.py) holding `init` (the --init ELF), `manifest` and each
+distinct binary the manifest names, once. The rules are in docs/manifest.md.
+
+Exit status: 0 valid (and written), 1 invalid manifest or unusable input,
+2 usage.
+"""
+import argparse
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+try:
+    from google.protobuf import descriptor_pb2, descriptor_pool
+    from google.protobuf import message_factory, text_format
+except ImportError:  # pragma: no cover
+    sys.stderr.write("manifest.py: python3-protobuf is missing; run it with "
+                     "/usr/bin/python3 (Debian's, which has it)\n")
+    sys.exit(1)
+
+import mkpkg  # noqa: E402
+
+PAGE = 4096
+# The rules (docs/manifest.md, "Validation"). init checks the same ones.
+PRIORITY_MIN, PRIORITY_MAX = 1, 254     # 255 is init's
+RUNTIME_SLOTS = 2        # slots the runtime/spawn needs beyond the grants
+STACK_PAGES = 16         # CAPOS_USER_STACK_PAGES (kern/include/capos/abi.h)
+RUNTIME_PAGES = 8        # TLS, startup page, IPC buffer, page tables, heap seed
+IRQ_MAX = 15             # ISA IRQs 0-15
+PORT_END = 0x10000       # ports 0-0xffff
+INTERFACE_MAX = 0xFFFF   # interface ids are 16 bits (docs/idl.md)
+RESERVED_PKG_NAMES = ("init", "manifest")
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+BINARY_RE = re.compile(r"^[A-Za-z0-9_.+-]+$")
+HOSTNAME_RE = re.compile(r"^[A-Za-z0-9.-]+$")
+
+# What a grant may ask, per source (GrantRight names without the prefix),
+# and what an empty `rights` means. RECV on an endpoint belongs to its
+# server (given by `serves`), never to a grant.
+RIGHTS_TABLE = {
+    "endpoint": (("SEND", "GRANT"), ("SEND",)),
+    "KERNEL_RESOURCE_IOPORT": (("READ", "WRITE"), ("READ", "WRITE")),
+    "KERNEL_RESOURCE_IRQ": (("SEND", "RECV"), ("RECV",)),
+    "KERNEL_RESOURCE_KERNEL_INFO": (("READ",), ("READ",)),
+    "KERNEL_RESOURCE_SPAWNER": (("SEND", "GRANT"), ("SEND",)),
+    "KERNEL_RESOURCE_CAP_MANAGER": (("READ", "WRITE", "GRANT", "CONTROL"),
+                                    ("READ", "WRITE", "GRANT", "CONTROL")),
+}
+SOURCE_WORDS = {
+    "endpoint": "an endpoint grant",
+    "KERNEL_RESOURCE_IOPORT": "an IOPORT grant",
+    "KERNEL_RESOURCE_IRQ": "an IRQ grant (its notification)",
+    "KERNEL_RESOURCE_KERNEL_INFO": "a KERNEL_INFO grant",
+    "KERNEL_RESOURCE_SPAWNER": "a SPAWNER grant",
+    "KERNEL_RESOURCE_CAP_MANAGER": "a CAP_MANAGER grant",
+}
+
+
+class UsageError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- schema
+
+def load_pool(desc_path):
+    fds = descriptor_pb2.FileDescriptorSet()
+    try:
+        with open(desc_path, "rb") as f:
+            fds.ParseFromString(f.read())
+    except OSError as e:
+        raise UsageError(f"cannot read descriptor set {desc_path}: {e.strerror}")
+    except Exception:
+        raise UsageError(f"{desc_path} is not a FileDescriptorSet")
+    pool = descriptor_pool.DescriptorPool()
+    for fd in fds.file:
+        pool.Add(fd)
+    return pool, fds
+
+
+def compile_descriptor_set():
+    """No --descriptor-set: run protoc over every file of idl/."""
+    idl = os.path.join(ROOT, "idl")
+    fd, out = tempfile.mkstemp(prefix="manifest-", suffix=".desc")
+    os.close(fd)
+    cmd = ["protoc", f"--descriptor_set_out={out}", "--include_imports",
+           "-I", idl, "-I", "/usr/lib/python3/dist-packages/proto",
+           ] + sorted(os.path.relpath(os.path.join(d, f), idl)
+                      for d, _, fs in os.walk(idl) for f in fs if f.endswith(".proto"))
+    try:
+        r = subprocess.run(cmd, cwd=idl, capture_output=True, text=True)
+    except FileNotFoundError:
+        os.unlink(out)
+        raise UsageError("protoc not found; pass --descriptor-set")
+    if r.returncode != 0:
+        os.unlink(out)
+        raise UsageError("protoc failed on idl/:\n" + r.stderr)
+    return out
+
+
+def message_class(pool, full_name):
+    desc = pool.FindMessageTypeByName(full_name)
+    get = getattr(message_factory, "GetMessageClass", None)
+    if get:
+        return get(desc)
+    return message_factory.MessageFactory(pool).GetPrototype(desc)
+
+
+def _varints(raw, want):
+    """Field `want` (varint) in serialized options bytes, else None."""
+    i, n = 0, len(raw)
+
+    def varint():
+        nonlocal i
+        v = s = 0
+        while True:
+            b = raw[i]
+            i += 1
+            v |= (b & 0x7F) << s
+            s += 7
+            if not b & 0x80:
+                return v
+    while i < n:
+        key = varint()
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            v = varint()
+            if num == want:
+                return v
+        elif wt == 1:
+            i += 8
+        elif wt == 2:
+            i += varint()
+        elif wt == 5:
+            i += 4
+        else:
+            return None
+    return None
+
+
+def interface_ids(fds):
+    """{interface id: service full name} of every service in the set."""
+    ids = {}
+    for fd in fds.file:
+        for sv in fd.service:
+            v = _varints(sv.options.SerializeToString(), 50001)
+            if v:
+                ids[v] = f"{fd.package}.{sv.name}" if fd.package else sv.name
+    return ids
+
+
+def load_bounds(path):
+    """manifest.options -> {"capos.Msg.field": {"max_size": n, "max_count": n}}."""
+    bounds = {}
+    try:
+        with open(path) as f:
+            lines = f.readlines()
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}")
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        name, opts = parts[0], parts[1:]
+        for o in opts:
+            k, _, v = o.partition(":")
+            if k in ("max_size", "max_count") and v.isdigit():
+                bounds.setdefault(name, {})[k] = int(v)
+    return bounds
+
+
+# ---------------------------------------------------------------- locations
+
+class Locations:
+    """Line of every field in the text, keyed by path:
+    ("components", 2, "caps", 0, "rights", 1). Built by re-tokenizing the
+    text (which text_format already accepted) against the descriptor."""
+
+    def __init__(self, text, root_desc):
+        self.lines = {}
+        self.tok = text_format.Tokenizer(text.splitlines())
+        self._message(root_desc, (), None)
+
+    def _message(self, desc, path, end):
+        tok = self.tok
+        counts = {}
+        while not tok.AtEnd():
+            if end and tok.TryConsume(end):
+                return
+            line = tok._line + 1
+            if tok.TryConsume("["):  # extension / Any: skip to ]
+                while not tok.TryConsume("]"):
+                    tok.NextToken()
+                name = None
+            else:
+                name = tok.ConsumeIdentifierOrNumber()
+            field = desc.fields_by_name.get(name) if name else None
+            if field is None and name:
+                field = next((f for f in desc.fields if str(f.number) == name), None)
+            key = field.name if field else name
+            repeated = field is not None and field.label == field.LABEL_REPEATED
+            is_msg = field is not None and field.type == field.TYPE_MESSAGE
+
+            def at(p=path):
+                nonlocal counts
+                if repeated:
+                    i = counts.get(key, 0)
+                    counts[key] = i + 1
+                    p = p + (key, i)
+                else:
+                    p = p + (key,)
+                self.lines.setdefault(p, line)
+                self.lines.setdefault(p[:-1] if repeated else p, line)
+                return p
+
+            if is_msg:
+                tok.TryConsume(":")
+                if tok.TryConsume("["):
+                    while not tok.TryConsume("]"):
+                        p = at()
+                        closing = "}" if tok.TryConsume("{") else (tok.Consume("<") or ">")
+                        self._message(field.message_type, p, closing)
+                        tok.TryConsume(",")
+                else:
+                    p = at()
+                    closing = "}" if tok.TryConsume("{") else (tok.Consume("<") or ">")
+                    self._message(field.message_type, p, closing)
+            else:
+                tok.Consume(":")
+                if tok.TryConsume("["):
+                    while not tok.TryConsume("]"):
+                        at()
+                        self._value()
+                        tok.TryConsume(",")
+                else:
+                    at()
+                    self._value()
+            if not tok.TryConsume(","):
+                tok.TryConsume(";")
+
+    def _value(self):
+        tok = self.tok
+        if tok.token.startswith(("'", '"')):
+            while tok.token.startswith(("'", '"')):
+                tok.NextToken()
+            return
+        tok.TryConsume("-")
+        tok.NextToken()
+
+    def line(self, *path):
+        """Line of path, else of its nearest enclosing element."""
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return 1
+
+
+# ---------------------------------------------------------------- ELF
+
+def elf_load_pages(path):
+    """Distinct 4 KiB pages covered by the PT_LOAD segments of an ELF64."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 64 or data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise ValueError("not a little-endian ELF64 file")
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    if phentsize < 56 or phoff + phentsize * phnum > len(data):
+        raise ValueError("its program headers lie outside the file")
+    pages = set()
+    for i in range(phnum):
+        p_type, _flags, _off, vaddr, _pa, _filesz, memsz, _al = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + i * phentsize)
+        if p_type != 1 or memsz == 0:
+            continue
+        first, last = vaddr // PAGE, (vaddr + memsz + PAGE - 1) // PAGE
+        if last - first > 1 << 20:
+            raise ValueError("a loadable segment is larger than 4 GiB")
+        pages.update(range(first, last))
+    return len(pages)
+
+
+# ---------------------------------------------------------------- checks
+
+class Problems:
+    def __init__(self, filename):
+        self.filename = filename
+        self.items = []
+
+    def add(self, line, text, col=None):
+        self.items.append((line, col or 0, text))
+
+    def report(self, out=sys.stderr):
+        for line, col, text in sorted(self.items, key=lambda t: (t[0], t[1])):
+            where = f"{self.filename}:{line}:{col}" if col else f"{self.filename}:{line}"
+            out.write(f"{where}: {text}\n")
+        return len(self.items)
+
+
+def short_enum(value_name, prefix):
+    return value_name[len(prefix):] if value_name.startswith(prefix) else value_name
+
+
+class Checker:
+    def __init__(self, msg, locs, problems, bounds, binaries, iface_ids):
+        self.m = msg
+        self.loc = locs
+        self.p = problems
+        self.bounds = bounds
+        self.binaries = binaries      # {name: pages} or None (not given)
+        self.iface_ids = iface_ids
+
+    def err(self, path, text):
+        self.p.add(self.loc.line(*path), text)
+
+    # Generic: every string/repeated bound of manifest.options, every enum
+    # value known (proto3 text format accepts any number for an open enum).
+    def generic(self, msg, path, what, kind=""):  # kind: what, unnamed
+        d = msg.DESCRIPTOR
+        for f in d.fields:
+            b = self.bounds.get(f"{d.full_name}.{f.name}", {})
+            val = getattr(msg, f.name)
+            label = f"{what} {f.name}".strip()
+            if f.label == f.LABEL_REPEATED:
+                n = len(val)
+                if "max_count" in b and n > b["max_count"]:
+                    self.err(path + (f.name, b["max_count"]),
+                             f"{label} has {n} entries; at most {b['max_count']} fit "
+                             f"(idl/manifest.options)")
+                items = list(enumerate(val))
+            else:
+                items = [(None, val)]
+            for i, v in items:
+                vp = path + ((f.name, i) if i is not None else (f.name,))
+                if f.type == f.TYPE_STRING and "max_size" in b:
+                    lim = b["max_size"] - 1  # nanopb counts the NUL
+                    if len(v.encode("utf-8")) > lim:
+                        # "component name 'x...'", not "component 'x...' name 'x...'"
+                        lab = (f"{kind} name".strip() if f.name == "name" else label)
+                        self.err(vp, f"{lab} '{v}' is longer than {lim} characters")
+                elif f.type == f.TYPE_ENUM:
+                    if f.enum_type.values_by_number.get(v) is None:
+                        self.err(vp, f"{label} has unknown value {v}; "
+                                 f"{f.enum_type.name} has "
+                                 + ", ".join(x.name for x in f.enum_type.values))
+                elif f.type == f.TYPE_MESSAGE and (i is not None or msg.HasField(f.name)):
+                    self.generic(v, vp, self.describe(v, f.name, i, what),
+                                 self.describe(v, f.name, i, what, bare=True))
+
+    def describe(self, v, field, i, outer, bare=False):
+        name = "" if bare else getattr(v, "name", "")
+        kind = {"components": "component", "profiles": "profile", "serves": "endpoint",
+                "caps": "cap", "watches": "watch", "limits": "limits",
+                "broker_policy": "broker_policy"}.get(field, field)
+        if bare:
+            base = kind
+        elif name:
+            base = f"{kind} '{name}'"
+        elif i is not None:
+            base = f"{kind} #{i + 1}"
+        else:
+            base = kind
+        if outer and kind in ("endpoint", "cap", "watch"):
+            return f"{outer} {base}"
+        return base
+
+    def run(self):
+        m = self.m
+        self.generic(m, (), "")
+        if m.hostname:
+            if not HOSTNAME_RE.match(m.hostname):
+                self.err(("hostname",), f"hostname '{m.hostname}' may hold only letters, "
+                         "digits, '-' and '.'")
+        if m.seed_utc_seconds < 0:
+            self.err(("seed_utc_seconds",), "seed_utc_seconds is negative; 0 means "
+                     "no seed, else seconds since 1970")
+        for i, pr in enumerate(m.broker_policy.maintenance_principals):
+            if not pr:
+                self.err(("broker_policy", "maintenance_principals", i),
+                         "broker_policy has an empty maintenance principal")
+        self.profiles = {}
+        for i, pf in enumerate(m.profiles):
+            self.check_profile(i, pf)
+        if not m.components:
+            self.err((), "the manifest has no components; a system needs at least one")
+        self.comps = {}
+        self.serves = {}   # component -> {endpoint name: index}
+        for i, c in enumerate(m.components):
+            self.check_component_names(i, c)
+        for i, c in enumerate(m.components):
+            self.check_component(i, c)
+        self.check_cycles()
+
+    def check_name(self, path, what, name):
+        if not name:
+            self.err(path, f"{what} has no name")
+            return False
+        if not NAME_RE.match(name):
+            self.err(path + ("name",), f"{what} name '{name}' may hold only letters, "
+                     "digits, '_' and '-'")
+            return False
+        return True
+
+    def check_profile(self, i, pf):
+        path = ("profiles", i)
+        what = f"profile '{pf.name}'" if pf.name else f"profile #{i + 1}"
+        if not self.check_name(path, f"profile #{i + 1}", pf.name):
+            return
+        if pf.name in self.profiles:
+            first = self.loc.line("profiles", self.profiles[pf.name][0])
+            self.err(path + ("name",), f"{what} is defined twice (first on line {first})")
+            return
+        self.profiles[pf.name] = (i, pf)
+        if not pf.HasField("limits"):
+            self.err(path, f"{what} has no limits; it needs max_slots, max_threads, "
+                     "max_pages and max_endpoints")
+            return
+        if pf.limits.max_threads == 0:
+            self.err(path + ("limits", "max_threads"),
+                     f"{what} allows 0 threads (max_threads); a component needs at least 1")
+
+    def check_component_names(self, i, c):
+        path = ("components", i)
+        if not self.check_name(path, f"component #{i + 1}", c.name):
+            return
+        if c.name in self.comps:
+            first = self.loc.line("components", self.comps[c.name])
+            self.err(path + ("name",),
+                     f"component '{c.name}' is defined twice (first on line {first})")
+            return
+        self.comps[c.name] = i
+        eps = {}
+        for j, s in enumerate(c.serves):
+            sp = path + ("serves", j)
+            if not self.check_name(sp, f"component '{c.name}' endpoint #{j + 1}", s.name):
+                continue
+            if s.name in eps:
+                self.err(sp + ("name",), f"component '{c.name}' serves endpoint "
+                         f"'{s.name}' twice (first on line "
+                         f"{self.loc.line(*path, 'serves', eps[s.name])})")
+                continue
+            eps[s.name] = j
+        self.serves[c.name] = eps
+
+    def resolve(self, path, what, ref, owner):
+        """'component.endpoint' -> (component, endpoint) or None (reported)."""
+        if not ref:
+            self.err(path, f"{what} names no endpoint")
+            return None
+        parts = ref.split(".")
+        if len(parts) != 2 or not all(parts):
+            self.err(path, f"{what} endpoint '{ref}' is not of the form "
+                     "'component.endpoint'")
+            return None
+        comp, ep = parts
+        if comp not in self.comps:
+            self.err(path, f"{what} endpoint '{ref}': there is no component '{comp}'")
+            return None
+        if ep not in self.serves.get(comp, {}):
+            served = ", ".join(sorted(self.serves.get(comp, {}))) or "nothing"
+            self.err(path, f"{what} endpoint '{ref}': component '{comp}' serves no "
+                     f"endpoint '{ep}' (it serves {served})")
+            return None
+        return comp, ep
+
+    def check_component(self, i, c):
+        path = ("components", i)
+        cn = c.name or f"#{i + 1}"
+        who = f"component '{cn}'"
+        # binary
+        if not c.binary:
+            self.err(path, f"{who} has no binary")
+        elif not BINARY_RE.match(c.binary):
+            self.err(path + ("binary",), f"{who} binary '{c.binary}' may hold only "
+                     "letters, digits, '_', '-', '.' and '+'")
+        elif c.binary in RESERVED_PKG_NAMES:
+            self.err(path + ("binary",), f"{who} binary '{c.binary}' is reserved: the "
+                     "boot package's '" + c.binary + "' entry is not a component's program")
+        elif self.binaries is not None and c.binary not in self.binaries:
+            known = ", ".join(sorted(self.binaries)) or "none"
+            self.err(path + ("binary",), f"{who} binary '{c.binary}' is not a known "
+                     f"program (known: {known})")
+        # priority, restart
+        if c.priority == 0:
+            self.err(path, f"{who} priority missing; give one from {PRIORITY_MIN} "
+                     f"to {PRIORITY_MAX}")
+        elif not PRIORITY_MIN <= c.priority <= PRIORITY_MAX:
+            self.err(path + ("priority",), f"{who} priority {c.priority} is out of range "
+                     f"{PRIORITY_MIN}-{PRIORITY_MAX} (255 is init's)")
+        if c.max_restarts and c.restart == 0:
+            self.err(path + ("max_restarts",), f"{who} sets max_restarts but its restart "
+                     "policy is RESTART_NEVER")
+        # serves
+        for j, s in enumerate(c.serves):
+            sid = s.interface_id
+            sp = path + ("serves", j, "interface_id")
+            if sid == 0:
+                continue
+            if sid > INTERFACE_MAX:
+                self.err(sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is wider "
+                         "than 16 bits")
+            elif sid < 0x100:
+                self.err(sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is in the "
+                         "reserved range 0x0001-0x00FF")
+            elif sid < 0xF100 and self.iface_ids is not None and sid not in self.iface_ids:
+                self.err(sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is not "
+                         "declared by any service in idl/")
+        # local names: serves, caps and watches share the startup page
+        local = {}
+        for field in ("serves", "caps", "watches"):
+            for j, x in enumerate(getattr(c, field)):
+                if field != "serves" and not self.check_name(
+                        path + (field, j), f"{who} {field[:-1] if field != 'watches' else 'watch'} #{j + 1}",
+                        x.name):
+                    continue
+                if not x.name or not NAME_RE.match(x.name):
+                    continue
+                if field == "serves" and self.serves.get(c.name, {}).get(x.name) != j:
+                    continue  # a duplicate endpoint, reported already
+                if x.name in local:
+                    f0, j0 = local[x.name]
+                    self.err(path + (field, j, "name"), f"{who} local name '{x.name}' is "
+                             f"used twice (first on line {self.loc.line(*path, f0, j0)})")
+                else:
+                    local[x.name] = (field, j)
+        # grants
+        self.deps = getattr(self, "deps", {})
+        edges = self.deps.setdefault(c.name, [])
+        for j, g in enumerate(c.caps):
+            self.check_grant(path + ("caps", j), who, c, g, edges, j)
+        # watches
+        for j, w in enumerate(c.watches):
+            wp = path + ("watches", j)
+            what = f"{who} watch '{w.name}'"
+            r = self.resolve(wp + ("endpoint",), what, w.endpoint, c.name)
+            if r and r[0] == c.name:
+                self.err(wp + ("endpoint",), f"{what} watches its own endpoint "
+                         f"'{w.endpoint}'")
+            if w.bits == 0:
+                self.err(wp + ("bits",),
+                         f"{what} has bits 0; a death signal needs at least one bit")
+        self.check_limits(path, who, c)
+
+    def check_grant(self, gp, who, c, g, edges, j):
+        what = f"{who} cap '{g.name}'"
+        kname = g.DESCRIPTOR.fields_by_name["kernel"].enum_type.values_by_number.get(g.kernel)
+        kname = kname.name if kname else None
+        if g.endpoint and g.kernel:
+            self.err(gp, f"{what} sets both endpoint and kernel; a grant is one or the other")
+            return
+        if not g.endpoint and not g.kernel:
+            self.err(gp, f"{what} sets neither endpoint nor kernel; say what it grants")
+            return
+        if g.kernel and kname is None:
+            return  # reported by generic()
+        source = "endpoint" if g.endpoint else kname
+        if g.endpoint:
+            r = self.resolve(gp + ("endpoint",), what, g.endpoint, c.name)
+            if r and r[0] != c.name:
+                edges.append((r[0], j))
+        # fields that belong to another kind of grant
+        if source != "KERNEL_RESOURCE_IOPORT" and (g.port_base or g.port_count):
+            self.err(gp + ("port_base" if g.port_base else "port_count",),
+                     f"{what} sets port_base/port_count, which only an IOPORT grant takes")
+        if source != "KERNEL_RESOURCE_IRQ" and g.irq:
+            self.err(gp + ("irq",), f"{what} sets irq, which only an IRQ grant takes")
+        if g.badge and source != "endpoint":
+            self.err(gp + ("badge",), f"{what} asks for a badge, which only an endpoint "
+                     "grant can carry")
+        if source == "KERNEL_RESOURCE_IOPORT":
+            if g.port_count == 0:
+                self.err(gp, f"{what} grants 0 I/O ports; set port_count")
+            elif g.port_base >= PORT_END or g.port_base + g.port_count > PORT_END:
+                self.err(gp + ("port_base",), f"{what} ports {g.port_base:#x}+"
+                         f"{g.port_count} reach beyond port 0xffff")
+        if source == "KERNEL_RESOURCE_IRQ" and g.irq > IRQ_MAX:
+            self.err(gp + ("irq",), f"{what} irq {g.irq} is outside 0-{IRQ_MAX}")
+        # rights
+        allowed, _default = RIGHTS_TABLE[source]
+        seen = set()
+        rnames = g.DESCRIPTOR.fields_by_name["rights"].enum_type.values_by_number
+        for k, rv in enumerate(g.rights):
+            v = rnames.get(rv)
+            if v is None:
+                continue  # reported by generic()
+            r = short_enum(v.name, "GRANT_RIGHT_")
+            rp = gp + ("rights", k)
+            if r == "NONE":
+                self.err(rp, f"{what} lists NONE among its rights; leave rights empty "
+                         "for the default")
+            elif r in seen:
+                self.err(rp, f"{what} lists right {r} twice")
+            elif r not in allowed:
+                extra = (" (RECV belongs to the server, through serves)"
+                         if source == "endpoint" and r == "RECV" else "")
+                self.err(rp, f"{what} asks for right {r}, more than the source has: "
+                         f"{SOURCE_WORDS[source]} carries at most "
+                         f"{', '.join(allowed)}{extra}")
+            seen.add(r)
+
+    def check_limits(self, path, who, c):
+        if not c.profile:
+            self.err(path, f"{who} has no profile; name one of the manifest's profiles")
+            return
+        if c.profile not in self.profiles:
+            known = ", ".join(self.profiles) or "none defined"
+            self.err(path + ("profile",), f"{who} profile '{c.profile}' is not defined "
+                     f"(profiles: {known})")
+            return
+        pf = self.profiles[c.profile][1]
+        if not pf.HasField("limits"):
+            return
+        lim = pf.limits
+        pp = path + ("profile",)
+        slots = len(c.caps) + len(c.serves) + len(c.watches) + RUNTIME_SLOTS
+        if lim.max_slots < slots:
+            self.err(pp, f"{who} needs {slots} capability slots ({len(c.caps)} caps + "
+                     f"{len(c.serves)} serves + {len(c.watches)} watches + "
+                     f"{RUNTIME_SLOTS} for the runtime) but profile '{c.profile}' has "
+                     f"max_slots {lim.max_slots}")
+        eps = len(c.serves) + len(c.watches)
+        if lim.max_endpoints < eps:
+            self.err(pp, f"{who} needs {eps} endpoints ({len(c.serves)} serves + "
+                     f"{len(c.watches)} watches) but profile '{c.profile}' has "
+                     f"max_endpoints {lim.max_endpoints}")
+        load = 0
+        if self.binaries and c.binary in self.binaries:
+            load = self.binaries[c.binary]
+        pages = load + STACK_PAGES + RUNTIME_PAGES
+        if lim.max_pages < pages:
+            src = (f"{load} for binary '{c.binary}' + " if self.binaries is not None
+                   else "")
+            self.err(pp, f"{who} needs at least {pages} pages ({src}{STACK_PAGES} stack "
+                     f"+ {RUNTIME_PAGES} runtime) but profile '{c.profile}' has "
+                     f"max_pages {lim.max_pages}")
+
+    def check_cycles(self):
+        deps = getattr(self, "deps", {})
+        order = [c.name for c in self.m.components if c.name in self.comps]
+        graph = {n: [] for n in order}
+        via = {}
+        for n in order:
+            for target, j in deps.get(n, []):
+                if target not in graph[n]:
+                    graph[n].append(target)
+                    via[(n, target)] = j
+        # Tarjan's strongly connected components, in file order.
+        index, low, stack, on, sccs = {}, {}, [], set(), []
+        counter = [0]
+
+        def strong(v):
+            index[v] = low[v] = counter[0]
+            counter[0] += 1
+            stack.append(v)
+            on.add(v)
+            for w in graph[v]:
+                if w not in index:
+                    strong(w)
+                    low[v] = min(low[v], low[w])
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+            if low[v] == index[v]:
+                scc = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    scc.append(w)
+                    if w == v:
+                        break
+                if len(scc) > 1:
+                    sccs.append(scc)
+        for v in order:
+            if v not in index:
+                strong(v)
+        for scc in sccs:
+            members = set(scc)
+            start = min(scc, key=order.index)
+            # Shortest way back to start inside the component (BFS).
+            prev = {start: None}
+            queue = [start]
+            found = None
+            while queue and not found:
+                nxt = []
+                for v in queue:
+                    for w in graph[v]:
+                        if w not in members:
+                            continue
+                        if w == start:
+                            found = v
+                            break
+                        if w not in prev:
+                            prev[w] = v
+                            nxt.append(w)
+                    if found:
+                        break
+                queue = nxt
+            path = [found]
+            while prev[path[-1]] is not None:
+                path.append(prev[path[-1]])
+            path.reverse()
+            cycle = path + [start]
+            holds = []
+            for a, b in zip(cycle, cycle[1:]):
+                g = self.m.components[self.comps[a]].caps[via[(a, b)]]
+                holds.append(f"'{a}' holds {g.endpoint}")
+            self.err(("components", self.comps[start], "caps", via[(start, cycle[1])]),
+                     "dependency cycle: " + " -> ".join(cycle) + " ("
+                     + ", ".join(holds) + "); no start order satisfies it")
+
+
+# ---------------------------------------------------------------- driver
+
+def parse_binaries(specs):
+    bins = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"--binary '{spec}' is not of the form name=path")
+        if name in bins:
+            raise UsageError(f"--binary '{name}' given twice")
+        try:
+            bins[name] = (path, elf_load_pages(path))
+        except OSError as e:
+            raise UsageError(f"--binary {name}={path}: cannot read it: {e.strerror}")
+        except ValueError as e:
+            raise UsageError(f"--binary {name}={path}: {e}")
+    return bins
+
+
+def load_and_check(args):
+    desc = args.descriptor_set
+    tmp = None
+    if not desc:
+        desc = tmp = compile_descriptor_set()
+    try:
+        pool, fds = load_pool(desc)
+    finally:
+        if tmp:
+            os.unlink(tmp)
+    try:
+        cls = message_class(pool, "capos.System")
+    except KeyError:
+        raise UsageError(f"{desc} holds no capos.System (idl/manifest.proto)")
+    bounds = load_bounds(args.options)
+    bins = parse_binaries(args.binary)
+    try:
+        with open(args.manifest, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise UsageError(f"cannot read {args.manifest}: {e.strerror}")
+    except UnicodeDecodeError:
+        raise UsageError(f"{args.manifest} is not UTF-8 text")
+    problems = Problems(args.manifest)
+    msg = cls()
+    try:
+        text_format.Parse(text, msg)
+    except text_format.ParseError as e:
+        line, col = e.GetLine(), e.GetColumn()
+        text_ = str(e)
+        m = re.match(r"^\d+:\d+ : (.*)$", text_, re.S)
+        if m:
+            text_ = m.group(1)
+        # Some messages quote the whole source line first: drop it.
+        src = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else None
+        if src is not None and text_.startswith(f"'{src}': "):
+            text_ = text_[len(src) + 4:]
+        problems.add(line or 1, text_.rstrip("."), col)
+        return None, problems, bins
+    locs = Locations(text, cls.DESCRIPTOR)
+    binaries = {n: pages for n, (_, pages) in bins.items()} if args.binary else None
+    Checker(msg, locs, problems, bounds, binaries, interface_ids(fds)).run()
+    return msg, problems, bins
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="manifest.py",
+                                 description="Validate a capOS manifest; build its "
+                                 "encoding and boot package.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("validate", "build"):
+        p = sub.add_parser(name)
+        p.add_argument("manifest", help="manifests/<name>.textproto")
+        p.add_argument("--descriptor-set", help="FileDescriptorSet of idl/ "
+                       "(default: run protoc)")
+        p.add_argument("--options", default=os.path.join(ROOT, "idl", "manifest.options"),
+                       help="nanopb bounds (default: idl/manifest.options)")
+        p.add_argument("--binary", action="append", default=[], metavar="NAME=PATH",
+                       help="a program components may name (an ELF); repeatable")
+        if name == "build":
+            p.add_argument("--out", required=True, help="binary encoding to write")
+            p.add_argument("--pkg", help="boot package to write (needs --init)")
+            p.add_argument("--init", help="the init ELF, entry 'init' of the package")
+    args = ap.parse_args(argv)
+    if args.cmd == "build" and args.pkg and not args.init:
+        ap.error("--pkg needs --init")
+    if args.cmd == "build" and not args.binary:
+        ap.error("build needs the programs (--binary NAME=PATH)")
+    try:
+        msg, problems, bins = load_and_check(args)
+        n = problems.report()
+        if n:
+            sys.stderr.write(f"manifest.py: {args.manifest}: {n} problem"
+                             f"{'s' if n != 1 else ''}; nothing written\n")
+            remove_outputs(args)
+            return 1
+        if args.cmd == "validate":
+            return 0
+        data = msg.SerializeToString(deterministic=True)
+        specs = []
+        if args.pkg:
+            specs.append(f"init={args.init}:elf")
+            specs.append(f"manifest={os.path.abspath(args.out)}:manifest")
+            done = set()
+            for c in msg.components:
+                if c.binary not in done:
+                    done.add(c.binary)
+                    specs.append(f"{c.binary}={bins[c.binary][0]}:elf")
+            # The init ELF must be readable before anything is written.
+            try:
+                elf_load_pages(args.init)
+            except OSError as e:
+                raise UsageError(f"--init {args.init}: cannot read it: {e.strerror}")
+            except ValueError as e:
+                raise UsageError(f"--init {args.init}: {e}")
+        mkpkg.write_atomic(args.out, data)
+        if args.pkg:
+            try:
+                pkg = mkpkg.build(specs)
+            except mkpkg.PkgError as e:
+                os.unlink(args.out)
+                raise UsageError(f"boot package: {e}")
+            mkpkg.write_atomic(args.pkg, pkg)
+        return 0
+    except UsageError as e:
+        sys.stderr.write(f"manifest.py: error: {e}\n")
+        remove_outputs(args)
+        return 1
+    except OSError as e:
+        sys.stderr.write(f"manifest.py: error: {e}\n")
+        remove_outputs(args)
+        return 1
+
+
+def remove_outputs(args):
+    """A failed build leaves no output of an earlier run behind, so a stale
+    package is never taken for this manifest's (make's .DELETE_ON_ERROR)."""
+    if args.cmd != "build":
+        return
+    for f in (args.out, args.pkg):
+        if f:
+            try:
+                os.unlink(f)
+            except FileNotFoundError:
+                pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

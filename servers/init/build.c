@@ -1,0 +1,217 @@
+/*
+ * build.c - builds the system the manifest describes: every served
+ * endpoint first, then each component in dependency order with exactly its
+ * granted caps (recorded by local name in its startup page), its profile's
+ * limits, priority and time slice, and init as its supervisor. A restart
+ * runs the same code and retargets the component's endpoints to the new
+ * process before its first instruction.
+ */
+#include <string.h>
+
+#include <capos/debug.h>
+#include <capos/kernel.h>
+#include <capos/spawn.h>
+
+#include "init.h"
+
+/* GrantRight (READ 1 .. CONTROL 6) -> CAPOS_RIGHT_* (bit 0 .. bit 5). */
+static uint32_t grant_rights(const capos_Grant *g, uint32_t dflt)
+{
+	if (!g->rights_count)
+		return dflt;
+	uint32_t r = 0;
+	for (pb_size_t k = 0; k < g->rights_count; k++)
+		r |= 1u << ((uint32_t)g->rights[k] - 1u);
+	return r;
+}
+
+capos_status_t init_supervise_process(uint32_t proc, uint64_t badge)
+{
+	capos_status_t st = capos_cap_mint(g_init.capmgr, g_init.endpoint, INIT_SCRATCH_SLOT,
+					   CAPOS_RIGHT_SEND, 1, badge);
+	if (st != CAPOS_OK)
+		return st;
+	st = capos_set_supervisor(proc, INIT_SCRATCH_SLOT);
+	capos_cap_delete(g_init.capmgr, INIT_SCRATCH_SLOT);
+	return st;
+}
+
+capos_status_t init_create_endpoints(void)
+{
+	for (uint32_t i = 0; i < g_init.n; i++) {
+		struct init_component *c = &g_init.comp[i];
+		for (pb_size_t j = 0; j < c->m->serves_count; j++) {
+			capos_status_t st = capos_endpoint_create(
+				g_init.self, c->m->serves[j].interface_id, &c->serve_ep[j]);
+			if (st != CAPOS_OK) {
+				capos_printf("init: cannot create endpoint %s.%s: status %ld\n",
+					     c->m->name, c->m->serves[j].name, (long)st);
+				return st;
+			}
+		}
+	}
+	return CAPOS_OK;
+}
+
+/* What capos_spawn_caps gets, plus init's temporary slots to drop after. */
+struct spawn_plan {
+	struct capos_spawn_cap caps[CAPOS_STARTUP_MAX_CAPS < 40 ? CAPOS_STARTUP_MAX_CAPS : 40];
+	char names[40][CAPOS_STARTUP_NAME_MAX];
+	uint32_t n;
+	uint32_t temp[40];
+	uint32_t ntemp;
+};
+
+static void add(struct spawn_plan *p, const char *name, uint32_t src, uint32_t rights,
+		uint32_t type, int set_badge, uint64_t badge)
+{
+	strlcpy(p->names[p->n], name, CAPOS_STARTUP_NAME_MAX);
+	p->caps[p->n] = (struct capos_spawn_cap){
+		.name = p->names[p->n], .src = src, .dst = p->n, .rights = rights,
+		.type = type, .set_badge = set_badge, .badge = badge,
+	};
+	p->n++;
+}
+
+static void drop_temps(struct spawn_plan *p)
+{
+	for (uint32_t k = 0; k < p->ntemp; k++)
+		capos_cap_delete(g_init.capmgr, p->temp[k]);
+	p->ntemp = 0;
+}
+
+static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_Grant *g)
+{
+	capos_status_t st = CAPOS_OK;
+	uint32_t slot;
+	if (g->endpoint[0]) {
+		uint32_t dc, ds;
+		init_resolve_endpoint(g_init.sys, g->endpoint, &dc, &ds);
+		add(p, g->name, g_init.comp[dc].serve_ep[ds], grant_rights(g, CAPOS_RIGHT_SEND),
+		    CAPOS_CAP_ENDPOINT, g->badge, g->badge ? INIT_CLIENT_BADGE(i) : 0);
+		return CAPOS_OK;
+	}
+	switch (g->kernel) {
+	case capos_KernelResource_KERNEL_RESOURCE_IOPORT:
+		st = capos_port_subrange(g_init.ioport, (uint16_t)g->port_base,
+					 (uint16_t)g->port_count, &slot);
+		if (st == CAPOS_OK) {
+			p->temp[p->ntemp++] = slot;
+			add(p, g->name, slot,
+			    grant_rights(g, CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE),
+			    CAPOS_CAP_IOPORT, 0, 0);
+		}
+		break;
+	case capos_KernelResource_KERNEL_RESOURCE_IRQ: {
+		uint32_t ntfn, handler;
+		st = capos_notification_create(g_init.self, &ntfn);
+		if (st != CAPOS_OK)
+			break;
+		p->temp[p->ntemp++] = ntfn;
+		st = capos_irq_get(g_init.irq_control, g->irq, ntfn, 1, &handler);
+		if (st != CAPOS_OK)
+			break;
+		p->temp[p->ntemp++] = handler;
+		add(p, g->name, ntfn, grant_rights(g, CAPOS_RIGHT_RECV), CAPOS_CAP_NOTIFICATION, 0,
+		    0);
+		char ack[CAPOS_STARTUP_NAME_MAX];
+		capos_snprintf(ack, sizeof(ack), "%s_ack", g->name);
+		add(p, ack, handler, CAPOS_RIGHTS_ALL & ~CAPOS_RIGHT_GRANT, CAPOS_CAP_IRQ_HANDLER,
+		    0, 0);
+		break;
+	}
+	case capos_KernelResource_KERNEL_RESOURCE_KERNEL_INFO:
+		add(p, g->name, g_init.kinfo, CAPOS_RIGHT_READ, CAPOS_CAP_KERNEL_INFO, 0, 0);
+		break;
+	case capos_KernelResource_KERNEL_RESOURCE_SPAWNER:
+		add(p, g->name, g_init.endpoint, grant_rights(g, CAPOS_RIGHT_SEND),
+		    CAPOS_CAP_ENDPOINT, 1, INIT_BADGE_SPAWNER | i);
+		break;
+	case capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER:
+		add(p, g->name, CAPOS_SPAWN_CHILD_CAPMGR,
+		    grant_rights(g, CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE | CAPOS_RIGHT_GRANT |
+					    CAPOS_RIGHT_CONTROL),
+		    CAPOS_CAP_CAP_MANAGER, 0, 0);
+		break;
+	default:
+		st = CAPOS_INVALID_ARGUMENT;
+	}
+	return st;
+}
+
+static capos_status_t plan(struct spawn_plan *p, uint32_t i)
+{
+	struct init_component *c = &g_init.comp[i];
+	const capos_Component *m = c->m;
+	capos_status_t st = CAPOS_OK;
+	memset(p, 0, sizeof(*p));
+	/* The receiving side of each endpoint it serves: RECV only. */
+	for (pb_size_t j = 0; j < m->serves_count; j++)
+		add(p, m->serves[j].name, c->serve_ep[j], CAPOS_RIGHT_RECV, CAPOS_CAP_ENDPOINT, 0,
+		    0);
+	for (pb_size_t j = 0; st == CAPOS_OK && j < m->caps_count; j++)
+		st = plan_grant(p, i, &m->caps[j]);
+	/* Death watches: a fresh notification, registered on the endpoint. */
+	for (pb_size_t j = 0; st == CAPOS_OK && j < m->watches_count; j++) {
+		uint32_t dc, ds, ntfn;
+		init_resolve_endpoint(g_init.sys, m->watches[j].endpoint, &dc, &ds);
+		st = capos_notification_create(g_init.self, &ntfn);
+		if (st != CAPOS_OK)
+			break;
+		p->temp[p->ntemp++] = ntfn;
+		st = capos_watch_death(g_init.capmgr, g_init.comp[dc].serve_ep[ds], ntfn,
+				       m->watches[j].bits);
+		add(p, m->watches[j].name, ntfn, CAPOS_RIGHT_RECV, CAPOS_CAP_NOTIFICATION, 0, 0);
+	}
+	/* Readiness: signal-only, badged with the component's bit. */
+	add(p, "ready", g_init.ready_ntfn, CAPOS_RIGHT_SEND, CAPOS_CAP_NOTIFICATION, 1,
+	    INIT_READY_BIT(i));
+	return st;
+}
+
+capos_status_t init_spawn_component(uint32_t i, int restart)
+{
+	static struct spawn_plan p; /* a few KiB: not on the stack */
+	struct init_component *c = &g_init.comp[i];
+	const capos_Component *m = c->m;
+	struct capos_spawned sp = { CAPOS_NO_CAP, CAPOS_NO_CAP };
+	capos_status_t st = plan(&p, i);
+	if (st == CAPOS_OK)
+		st = capos_spawn_caps(m->binary, m->name, &c->limits, m->priority, 0, p.caps, p.n,
+				      &sp);
+	drop_temps(&p);
+	if (st != CAPOS_OK) {
+		capos_printf("init: component %s not started: status %ld\n", m->name, (long)st);
+		return st;
+	}
+	if (m->time_slice_us)
+		st = capos_thread_set_priority(sp.thread, m->priority, m->time_slice_us);
+	/* Crash records reach init, badged with the component's index. */
+	if (st == CAPOS_OK)
+		st = init_supervise_process(sp.process, INIT_BADGE_SUPERVISOR | i);
+	/* A restart: the endpoints it serves move to the new process (and
+	 * come back to life) before it runs, so its first Recv takes them. */
+	for (pb_size_t j = 0; restart && st == CAPOS_OK && j < m->serves_count; j++)
+		st = capos_retarget(g_init.pctl, c->serve_ep[j], sp.process);
+	struct capos_process_info info;
+	if (st == CAPOS_OK)
+		st = capos_process_info(sp.process, &info);
+	if (st == CAPOS_OK)
+		st = capos_thread_start(sp.thread);
+	if (st != CAPOS_OK) {
+		capos_printf("init: component %s not started: status %ld\n", m->name, (long)st);
+		capos_process_kill(sp.process);
+		capos_cap_delete(g_init.capmgr, sp.thread);
+		capos_cap_delete(g_init.capmgr, sp.process);
+		return st;
+	}
+	c->proc = sp.process;
+	c->thread = sp.thread;
+	c->pid = info.pid;
+	c->alive = 1;
+	c->ended = 0;
+	capos_printf("init: %s %s (pid %u, binary %s, priority %u, %u caps)\n",
+		     restart ? "restarted" : "started", m->name, (unsigned)c->pid, m->binary,
+		     (unsigned)m->priority, (unsigned)p.n);
+	return CAPOS_OK;
+}

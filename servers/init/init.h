@@ -1,0 +1,110 @@
+/*
+ * init.h - the root task's shared state (docs/init.md).
+ *
+ * main.c        finds, decodes and checks the manifest, then runs the rest
+ * manifest_check.c  the boot-time re-validation (same rules as
+ *                   codegen/manifest.py, where they can be checked here)
+ * build.c       endpoints, start order, spawning a component with exactly
+ *               its granted caps, restarts
+ * spawner.c     ProcessSpawner.Spawn for components with a SPAWNER grant
+ * supervise.c   the one endpoint init serves: ProcessSpawner calls, crash
+ *               records, readiness signals; restart policy; halt
+ */
+#ifndef INIT_INIT_H
+#define INIT_INIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <capos/abi.h>
+
+#include "manifest.pb.h"
+
+#define INIT_MAX_COMPONENTS 16 /* capos.System.components max_count */
+#define INIT_MAX_SERVES 4
+#define INIT_MAX_CHILDREN 16   /* processes made through ProcessSpawner */
+
+/* Badges on init's one endpoint: the top bits say what sent the message,
+ * the low bits which component (its index in the manifest). */
+#define INIT_BADGE_SUPERVISOR 0x5355500000000000ull /* "SUP": crash record of a component */
+#define INIT_BADGE_CHILD      0x4348490000000000ull /* "CHI": crash record of a spawned child */
+#define INIT_BADGE_SPAWNER    0x5350570000000000ull /* "SPW": ProcessSpawner call */
+#define INIT_BADGE_KIND(b)    ((b) & 0xffffff0000000000ull)
+#define INIT_BADGE_INDEX(b)   ((uint32_t)((b) & 0xffffu))
+
+/* Endpoint grants with badge: true carry the caller's component index + 1
+ * (0 stays "unbadged"), so a server tells its manifest clients apart. */
+#define INIT_CLIENT_BADGE(i) ((uint64_t)(i) + 1u)
+
+/* The `ready` notification: a component's cap carries this badge bit; the
+ * low 16 bits are left for whatever bits it signals. */
+#define INIT_READY_BIT(i) (1ull << (16u + (i)))
+
+struct init_component {
+	const capos_Component *m; /* its manifest entry */
+	struct capos_limits limits;
+	uint32_t serve_ep[INIT_MAX_SERVES]; /* init's slots, RECV|SEND, unbadged */
+	uint32_t proc, thread;    /* init's slots for the running instance */
+	uint32_t pid;
+	uint32_t restarts;
+	int alive;
+	int ended;                /* dead for good (no restart pending) */
+	int ready;                /* signalled `ready` (or ended) at least once */
+	struct capos_limits children; /* summed limits of its live spawned children */
+};
+
+struct init_child {
+	int used;
+	uint32_t parent;           /* component index */
+	uint32_t proc, thread;
+	uint32_t pid;
+	struct capos_limits limits;
+	char name[32];
+};
+
+struct init_state {
+	capos_System *sys;
+	uint32_t n;                     /* components */
+	struct init_component comp[INIT_MAX_COMPONENTS];
+	uint32_t order[INIT_MAX_COMPONENTS]; /* start order (dependencies first) */
+	struct init_child child[INIT_MAX_CHILDREN];
+	uint32_t endpoint;  /* init's own endpoint: supervisor + ProcessSpawner */
+	uint32_t ready_ntfn; /* bound to init's thread; components signal it */
+	uint32_t nready;
+	int system_ready_told;
+	uint64_t next_handle;
+	/* init's own caps */
+	uint32_t self, capmgr, thread, ioport, irq_control, kinfo, pctl;
+};
+
+extern struct init_state g_init;
+
+/* manifest_check.c: 0 if the manifest may be built; else why (a sentence)
+ * is in `why`. has_binary(name) says whether the package holds the ELF. */
+int init_check_manifest(const capos_System *sys, int (*has_binary)(const char *name),
+			char *why, size_t n);
+/* Start order: dependencies (served endpoints) before their clients.
+ * Returns 0 on a cycle (init_check_manifest reports it first). */
+int init_start_order(const capos_System *sys, uint32_t *order);
+/* The profile a component names, or NULL. */
+const capos_Profile *init_profile(const capos_System *sys, const char *name);
+/* "component.endpoint" -> component index and serve index; 0 if none. */
+int init_resolve_endpoint(const capos_System *sys, const char *ref, uint32_t *comp,
+			  uint32_t *serve);
+
+/* build.c */
+/* A slot of init's table kept free for short-lived minted caps. */
+#define INIT_SCRATCH_SLOT 1000u
+/* Sets init's endpoint, badged `badge`, as proc's supervisor. */
+capos_status_t init_supervise_process(uint32_t proc, uint64_t badge);
+capos_status_t init_create_endpoints(void);
+capos_status_t init_spawn_component(uint32_t i, int restart);
+
+/* spawner.c */
+capos_status_t init_handle_spawner(uint64_t badge);
+void init_child_died(uint32_t k, const struct capos_crash_record *r);
+
+/* supervise.c: never returns when halt_when_done is false. */
+int init_supervise(void);
+
+#endif

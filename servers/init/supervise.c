@@ -1,0 +1,188 @@
+/*
+ * supervise.c - init's serve loop. One endpoint carries three kinds of
+ * message, told apart by the badge of the cap they came through (init
+ * mints every one of them, so no component can pose as another kind):
+ *  - crash records (label CAPOS_LABEL_CRASH_RECORD) from the kernel, badged
+ *    INIT_BADGE_SUPERVISOR | component or INIT_BADGE_CHILD | child;
+ *  - ProcessSpawner calls, badged INIT_BADGE_SPAWNER | component;
+ * and the `ready` notification bound to init's thread delivers readiness
+ * signals through the same Recv. Crash records are logged and the
+ * component's restart policy applied; with halt_when_done, init returns 0
+ * once every component has ended with no restart pending.
+ */
+#include <string.h>
+
+#include <capos/debug.h>
+#include <capos/kernel.h>
+#include <capos/syscall.h>
+
+#include "init.h"
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static const char *cause_str(uint32_t cause)
+{
+	switch (cause) {
+	case CAPOS_DEATH_EXIT:
+		return "exit";
+	case CAPOS_DEATH_FAULT:
+		return "fault";
+	case CAPOS_DEATH_KILLED:
+		return "killed";
+	default:
+		return "unknown";
+	}
+}
+
+/* Readiness: every component has signalled `ready` or ended. Printed once;
+ * the boot benchmark (bench/ready.py) reads this line. */
+static void check_system_ready(void)
+{
+	if (g_init.system_ready_told)
+		return;
+	for (uint32_t i = 0; i < g_init.n; i++)
+		if (!g_init.comp[i].ready)
+			return;
+	uint64_t t = rdtsc();
+	g_init.system_ready_told = 1;
+	struct capos_kinfo_stats ks;
+	memset(&ks, 0, sizeof(ks));
+	capos_kinfo_stats(g_init.kinfo, &ks);
+	capos_printf("init: system ready: all %u components started, TSC %lu, kernel entry TSC "
+		     "%lu, %lu guest instructions after kernel entry\n",
+		     (unsigned)g_init.n, (unsigned long)t, (unsigned long)ks.boot_tsc,
+		     (unsigned long)(t - ks.boot_tsc));
+}
+
+static void on_ready(uint64_t bits)
+{
+	for (uint32_t i = 0; i < g_init.n; i++)
+		if ((bits & INIT_READY_BIT(i)) && !g_init.comp[i].ready) {
+			g_init.comp[i].ready = 1;
+			capos_printf("init: %s ready\n", g_init.comp[i].m->name);
+		}
+	check_system_ready();
+}
+
+static int wants_restart(const struct init_component *c, const struct capos_crash_record *r)
+{
+	switch (c->m->restart) {
+	case capos_RestartPolicy_RESTART_ALWAYS:
+		break;
+	case capos_RestartPolicy_RESTART_ON_FAILURE:
+		if (r->cause == CAPOS_DEATH_EXIT && r->exit_code == 0)
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	return c->m->max_restarts == 0 || c->restarts < c->m->max_restarts;
+}
+
+static void component_died(uint32_t i, const struct capos_crash_record *r)
+{
+	struct init_component *c = &g_init.comp[i];
+	if (i >= g_init.n || !c->alive || r->pid != c->pid)
+		return; /* not the running instance: stale */
+	if (r->cause == CAPOS_DEATH_FAULT)
+		capos_printf("init: component %s (pid %u) died: cause fault, vector %lu, error "
+			     "%#lx, address %#lx, rip %#lx\n",
+			     c->m->name, (unsigned)r->pid, (unsigned long)r->vector,
+			     (unsigned long)r->error_code, (unsigned long)r->fault_addr,
+			     (unsigned long)r->rip);
+	else
+		capos_printf("init: component %s (pid %u) died: cause %s, exit code %ld\n",
+			     c->m->name, (unsigned)r->pid, cause_str(r->cause), (long)r->exit_code);
+	c->alive = 0;
+	capos_cap_delete(g_init.capmgr, c->thread);
+	capos_cap_delete(g_init.capmgr, c->proc);
+	c->proc = c->thread = CAPOS_NO_CAP;
+	if (wants_restart(c, r)) {
+		c->restarts++;
+		if (c->m->max_restarts)
+			capos_printf("init: restarting %s (restart %u of %u)\n", c->m->name,
+				     (unsigned)c->restarts, (unsigned)c->m->max_restarts);
+		else
+			capos_printf("init: restarting %s (restart %u)\n", c->m->name,
+				     (unsigned)c->restarts);
+		if (init_spawn_component(i, 1) == CAPOS_OK)
+			return;
+	} else if (c->m->restart != capos_RestartPolicy_RESTART_NEVER) {
+		int clean = c->m->restart == capos_RestartPolicy_RESTART_ON_FAILURE &&
+			    r->cause == CAPOS_DEATH_EXIT && r->exit_code == 0;
+		capos_printf("init: %s not restarted (%s)\n", c->m->name,
+			     clean ? "clean exit" : "restart limit reached");
+	}
+	c->ended = 1;
+	if (!c->ready) {
+		c->ready = 1; /* ended before signalling: counts as started */
+		check_system_ready();
+	}
+}
+
+static int all_done(void)
+{
+	for (uint32_t i = 0; i < g_init.n; i++)
+		if (!g_init.comp[i].ended)
+			return 0;
+	for (uint32_t k = 0; k < INIT_MAX_CHILDREN; k++)
+		if (g_init.child[k].used)
+			return 0;
+	return 1;
+}
+
+int init_supervise(void)
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	int reply = 0;
+	check_system_ready();
+	for (;;) {
+		if (g_init.sys->halt_when_done && !reply && all_done()) {
+			capos_printf("init: every component has ended; halting\n");
+			return 0;
+		}
+		capos_status_t st = reply ? capos_reply_recv(g_init.endpoint)
+					  : capos_recv(g_init.endpoint);
+		reply = 0;
+		if (st != CAPOS_OK) {
+			capos_printf("init: receive failed: status %ld\n", (long)st);
+			return 2;
+		}
+		if (b->kind == CAPOS_RECV_SIGNAL) {
+			on_ready(b->signals);
+			continue;
+		}
+		uint64_t badge = b->badge, kind = INIT_BADGE_KIND(badge);
+		if (b->label == CAPOS_LABEL_CRASH_RECORD &&
+		    (kind == INIT_BADGE_SUPERVISOR || kind == INIT_BADGE_CHILD) &&
+		    b->len >= sizeof(struct capos_crash_record)) {
+			struct capos_crash_record r;
+			memcpy(&r, b->body, sizeof(r));
+			r.name[sizeof(r.name) - 1] = '\0';
+			if (kind == INIT_BADGE_SUPERVISOR)
+				component_died(INIT_BADGE_INDEX(badge), &r);
+			else
+				init_child_died(INIT_BADGE_INDEX(badge), &r);
+			continue;
+		}
+		if (kind == INIT_BADGE_SPAWNER) {
+			init_handle_spawner(badge);
+			reply = 1;
+			continue;
+		}
+		/* Nothing else speaks to init: drop any caps, answer UNSUPPORTED. */
+		uint32_t caps[CAPOS_MSG_MAX_CAPS], n = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
+		memcpy(caps, b->caps, sizeof(caps));
+		for (uint32_t j = 0; j < n; j++)
+			capos_cap_delete(g_init.capmgr, caps[j]);
+		b->label = CAPOS_UNSUPPORTED;
+		b->len = 0;
+		b->ncaps = 0;
+		reply = 1;
+	}
+}
