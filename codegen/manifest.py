@@ -545,6 +545,19 @@ class Checker:
                     continue
                 if field == "serves" and self.serves.get(c.name, {}).get(x.name) != j:
                     continue  # a duplicate endpoint, reported already
+                if x.name == "ready":
+                    # init gives every component its readiness cap under this name
+                    self.err(path + (field, j, "name"), f"{who} local name 'ready' is "
+                             "reserved: init grants every component a 'ready' cap")
+                    continue
+                kdesc = x.DESCRIPTOR.fields_by_name.get("kernel")
+                kval = (kdesc.enum_type.values_by_number.get(x.kernel)
+                        if field == "caps" and kdesc else None)
+                if kval is not None and kval.name == "KERNEL_RESOURCE_IRQ" and len(x.name) > 19:
+                    # init also names the handler '<name>_ack' (24 characters at most)
+                    self.err(path + (field, j, "name"), f"{who} IRQ grant name '{x.name}' "
+                             "is longer than 19 characters (init adds '_ack' for its handler)")
+                    continue
                 if x.name in local:
                     f0, j0 = local[x.name]
                     self.err(path + (field, j, "name"), f"{who} local name '{x.name}' is "

@@ -7,8 +7,23 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/startup.h>
 
 capos_cap_t capos_debug_port = CAPOS_ROOT_IOPORT;
+static int debug_port_chosen;
+
+/* A component's COM1 port is granted under the name "console"; a root task
+ * has all ports at CAPOS_ROOT_IOPORT. A program may also set the port. */
+static capos_cap_t debug_port(void)
+{
+	if (!debug_port_chosen) {
+		debug_port_chosen = 1;
+		capos_cap_t c = capos_cap_lookup("console");
+		if (c != CAPOS_NO_CAP && capos_debug_port == CAPOS_ROOT_IOPORT)
+			capos_debug_port = c;
+	}
+	return capos_debug_port;
+}
 
 void capos_debug_write(const char *s, size_t len)
 {
@@ -22,7 +37,7 @@ void capos_debug_write(const char *s, size_t len)
 				line[out++] = '\r';
 			line[out++] = s[n++];
 		}
-		capos_port_write_string(capos_debug_port, 0x3f8, 0x3fd, 0x20, line,
+		capos_port_write_string(debug_port(), 0x3f8, 0x3fd, 0x20, line,
 					(uint32_t)out);
 		s += n;
 		len -= n;

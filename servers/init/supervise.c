@@ -125,15 +125,32 @@ static void component_died(uint32_t i, const struct capos_crash_record *r)
 	}
 }
 
+/* halt_when_done: the clients (components serving nothing) have all ended
+ * for good, and no spawned child is alive. Servers run until then. */
 static int all_done(void)
 {
 	for (uint32_t i = 0; i < g_init.n; i++)
-		if (!g_init.comp[i].ended)
+		if (g_init.comp[i].m->serves_count == 0 && !g_init.comp[i].ended)
 			return 0;
 	for (uint32_t k = 0; k < INIT_MAX_CHILDREN; k++)
 		if (g_init.child[k].used)
 			return 0;
 	return 1;
+}
+
+/* Stops the servers still running, in reverse start order (clients of a
+ * server end before it), so the machine halts with nothing left behind. */
+static void stop_servers(void)
+{
+	for (uint32_t k = g_init.n; k-- > 0;) {
+		struct init_component *c = &g_init.comp[g_init.order[k]];
+		if (c->alive) {
+			capos_process_kill(c->proc);
+			capos_printf("init: stopped %s\n", c->m->name);
+			c->alive = 0;
+			c->ended = 1;
+		}
+	}
 }
 
 int init_supervise(void)
@@ -143,6 +160,7 @@ int init_supervise(void)
 	check_system_ready();
 	for (;;) {
 		if (g_init.sys->halt_when_done && !reply && all_done()) {
+			stop_servers();
 			capos_printf("init: every component has ended; halting\n");
 			return 0;
 		}
