@@ -41,6 +41,16 @@ function(capos_user_program name)
   set_target_properties(${name} PROPERTIES SUFFIX ".elf"
     LINK_DEPENDS ${PROJECT_SOURCE_DIR}/lib/user.ld
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/programs)
+  # Boot packages carry the program without its debug sections (the kernel
+  # checks the whole package at boot: smaller is faster); the symbols stay
+  # beside it in <name>.debug for gdb (docs/debugging.md).
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND ${CMAKE_OBJCOPY} --only-keep-debug $<TARGET_FILE:${name}>
+            ${CMAKE_BINARY_DIR}/programs/${name}.debug
+    COMMAND ${CMAKE_OBJCOPY} --strip-debug
+            --add-gnu-debuglink=${CMAKE_BINARY_DIR}/programs/${name}.debug
+            $<TARGET_FILE:${name}>
+    VERBATIM)
 endfunction()
 
 # Host code under test: sanitizers on, warnings as errors.
