@@ -139,6 +139,8 @@ def rpcgen(args, work, protos, outdir):
 
 
 GOLDEN_PROTOS = ["golden.proto"]
+# Kept as <file>.expected in tests/codegen/golden/: they are test data, not
+# generated code of the project (which lives only in the build folder).
 GOLDEN_FILES = ["golden.capos.h", "golden.capos.c"]
 
 
@@ -154,7 +156,7 @@ def cmd_golden(args, work):
     generate_golden(args, work, out)
     bad = 0
     for f in GOLDEN_FILES:
-        got, want = os.path.join(out, f), os.path.join(args.golden, f)
+        got, want = os.path.join(out, f), os.path.join(args.golden, f + ".expected")
         if not os.path.exists(want) or not filecmp.cmp(got, want, shallow=False):
             subprocess.run(["diff", "-u", want, got])
             print("FAIL: %s differs from the golden copy (refresh: %s refresh)"
@@ -170,8 +172,8 @@ def cmd_refresh(args, work):
     generate_golden(args, work, out)
     os.makedirs(args.golden, exist_ok=True)
     for f in GOLDEN_FILES:
-        shutil.copyfile(os.path.join(out, f), os.path.join(args.golden, f))
-        print("wrote %s" % os.path.join(args.golden, f))
+        shutil.copyfile(os.path.join(out, f), os.path.join(args.golden, f + ".expected"))
+        print("wrote %s" % os.path.join(args.golden, f + ".expected"))
     return 0
 
 

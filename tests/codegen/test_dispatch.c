@@ -1,6 +1,6 @@
 /*
  * test_dispatch.c - the committed golden stubs and dispatchers
- * (tests/codegen/golden/golden.capos.c) on the host.
+ * (tests/codegen/golden/golden.capos.c.expected, copied to the build folder) on the host.
  *
  * The capos_rpc_* runtime here is a minimal stand-in for lib/'s (this test
  * checks the generated code, not the transport): capos_rpc_call encodes,
