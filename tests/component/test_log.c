@@ -1,0 +1,399 @@
+/*
+ * Component test: the log server's real dispatchers (generated) with the
+ * real generated client stubs, over the host loopback transport. Two
+ * writers on caps with different badges, one reader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <capos/transport.h>
+
+#include "log.capos.h"
+#include "log_service.h"
+
+#define SINK_A 5   /* badge 0x10, named "alpha" */
+#define SINK_B 6   /* badge 0x2f, not in the table */
+#define READER 7
+#define BADGE_A 0x10
+#define BADGE_B 0x2f
+#define BADGE_R 0x99
+
+#define L(x) capos_LogLevel_LOG_LEVEL_##x
+
+static struct log_state state;
+static uint64_t fake_now;
+static unsigned forwarded;
+static uint64_t last_forwarded_seq;
+
+static const struct log_source sources[] = {
+	{ BADGE_A, "alpha" },
+	{ 0x77, "other" },
+};
+
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	fake_now += 1000;
+	return fake_now;
+}
+
+static void count_forward(void *arg, const capos_LogRecord *rec)
+{
+	(void)arg;
+	forwarded++;
+	last_forwarded_seq = rec->sequence;
+}
+
+static void setup_with(uint32_t capacity, capos_LogLevel floor)
+{
+	fake_now = 0;
+	forwarded = 0;
+	last_forwarded_seq = 0;
+	log_init(&state, capacity, floor, fake_clock, NULL);
+	log_set_sources(&state, sources, sizeof(sources) / sizeof(sources[0]));
+	log_set_forward(&state, count_forward, NULL);
+	capos_loopback_reset();
+	capos_loopback_register(SINK_A, logsink_dispatch, &log_sink_ops, &state, BADGE_A);
+	capos_loopback_register(SINK_B, logsink_dispatch, &log_sink_ops, &state, BADGE_B);
+	capos_loopback_register(READER, logreader_dispatch, &log_reader_ops, &state, BADGE_R);
+}
+
+static int setup(void **st)
+{
+	(void)st;
+	setup_with(0, L(TRACE));
+	return 0;
+}
+
+static uint64_t write_rec(capos_cap_t cap, capos_LogLevel level, const char *text,
+			  const char *forged_source)
+{
+	capos_LogRecord r = capos_LogRecord_init_zero;
+	capos_LogWriteResult w;
+	r.level = level;
+	snprintf(r.text, sizeof(r.text), "%s", text);
+	if (forged_source)
+		snprintf(r.source, sizeof(r.source), "%s", forged_source);
+	r.sequence = 12345; /* ignored too */
+	memset(&w, 0x5a, sizeof(w));
+	assert_int_equal(logsink_write(cap, &r, &w), CAPOS_OK);
+	return w.accepted ? w.sequence : 0;
+}
+
+static capos_LogReadResult read_log(capos_LogLevel min, const char *source, uint64_t cursor,
+				    uint32_t max)
+{
+	capos_LogFilter f = capos_LogFilter_init_zero;
+	capos_LogReadResult res;
+	f.min_level = min;
+	if (source)
+		snprintf(f.source, sizeof(f.source), "%s", source);
+	f.cursor = cursor;
+	f.max = max;
+	memset(&res, 0x5a, sizeof(res));
+	assert_int_equal(logreader_read(READER, &f, &res), CAPOS_OK);
+	return res;
+}
+
+static void test_defaults_and_init_bounds(void **st)
+{
+	(void)st;
+	assert_int_equal(state.capacity, LOG_RING_DEFAULT);
+	setup_with(1000, L(TRACE));
+	assert_int_equal(state.capacity, LOG_RING_MAX);
+	setup_with(3, L(TRACE));
+	assert_int_equal(state.capacity, 3);
+}
+
+static void test_write_and_read(void **st)
+{
+	(void)st;
+	assert_int_equal(write_rec(SINK_A, L(INFO), "one", NULL), 1);
+	assert_int_equal(write_rec(SINK_B, L(ERROR), "two", NULL), 2);
+	assert_int_equal(forwarded, 2);
+	assert_int_equal(last_forwarded_seq, 2);
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_int_equal(r.dropped, 0);
+	assert_int_equal(r.next_cursor, 3);
+	assert_int_equal(r.records[0].sequence, 1);
+	assert_string_equal(r.records[0].text, "one");
+	assert_int_equal(r.records[0].level, L(INFO));
+	assert_true(r.records[0].has_timestamp);
+	assert_int_equal(r.records[0].timestamp.monotonic_ns, 1000);
+	assert_int_equal(r.records[1].sequence, 2);
+	assert_string_equal(r.records[1].text, "two");
+	assert_int_equal(r.records[1].timestamp.monotonic_ns, 2000);
+	/* reading changes nothing; at the end the cursor stays put */
+	r = read_log(L(TRACE), NULL, 3, 0);
+	assert_int_equal(r.records_count, 0);
+	assert_int_equal(r.next_cursor, 3);
+	assert_int_equal(r.dropped, 0);
+	r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 2);
+}
+
+static void test_ring_wrap_drop_oldest(void **st)
+{
+	(void)st;
+	setup_with(4, L(TRACE));
+	char text[16];
+	for (int i = 1; i <= 10; i++) {
+		snprintf(text, sizeof(text), "m%d", i);
+		assert_int_equal(write_rec(i % 2 ? SINK_A : SINK_B, L(INFO), text, NULL), i);
+	}
+	assert_int_equal(state.overwritten, 6);
+	/* from the start: 7..10 held, 6 lost */
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.dropped, 6);
+	assert_int_equal(r.records_count, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(r.records[i].sequence, 7 + i);
+		snprintf(text, sizeof(text), "m%d", 7 + i);
+		assert_string_equal(r.records[i].text, text);
+	}
+	assert_int_equal(r.next_cursor, 11);
+	/* a reader that had seen up to 4 missed 5 and 6 */
+	r = read_log(L(TRACE), NULL, 5, 0);
+	assert_int_equal(r.dropped, 2);
+	assert_int_equal(r.records_count, 4);
+	assert_int_equal(r.records[0].sequence, 7);
+	/* a reader still inside the ring missed nothing */
+	r = read_log(L(TRACE), NULL, 9, 0);
+	assert_int_equal(r.dropped, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_int_equal(r.records[0].sequence, 9);
+	assert_int_equal(r.next_cursor, 11);
+}
+
+static void test_level_floor(void **st)
+{
+	(void)st;
+	setup_with(8, L(WARNING));
+	capos_LogRecord rec = capos_LogRecord_init_zero;
+	capos_LogWriteResult w;
+	rec.level = L(INFO);
+	snprintf(rec.text, sizeof(rec.text), "quiet");
+	assert_int_equal(logsink_write(SINK_A, &rec, &w), CAPOS_OK);
+	assert_false(w.accepted);
+	assert_int_equal(w.sequence, 0);
+	assert_int_equal(write_rec(SINK_A, L(TRACE), "unset level", NULL), 0);
+	assert_int_equal(write_rec(SINK_A, L(WARNING), "at the floor", NULL), 1);
+	assert_int_equal(write_rec(SINK_B, L(DEBUG), "below", NULL), 0);
+	assert_int_equal(write_rec(SINK_B, L(CRITICAL), "above", NULL), 2);
+	assert_int_equal(state.dropped_at_sink, 3);
+	assert_int_equal(forwarded, 2);
+	/* the floor's drops are not drop-oldest losses */
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_int_equal(r.dropped, 0);
+	assert_string_equal(r.records[0].text, "at the floor");
+	assert_string_equal(r.records[1].text, "above");
+}
+
+static void page_all(capos_LogLevel min, const char *source, uint64_t *seen, int *nseen,
+		     int max_seen)
+{
+	uint64_t cursor = 0;
+	*nseen = 0;
+	for (int pages = 0; pages < 100; pages++) {
+		capos_LogReadResult r = read_log(min, source, cursor, 2);
+		assert_true(r.records_count <= 2);
+		for (pb_size_t i = 0; i < r.records_count; i++) {
+			assert_true(*nseen < max_seen);
+			seen[(*nseen)++] = r.records[i].sequence;
+		}
+		if (r.next_cursor == cursor) {
+			assert_int_equal(r.records_count, 0);
+			return;
+		}
+		assert_true(r.next_cursor > cursor);
+		cursor = r.next_cursor;
+	}
+	fail_msg("paging did not terminate");
+}
+
+static void test_cursor_paging(void **st)
+{
+	(void)st;
+	setup_with(16, L(TRACE));
+	const capos_LogLevel levels[] = { L(INFO), L(ERROR), L(DEBUG), L(WARNING), L(INFO),
+					  L(ERROR), L(CRITICAL) };
+	for (int i = 0; i < 7; i++)
+		write_rec(i % 3 ? SINK_B : SINK_A, levels[i], "page", NULL);
+
+	uint64_t seen[32];
+	int n;
+	page_all(L(TRACE), NULL, seen, &n, 32);
+	assert_int_equal(n, 7);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(seen[i], i + 1);
+
+	/* with a filter: every match once, in order */
+	page_all(L(ERROR), NULL, seen, &n, 32);
+	assert_int_equal(n, 3);
+	assert_int_equal(seen[0], 2);
+	assert_int_equal(seen[1], 6);
+	assert_int_equal(seen[2], 7);
+
+	/* more written after the end was reached: the same cursor picks them up */
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 5); /* max_count bounds a 0 max */
+	assert_int_equal(r.next_cursor, 6);
+	r = read_log(L(TRACE), NULL, r.next_cursor, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_int_equal(r.next_cursor, 8);
+	assert_int_equal(write_rec(SINK_A, L(INFO), "late", NULL), 8);
+	r = read_log(L(TRACE), NULL, r.next_cursor, 0);
+	assert_int_equal(r.records_count, 1);
+	assert_string_equal(r.records[0].text, "late");
+}
+
+static void test_filters(void **st)
+{
+	(void)st;
+	write_rec(SINK_A, L(DEBUG), "a-debug", NULL);
+	write_rec(SINK_B, L(WARNING), "b-warning", NULL);
+	write_rec(SINK_A, L(ERROR), "a-error", NULL);
+	write_rec(SINK_B, L(TRACE), "b-trace", NULL);
+
+	capos_LogReadResult r = read_log(L(WARNING), NULL, 0, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_string_equal(r.records[0].text, "b-warning");
+	assert_string_equal(r.records[1].text, "a-error");
+
+	r = read_log(L(TRACE), "alpha", 0, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_string_equal(r.records[0].text, "a-debug");
+	assert_string_equal(r.records[1].text, "a-error");
+
+	r = read_log(L(INFO), "alpha", 0, 0);
+	assert_int_equal(r.records_count, 1);
+	assert_string_equal(r.records[0].text, "a-error");
+
+	r = read_log(L(TRACE), "badge-0x2f", 0, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_string_equal(r.records[0].text, "b-warning");
+	assert_string_equal(r.records[1].text, "b-trace");
+
+	r = read_log(L(TRACE), "nobody", 0, 0);
+	assert_int_equal(r.records_count, 0);
+	assert_int_equal(r.next_cursor, 5);
+
+	/* a filtered page stops at its max; the cursor covers what was examined */
+	r = read_log(L(TRACE), "alpha", 0, 1);
+	assert_int_equal(r.records_count, 1);
+	assert_int_equal(r.next_cursor, 2);
+	r = read_log(L(TRACE), "alpha", r.next_cursor, 1);
+	assert_int_equal(r.records_count, 1);
+	assert_string_equal(r.records[0].text, "a-error");
+	assert_int_equal(r.next_cursor, 4);
+}
+
+static void test_badge_source(void **st)
+{
+	(void)st;
+	write_rec(SINK_A, L(INFO), "from a", "init");
+	write_rec(SINK_B, L(INFO), "from b", "alpha");
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_string_equal(r.records[0].source, "alpha");
+	assert_string_equal(r.records[1].source, "badge-0x2f");
+	r = read_log(L(TRACE), "init", 0, 0);
+	assert_int_equal(r.records_count, 0);
+	r = read_log(L(TRACE), "alpha", 0, 0);
+	assert_int_equal(r.records_count, 1);
+	assert_string_equal(r.records[0].text, "from a");
+
+	char name[32];
+	log_source_name(&state, 0, name, sizeof(name));
+	assert_string_equal(name, "badge-0x0");
+	log_source_name(&state, 0xfedcba9876543210ull, name, sizeof(name));
+	assert_string_equal(name, "badge-0xfedcba9876543210");
+	log_source_name(&state, 0x77, name, sizeof(name));
+	assert_string_equal(name, "other");
+}
+
+static void test_full_page_fits(void **st)
+{
+	(void)st;
+	char text[256];
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (int i = 0; i < 6; i++)
+		write_rec(SINK_B, L(CRITICAL), text, NULL);
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 5);
+	assert_string_equal(r.records[4].text, text);
+	assert_int_equal(r.next_cursor, 6);
+}
+
+static capos_status_t raw_call(capos_cap_t cap, uint64_t label, const void *body, uint32_t len,
+			       uint64_t *reply_label, uint32_t *reply_len)
+{
+	memcpy(capos_transport_buffer(), body, len);
+	return capos_transport_call(cap, label, len, reply_label, reply_len);
+}
+
+static void test_malformed(void **st)
+{
+	(void)st;
+	uint64_t rl;
+	uint32_t rn;
+	const uint64_t wlabel = CAPOS_RPC_LABEL(LOGSINK_INTERFACE_ID, LOGSINK_WRITE_METHOD_ID);
+	const uint64_t rlabel = CAPOS_RPC_LABEL(LOGREADER_INTERFACE_ID, LOGREADER_READ_METHOD_ID);
+	/* field 3 (text) claiming 100 bytes with 3 present */
+	const uint8_t truncated[] = { 0x1a, 0x64, 'a', 'b', 'c' };
+	assert_int_equal(raw_call(SINK_A, wlabel, truncated, sizeof(truncated), &rl, &rn),
+			 CAPOS_OK);
+	assert_int_equal(rl, CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(rn, 0);
+	/* text beyond its bound (255 + NUL) */
+	uint8_t big[300];
+	memset(big, 'y', sizeof(big));
+	big[0] = 0x1a;
+	big[1] = 0x80; /* 256: varint 80 02 */
+	big[2] = 0x02;
+	assert_int_equal(raw_call(SINK_A, wlabel, big, 3 + 256, &rl, &rn), CAPOS_OK);
+	assert_int_equal(rl, CAPOS_INVALID_ARGUMENT);
+	/* a level outside the enum */
+	const uint8_t badlevel[] = { 0x08, 0x63 };
+	assert_int_equal(raw_call(SINK_A, wlabel, badlevel, sizeof(badlevel), &rl, &rn),
+			 CAPOS_OK);
+	assert_int_equal(rl, CAPOS_INVALID_ARGUMENT);
+	/* an invalid wire type on the reader */
+	const uint8_t badwire[] = { 0x0f, 0x01 };
+	assert_int_equal(raw_call(READER, rlabel, badwire, sizeof(badwire), &rl, &rn), CAPOS_OK);
+	assert_int_equal(rl, CAPOS_INVALID_ARGUMENT);
+	/* the sink does not answer the reader's interface */
+	assert_int_equal(raw_call(SINK_A, rlabel, "", 0, &rl, &rn), CAPOS_OK);
+	assert_int_equal(rl, CAPOS_UNSUPPORTED);
+	/* nothing was kept, and the server still serves */
+	assert_int_equal(state.count, 0);
+	assert_int_equal(forwarded, 0);
+	assert_int_equal(write_rec(SINK_A, L(INFO), "still here", NULL), 1);
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 1);
+	assert_string_equal(r.records[0].text, "still here");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_defaults_and_init_bounds, setup),
+		cmocka_unit_test_setup(test_write_and_read, setup),
+		cmocka_unit_test_setup(test_ring_wrap_drop_oldest, setup),
+		cmocka_unit_test_setup(test_level_floor, setup),
+		cmocka_unit_test_setup(test_cursor_paging, setup),
+		cmocka_unit_test_setup(test_filters, setup),
+		cmocka_unit_test_setup(test_badge_source, setup),
+		cmocka_unit_test_setup(test_full_page_fits, setup),
+		cmocka_unit_test_setup(test_malformed, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
