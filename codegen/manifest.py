@@ -71,6 +71,7 @@ RIGHTS_TABLE = {
     "KERNEL_RESOURCE_SPAWNER": (("SEND", "GRANT"), ("SEND",)),
     "KERNEL_RESOURCE_CAP_MANAGER": (("READ", "WRITE", "GRANT", "CONTROL"),
                                     ("READ", "WRITE", "GRANT", "CONTROL")),
+    "KERNEL_RESOURCE_PROCESS_CONTROL": (("READ", "CONTROL"), ("READ",)),
 }
 SOURCE_WORDS = {
     "endpoint": "an endpoint grant",
@@ -79,7 +80,12 @@ SOURCE_WORDS = {
     "KERNEL_RESOURCE_KERNEL_INFO": "a KERNEL_INFO grant",
     "KERNEL_RESOURCE_SPAWNER": "a SPAWNER grant",
     "KERNEL_RESOURCE_CAP_MANAGER": "a CAP_MANAGER grant",
+    "KERNEL_RESOURCE_PROCESS_CONTROL": "a PROCESS_CONTROL grant",
 }
+PARAM_KEY_RE = re.compile(r"^[a-z0-9_.]{1,31}$")
+# Set by init for every component (docs/runtime.md): a manifest may not
+# override them per component.
+RESERVED_PARAMS = ("hostname", "log_level", "log_ring_records", "seed_utc_seconds")
 
 
 class UsageError(Exception):
@@ -580,6 +586,24 @@ class Checker:
             if w.bits == 0:
                 self.err(wp + ("bits",),
                          f"{what} has bits 0; a death signal needs at least one bit")
+        # params
+        seen = {}
+        for j, pr in enumerate(c.params):
+            pp = path + ("params", j)
+            if not PARAM_KEY_RE.match(pr.key):
+                self.err(pp + ("key",) if pr.key else pp, f"{who} param key '{pr.key}' must "
+                         "be 1-31 characters of a-z, 0-9, '_' and '.'")
+            elif pr.key in RESERVED_PARAMS or pr.key.startswith("badge."):
+                self.err(pp + ("key",), f"{who} param key '{pr.key}' is reserved: init "
+                         "sets it (hostname, log_level, log_ring_records, "
+                         "seed_utc_seconds, badge.<N>)")
+            elif pr.key in seen:
+                self.err(pp + ("key",), f"{who} param key '{pr.key}' is given twice "
+                         f"(first on line {self.loc.line(*path, 'params', seen[pr.key])})")
+            else:
+                seen[pr.key] = j
+            if "\0" in pr.value:
+                self.err(pp + ("value",), f"{who} param '{pr.key}' value holds a NUL byte")
         self.check_limits(path, who, c)
 
     def check_grant(self, gp, who, c, g, edges, j):

@@ -1,5 +1,5 @@
 /*
- * syscall.c - the nine system calls, decoded from the trapframe.
+ * syscall.c - the eleven system calls, decoded from the trapframe.
  * Every slot, number and argument from user mode is checked here or in the
  * object it reaches; anything wrong is a status code, never a fault.
  */
@@ -48,7 +48,7 @@ static capos_status_t handle(struct thread *t)
 	}
 	if (nr >= CAPOS_SYS_COUNT)
 		return CAPOS_UNSUPPORTED;
-	if (nr == CAPOS_SYS_REPLY_RECV)
+	if (nr == CAPOS_SYS_REPLY_RECV || nr == CAPOS_SYS_REPLY_RECV_TIMEOUT)
 		ipc_reply_current(t); /* the reply goes first, whatever follows */
 	if (tf->rdi > 0xffffffffull || !(c = ct_lookup(ct, slot)))
 		return CAPOS_INVALID_CAP;
@@ -65,6 +65,11 @@ static capos_status_t handle(struct thread *t)
 		if (c->type != CAPOS_CAP_ENDPOINT)
 			return CAPOS_WRONG_TYPE;
 		return ipc_recv(t, c);
+	case CAPOS_SYS_RECV_TIMEOUT:
+	case CAPOS_SYS_REPLY_RECV_TIMEOUT:
+		if (c->type != CAPOS_CAP_ENDPOINT)
+			return CAPOS_WRONG_TYPE;
+		return ipc_recv_timeout(t, c, tf->rsi);
 	case CAPOS_SYS_SIGNAL:
 		if (c->type != CAPOS_CAP_NOTIFICATION)
 			return CAPOS_WRONG_TYPE;

@@ -31,6 +31,7 @@
 
 #include "core/kstring.h"
 #include "core/panic.h"
+#include "core/platform.h"
 #include "core/sched.h"
 #include "object/notification.h"
 #include "object/endpoint.h"
@@ -248,6 +249,11 @@ static void deliver_crash(struct thread *t, uint64_t badge,
 
 capos_status_t ipc_recv(struct thread *t, struct cap *c)
 {
+	return ipc_recv_timeout(t, c, CAPOS_WAIT_FOREVER);
+}
+
+capos_status_t ipc_recv_timeout(struct thread *t, struct cap *c, uint64_t timeout_ns)
+{
 	if (!(c->rights & CAPOS_RIGHT_RECV))
 		return CAPOS_DENIED;
 	struct endpoint *ep = (struct endpoint *)c->obj;
@@ -296,10 +302,18 @@ capos_status_t ipc_recv(struct thread *t, struct cap *c)
 		}
 		return CAPOS_OK;
 	}
+	if (timeout_ns == CAPOS_WAIT_POLL)
+		return CAPOS_WOULD_BLOCK;
 	t->state = THREAD_BLOCKED_RECV;
 	t->blocked_on_ep = ep;
 	kobj_ref(&ep->obj);
 	tq_push_back(&ep->receivers, t);
+	if (timeout_ns != CAPOS_WAIT_FOREVER) {
+		/* The timer wakes it with TIMEOUT; thread_wake takes it off
+		 * the receivers queue like any other wake-up. */
+		uint64_t now = now_ns();
+		timeout_add(t, now + timeout_ns < now ? UINT64_MAX : now + timeout_ns);
+	}
 	sched_current_left();
 	return IPC_BLOCKED;
 }

@@ -20,6 +20,10 @@ struct endpoint *endpoint_create(struct process *owner, uint64_t interface_id,
 
 capos_status_t ipc_send(struct thread *t, struct cap *c, int is_call, int block);
 capos_status_t ipc_recv(struct thread *t, struct cap *c);
+/* Recv that gives up: CAPOS_WAIT_POLL -> WOULD_BLOCK when nothing is
+ * there, a finite timeout -> TIMEOUT (through the scheduler's timeout list),
+ * CAPOS_WAIT_FOREVER -> ipc_recv. */
+capos_status_t ipc_recv_timeout(struct thread *t, struct cap *c, uint64_t timeout_ns);
 /* The reply half of ReplyRecv: answers t's current caller, if any. */
 void ipc_reply_current(struct thread *t);
 /* Send on a Reply cap (slot): answers and deletes the cap. */

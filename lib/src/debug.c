@@ -1,35 +1,79 @@
 /*
- * debug.c - a small printf onto COM1 through an IOPort cap. Used by test
- * programs and, until the console server exists, by init. The formatter
- * itself is capos_vsnprintf (printf.c).
+ * debug.c - capos_printf and friends. Where the text goes depends on what
+ * the program holds under the startup name "console":
+ *  - an ENDPOINT (a component started by init): Console.Write calls to the
+ *    console server, the only process that touches COM1;
+ *  - an IOPORT (test programs, the console server itself) or, for a root
+ *    task, the root IOPort: COM1 directly.
+ * A program may also pick either with capos_debug_port /
+ * capos_debug_set_console. Output that cannot go anywhere is dropped: a
+ * program never writes through a slot it does not know to be a port.
  */
 #include <stdint.h>
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
 #include <capos/startup.h>
+#include <capos/syscall.h>
 
-capos_cap_t capos_debug_port = CAPOS_ROOT_IOPORT;
-static int debug_port_chosen;
+capos_cap_t capos_debug_port = CAPOS_NO_CAP;
+static capos_cap_t console_ep = CAPOS_NO_CAP;
+static int debug_chosen;
 
-/* A component's COM1 port is granted under the name "console"; a root task
- * has all ports at CAPOS_ROOT_IOPORT. A program may also set the port. */
-static capos_cap_t debug_port(void)
+static void choose(void)
 {
-	if (!debug_port_chosen) {
-		debug_port_chosen = 1;
-		capos_cap_t c = capos_cap_lookup("console");
-		if (c != CAPOS_NO_CAP && capos_debug_port == CAPOS_ROOT_IOPORT)
-			capos_debug_port = c;
+	if (debug_chosen)
+		return;
+	debug_chosen = 1;
+	uint32_t type = 0;
+	capos_cap_t c = capos_cap_lookup_type("console", &type);
+	if (c != CAPOS_NO_CAP && type == CAPOS_CAP_ENDPOINT) {
+		if (console_ep == CAPOS_NO_CAP)
+			console_ep = c;
+	} else if (c != CAPOS_NO_CAP && capos_debug_port == CAPOS_NO_CAP) {
+		capos_debug_port = c;
 	}
-	return capos_debug_port;
+	const struct capos_startup *su = capos_startup();
+	if (capos_debug_port == CAPOS_NO_CAP && su && (su->flags & CAPOS_STARTUP_ROOT_TASK))
+		capos_debug_port = CAPOS_ROOT_IOPORT;
 }
 
-void capos_debug_write(const char *s, size_t len)
+void capos_debug_set_console(capos_cap_t ep)
 {
+	choose();
+	console_ep = ep;
+}
+
+/* One Console.Write call per chunk. The body is ConsoleWrite{data} in the
+ * protobuf wire format (capos_console_write_encode; cross-checked against
+ * nanopb and protobuf-c in tests/crosscheck). */
+static capos_status_t console_write(const char *s, size_t len)
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	while (len) {
+		size_t n = len < CAPOS_DEBUG_CONSOLE_CHUNK ? len : CAPOS_DEBUG_CONSOLE_CHUNK;
+		size_t body = capos_console_write_encode(b->body, CAPOS_MSG_BODY_MAX, s, n);
+		b->label = ((uint64_t)CAPOS_CONSOLE_INTERFACE_ID << 32) | CAPOS_CONSOLE_WRITE_METHOD;
+		b->len = (uint32_t)body;
+		b->ncaps = 0;
+		b->cap_move = 0;
+		capos_status_t st = capos_call(console_ep);
+		if (st == CAPOS_OK && b->label != CAPOS_OK)
+			st = (capos_status_t)b->label;
+		if (st != CAPOS_OK)
+			return st;
+		s += n;
+		len -= n;
+	}
+	return CAPOS_OK;
+}
+
+static void port_write(const char *s, size_t len)
+{
+	if (capos_debug_port == CAPOS_NO_CAP)
+		return;
 	/* COM1: data at 0x3f8, line status at 0x3fd, bit 5 = ready to send. */
 	while (len) {
-		/* Expand \n to \r\n so terminals and the test runner see lines. */
 		char line[512];
 		size_t n = 0, out = 0;
 		while (n < len && out + 2 < sizeof(line)) {
@@ -37,11 +81,45 @@ void capos_debug_write(const char *s, size_t len)
 				line[out++] = '\r';
 			line[out++] = s[n++];
 		}
-		capos_port_write_string(debug_port(), 0x3f8, 0x3fd, 0x20, line,
-					(uint32_t)out);
+		capos_port_write_string(capos_debug_port, 0x3f8, 0x3fd, 0x20, line, (uint32_t)out);
 		s += n;
 		len -= n;
 	}
+}
+
+void capos_debug_write(const char *s, size_t len)
+{
+	choose();
+	if (console_ep != CAPOS_NO_CAP) {
+		/* Expand \n to \r\n here: the console writes bytes as given. */
+		char line[CAPOS_DEBUG_CONSOLE_CHUNK];
+		size_t n = 0, out = 0;
+		capos_status_t st = CAPOS_OK;
+		while (st == CAPOS_OK && n < len) {
+			if (s[n] == '\n') {
+				if (out + 2 > sizeof(line)) {
+					st = console_write(line, out);
+					out = 0;
+					continue;
+				}
+				line[out++] = '\r';
+			} else if (out + 1 > sizeof(line)) {
+				st = console_write(line, out);
+				out = 0;
+				continue;
+			}
+			line[out++] = s[n++];
+		}
+		if (st == CAPOS_OK && out)
+			st = console_write(line, out);
+		if (st == CAPOS_OK)
+			return;
+		/* The console is gone: whatever is left goes to the port, if any. */
+		console_ep = CAPOS_NO_CAP;
+		s += n;
+		len -= n;
+	}
+	port_write(s, len);
 }
 
 void capos_printf(const char *fmt, ...)

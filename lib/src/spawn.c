@@ -125,6 +125,16 @@ capos_status_t capos_spawn_caps(const char *program, const char *name,
 				uint64_t arg, const struct capos_spawn_cap *caps,
 				uint32_t ncaps, struct capos_spawned *out)
 {
+	return capos_spawn_params(program, name, limits, priority, arg, caps, ncaps, NULL, 0,
+				  out);
+}
+
+capos_status_t capos_spawn_params(const char *program, const char *name,
+				  const struct capos_limits *limits, uint32_t priority,
+				  uint64_t arg, const struct capos_spawn_cap *caps,
+				  uint32_t ncaps, const struct capos_spawn_param *params,
+				  uint32_t nparams, struct capos_spawned *out)
+{
 	static struct capos_startup su; /* 4 KiB: not on the stack */
 	capos_status_t st = map_package();
 	if (st != CAPOS_OK)
@@ -136,7 +146,7 @@ capos_status_t capos_spawn_caps(const char *program, const char *name,
 	struct elf_image img;
 	if (elf_parse(file, e->size, 0x10000, CAPOS_IPC_BUFFER_VA - 0x100000, &img) != ELF_OK)
 		return CAPOS_INVALID_ARGUMENT;
-	if (ncaps && !caps)
+	if ((ncaps && !caps) || (nparams && !params))
 		return CAPOS_INVALID_ARGUMENT;
 
 	uint32_t proc;
@@ -175,10 +185,14 @@ capos_status_t capos_spawn_caps(const char *program, const char *name,
 	capos_startup_init(&su, name, 0, CAPOS_TLS_VA);
 	for (uint32_t i = 0; st == CAPOS_OK && i < ncaps; i++)
 		st = install(proc, thread, &caps[i], &su);
+	for (uint32_t i = 0; st == CAPOS_OK && i < nparams; i++)
+		if (!capos_startup_add_param(&su, params[i].key, params[i].value))
+			st = CAPOS_INVALID_ARGUMENT; /* bad key, repeated, or no room */
 	if (st == CAPOS_OK)
 		st = write_all(proc, CAPOS_STARTUP_VA, &su,
-			       offsetof(struct capos_startup, caps) +
-				       su.ncaps * sizeof(struct capos_startup_cap));
+			       su.params_len ? offsetof(struct capos_startup, params) + su.params_len
+					     : offsetof(struct capos_startup, caps) +
+						       su.ncaps * sizeof(struct capos_startup_cap));
 	if (st != CAPOS_OK) {
 		capos_cap_t mgr = own("capmgr", CAPOS_ROOT_CAP_MANAGER);
 		capos_process_kill(proc);

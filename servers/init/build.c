@@ -53,8 +53,14 @@ capos_status_t init_create_endpoints(void)
 	return CAPOS_OK;
 }
 
-/* What capos_spawn_caps gets, plus init's temporary slots to drop after. */
+#define PLAN_MAX_PARAMS (4u + 8u + INIT_MAX_COMPONENTS) /* system + own + badges */
+
+/* What capos_spawn_params gets, plus init's temporary slots to drop after. */
 struct spawn_plan {
+	struct capos_spawn_param params[PLAN_MAX_PARAMS];
+	char keys[PLAN_MAX_PARAMS][CAPOS_STARTUP_PARAM_KEY_MAX + 1];
+	char values[4][24];
+	uint32_t nparams;
 	struct capos_spawn_cap caps[CAPOS_STARTUP_MAX_CAPS < 40 ? CAPOS_STARTUP_MAX_CAPS : 40];
 	char names[40][CAPOS_STARTUP_NAME_MAX];
 	uint32_t n;
@@ -127,6 +133,15 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		add(p, g->name, g_init.endpoint, grant_rights(g, CAPOS_RIGHT_SEND),
 		    CAPOS_CAP_ENDPOINT, 1, INIT_BADGE_SPAWNER | i);
 		break;
+	case capos_KernelResource_KERNEL_RESOURCE_PROCESS_CONTROL: {
+		/* An endpoint cap to init; what it may do rides in the badge. */
+		uint32_t r = grant_rights(g, CAPOS_RIGHT_READ);
+		uint64_t badge = INIT_BADGE_CONTROL | i;
+		if (r & CAPOS_RIGHT_CONTROL)
+			badge |= INIT_CONTROL_WRITE;
+		add(p, g->name, g_init.endpoint, CAPOS_RIGHT_SEND, CAPOS_CAP_ENDPOINT, 1, badge);
+		break;
+	}
 	case capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER:
 		add(p, g->name, CAPOS_SPAWN_CHILD_CAPMGR,
 		    grant_rights(g, CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE | CAPOS_RIGHT_GRANT |
@@ -137,6 +152,47 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		st = CAPOS_INVALID_ARGUMENT;
 	}
 	return st;
+}
+
+static void param(struct spawn_plan *p, const char *key, const char *value)
+{
+	strlcpy(p->keys[p->nparams], key, sizeof(p->keys[0]));
+	p->params[p->nparams].key = p->keys[p->nparams];
+	p->params[p->nparams].value = value;
+	p->nparams++;
+}
+
+/* The startup page's parameters (docs/runtime.md): the system's settings
+ * for every component, its own params, and for a server the names of the
+ * clients whose badges it will see. */
+static void plan_params(struct spawn_plan *p, uint32_t i)
+{
+	const capos_System *sys = g_init.sys;
+	const capos_Component *m = g_init.comp[i].m;
+	param(p, "hostname", sys->hostname[0] ? sys->hostname : "capos");
+	capos_snprintf(p->values[0], sizeof(p->values[0]), "%u", (unsigned)sys->log_level);
+	param(p, "log_level", p->values[0]);
+	capos_snprintf(p->values[1], sizeof(p->values[1]), "%u", (unsigned)sys->log_ring_records);
+	param(p, "log_ring_records", p->values[1]);
+	capos_snprintf(p->values[2], sizeof(p->values[2]), "%ld", (long)sys->seed_utc_seconds);
+	param(p, "seed_utc_seconds", p->values[2]);
+	for (pb_size_t j = 0; j < m->params_count; j++)
+		param(p, m->params[j].key, m->params[j].value);
+	for (uint32_t k = 0; k < g_init.n; k++) {
+		const capos_Component *cm = g_init.comp[k].m;
+		for (pb_size_t j = 0; j < cm->caps_count; j++) {
+			uint32_t dc, ds;
+			const capos_Grant *g = &cm->caps[j];
+			if (g->badge && g->endpoint[0] &&
+			    init_resolve_endpoint(g_init.sys, g->endpoint, &dc, &ds) && dc == i) {
+				char key[CAPOS_STARTUP_PARAM_KEY_MAX + 1];
+				capos_snprintf(key, sizeof(key), "badge.%lu",
+					       (unsigned long)INIT_CLIENT_BADGE(k));
+				param(p, key, cm->name);
+				break; /* one name per client, however many endpoints */
+			}
+		}
+	}
 }
 
 static capos_status_t plan(struct spawn_plan *p, uint32_t i)
@@ -166,6 +222,7 @@ static capos_status_t plan(struct spawn_plan *p, uint32_t i)
 	/* Readiness: signal-only, badged with the component's bit. */
 	add(p, "ready", g_init.ready_ntfn, CAPOS_RIGHT_SEND, CAPOS_CAP_NOTIFICATION, 1,
 	    INIT_READY_BIT(i));
+	plan_params(p, i);
 	return st;
 }
 
@@ -177,8 +234,8 @@ capos_status_t init_spawn_component(uint32_t i, int restart)
 	struct capos_spawned sp = { CAPOS_NO_CAP, CAPOS_NO_CAP };
 	capos_status_t st = plan(&p, i);
 	if (st == CAPOS_OK)
-		st = capos_spawn_caps(m->binary, m->name, &c->limits, m->priority, 0, p.caps, p.n,
-				      &sp);
+		st = capos_spawn_params(m->binary, m->name, &c->limits, m->priority, 0, p.caps,
+					p.n, p.params, p.nparams, &sp);
 	drop_temps(&p);
 	if (st != CAPOS_OK) {
 		capos_printf("init: component %s not started: status %ld\n", m->name, (long)st);

@@ -29,6 +29,8 @@
 #define INIT_BADGE_SUPERVISOR 0x5355500000000000ull /* "SUP": crash record of a component */
 #define INIT_BADGE_CHILD      0x4348490000000000ull /* "CHI": crash record of a spawned child */
 #define INIT_BADGE_SPAWNER    0x5350570000000000ull /* "SPW": ProcessSpawner call */
+#define INIT_BADGE_CONTROL    0x5043540000000000ull /* "PCT": ProcessControl call */
+#define INIT_CONTROL_WRITE    0x0000000080000000ull /* the grant had CONTROL: Kill */
 #define INIT_BADGE_KIND(b)    ((b) & 0xffffff0000000000ull)
 #define INIT_BADGE_INDEX(b)   ((uint32_t)((b) & 0xffffu))
 
@@ -50,6 +52,8 @@ struct init_component {
 	int alive;
 	int ended;                /* dead for good (no restart pending) */
 	int ready;                /* signalled `ready` (or ended) at least once */
+	uint32_t last_state;      /* enum capos_process_state of the last instance */
+	int64_t last_exit_code;
 	struct capos_limits children; /* summed limits of its live spawned children */
 };
 
@@ -59,7 +63,10 @@ struct init_child {
 	uint32_t proc, thread;
 	uint32_t pid;
 	struct capos_limits limits;
+	uint64_t handle;           /* ProcessControl's name for it, never reused */
+	uint32_t priority;
 	char name[32];
+	char binary[64];
 };
 
 struct init_state {
@@ -86,6 +93,9 @@ int init_check_manifest(const capos_System *sys, int (*has_binary)(const char *n
 /* Start order: dependencies (served endpoints) before their clients.
  * Returns 0 on a cycle (init_check_manifest reports it first). */
 int init_start_order(const capos_System *sys, uint32_t *order);
+/* Component params: a well-formed key; one init sets itself. */
+int init_param_key_ok(const char *key);
+int init_param_reserved(const char *key);
 /* The profile a component names, or NULL. */
 const capos_Profile *init_profile(const capos_System *sys, const char *name);
 /* "component.endpoint" -> component index and serve index; 0 if none. */
@@ -99,6 +109,9 @@ int init_resolve_endpoint(const capos_System *sys, const char *ref, uint32_t *co
 capos_status_t init_supervise_process(uint32_t proc, uint64_t badge);
 capos_status_t init_create_endpoints(void);
 capos_status_t init_spawn_component(uint32_t i, int restart);
+
+/* control.c: one ProcessControl call in the IPC buffer, answered there. */
+capos_status_t init_handle_control(uint64_t badge);
 
 /* spawner.c */
 capos_status_t init_handle_spawner(uint64_t badge);

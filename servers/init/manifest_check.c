@@ -46,9 +46,31 @@ static struct rights_rule rule_for(const capos_Grant *g)
 		return (struct rights_rule){ R(READ) | R(WRITE) | R(GRANT) | R(CONTROL),
 					     R(READ) | R(WRITE) | R(GRANT) | R(CONTROL),
 					     "a CAP_MANAGER grant" };
+	case capos_KernelResource_KERNEL_RESOURCE_PROCESS_CONTROL:
+		return (struct rights_rule){ R(READ) | R(CONTROL), R(READ),
+					     "a PROCESS_CONTROL grant" };
 	default:
 		return (struct rights_rule){ 0, 0, "a grant" };
 	}
+}
+
+int init_param_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > CAPOS_STARTUP_PARAM_KEY_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
+		      k[i] == '.'))
+			return 0;
+	return 1;
+}
+
+int init_param_reserved(const char *k)
+{
+	return !strcmp(k, "hostname") || !strcmp(k, "log_level") ||
+	       !strcmp(k, "log_ring_records") || !strcmp(k, "seed_utc_seconds") ||
+	       !strncmp(k, "badge.", 6);
 }
 
 static char *g_why;
@@ -281,6 +303,17 @@ static int check_component(const capos_System *sys, uint32_t i,
 				    w->name);
 		if (!w->bits)
 			return fail("component '%s' watch '%s' has bits 0", c->name, w->name);
+	}
+	for (pb_size_t j = 0; j < c->params_count; j++) {
+		const char *k = c->params[j].key;
+		if (!init_param_key_ok(k))
+			return fail("component '%s' param key '%s' is not 1-31 of a-z, 0-9, '_', '.'",
+				    c->name, k);
+		if (init_param_reserved(k))
+			return fail("component '%s' param key '%s' is reserved for init", c->name, k);
+		for (pb_size_t q = 0; q < j; q++)
+			if (!strcmp(c->params[q].key, k))
+				return fail("component '%s' param key '%s' is given twice", c->name, k);
 	}
 	const capos_Profile *p = init_profile(sys, c->profile);
 	if (!p)

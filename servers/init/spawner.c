@@ -105,13 +105,19 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	ch->thread = sp.thread;
 	ch->pid = info.pid;
 	ch->limits = lim;
+	ch->priority = req->priority;
 	strlcpy(ch->name, name, sizeof(ch->name));
+	strlcpy(ch->binary, req->binary, sizeof(ch->binary));
+	/* Handles 1..INIT_MAX_COMPONENTS name the manifest's components. */
+	if (g_init.next_handle < INIT_MAX_COMPONENTS)
+		g_init.next_handle = INIT_MAX_COMPONENTS;
+	ch->handle = ++g_init.next_handle;
 	c->children.max_slots += lim.max_slots;
 	c->children.max_threads += lim.max_threads;
 	c->children.max_pages += lim.max_pages;
 	c->children.max_endpoints += lim.max_endpoints;
 	resp->pid = info.pid;
-	resp->handle = ++g_init.next_handle;
+	resp->handle = ch->handle;
 	capos_printf("init: %s spawned %s (pid %u, binary %s)\n", c->m->name, ch->name,
 		     (unsigned)ch->pid, req->binary);
 	return CAPOS_OK;

@@ -5,6 +5,7 @@
  *  - crash records (label CAPOS_LABEL_CRASH_RECORD) from the kernel, badged
  *    INIT_BADGE_SUPERVISOR | component or INIT_BADGE_CHILD | child;
  *  - ProcessSpawner calls, badged INIT_BADGE_SPAWNER | component;
+ *  - ProcessControl calls, badged INIT_BADGE_CONTROL | component (control.c);
  * and the `ready` notification bound to init's thread delivers readiness
  * signals through the same Recv. Crash records are logged and the
  * component's restart policy applied; with halt_when_done, init returns 0
@@ -59,12 +60,26 @@ static void check_system_ready(void)
 		     (unsigned long)(t - ks.boot_tsc));
 }
 
+/* Once a Console server is up, init's own output goes through it too, so
+ * that only the console touches COM1 (docs/init.md). If it dies, the
+ * runtime falls back to init's IOPort. */
+static void use_console(uint32_t i)
+{
+	const struct init_component *c = &g_init.comp[i];
+	for (pb_size_t j = 0; j < c->m->serves_count; j++)
+		if (c->m->serves[j].interface_id == CAPOS_CONSOLE_INTERFACE_ID) {
+			capos_debug_set_console(c->serve_ep[j]);
+			return;
+		}
+}
+
 static void on_ready(uint64_t bits)
 {
 	for (uint32_t i = 0; i < g_init.n; i++)
 		if ((bits & INIT_READY_BIT(i)) && !g_init.comp[i].ready) {
 			g_init.comp[i].ready = 1;
 			capos_printf("init: %s ready\n", g_init.comp[i].m->name);
+			use_console(i);
 		}
 	check_system_ready();
 }
@@ -99,6 +114,10 @@ static void component_died(uint32_t i, const struct capos_crash_record *r)
 		capos_printf("init: component %s (pid %u) died: cause %s, exit code %ld\n",
 			     c->m->name, (unsigned)r->pid, cause_str(r->cause), (long)r->exit_code);
 	c->alive = 0;
+	c->last_state = r->cause == CAPOS_DEATH_EXIT    ? CAPOS_PROCESS_EXITED :
+			r->cause == CAPOS_DEATH_FAULT   ? CAPOS_PROCESS_FAULTED :
+							  CAPOS_PROCESS_KILLED;
+	c->last_exit_code = r->exit_code;
 	capos_cap_delete(g_init.capmgr, c->thread);
 	capos_cap_delete(g_init.capmgr, c->proc);
 	c->proc = c->thread = CAPOS_NO_CAP;
@@ -186,6 +205,11 @@ int init_supervise(void)
 				component_died(INIT_BADGE_INDEX(badge), &r);
 			else
 				init_child_died(INIT_BADGE_INDEX(badge), &r);
+			continue;
+		}
+		if (kind == INIT_BADGE_CONTROL) {
+			init_handle_control(badge);
+			reply = 1;
 			continue;
 		}
 		if (kind == INIT_BADGE_SPAWNER) {

@@ -71,7 +71,7 @@ static void test_corrupt(void **state)
 	expect_invalid();
 
 	build();
-	page.version = 2;
+	page.version = CAPOS_STARTUP_VERSION + 1;
 	expect_invalid();
 
 	build();
@@ -122,7 +122,92 @@ static void test_add_limits(void **state)
 	}
 	assert_false(capos_startup_add(&page, "onemore", 1, 0));
 	assert_true(capos_startup_valid(&page, sizeof(page)));
-	assert_int_equal(capos_startup_find(&page, sizeof(page), "cap77", NULL), 77);
+	assert_int_equal(capos_startup_find(&page, sizeof(page), "cap63", NULL), 63);
+}
+
+static void test_params(void **state)
+{
+	(void)state;
+	build();
+	assert_null(capos_startup_param(&page, sizeof(page), "hostname"));
+	assert_true(capos_startup_add_param(&page, "hostname", "box-7"));
+	assert_true(capos_startup_add_param(&page, "badge.3", "clock"));
+	assert_true(capos_startup_add_param(&page, "empty", ""));
+	assert_string_equal(capos_startup_param(&page, sizeof(page), "hostname"), "box-7");
+	assert_string_equal(capos_startup_param(&page, sizeof(page), "badge.3"), "clock");
+	assert_string_equal(capos_startup_param(&page, sizeof(page), "empty"), "");
+	/* a prefix or an extension of a key is another key */
+	assert_null(capos_startup_param(&page, sizeof(page), "host"));
+	assert_null(capos_startup_param(&page, sizeof(page), "hostnamex"));
+	assert_null(capos_startup_param(&page, sizeof(page), "badge.30"));
+	/* one value per key; keys are [a-z0-9_.], 1-31 chars */
+	assert_false(capos_startup_add_param(&page, "hostname", "again"));
+	assert_false(capos_startup_add_param(&page, "Host", "x"));
+	assert_false(capos_startup_add_param(&page, "a=b", "x"));
+	assert_false(capos_startup_add_param(&page, "", "x"));
+	assert_false(capos_startup_add_param(&page, "k", NULL));
+	assert_false(capos_startup_add_param(&page, "k23456789012345678901234567890_2", "x"));
+	assert_true(capos_startup_add_param(&page, "k23456789012345678901234567890_", "x"));
+	assert_true(capos_startup_valid(&page, sizeof(page)));
+	/* the caps are still found */
+	assert_int_equal(capos_startup_find(&page, sizeof(page), "console", NULL), 7);
+
+	/* room: fill to the byte */
+	capos_startup_init(&page, "p", 0, 0);
+	char big[CAPOS_STARTUP_PARAMS_MAX];
+	memset(big, 'v', sizeof(big));
+	big[CAPOS_STARTUP_PARAMS_MAX - 2] = '\0'; /* "k=" + value + NUL: 1 byte over */
+	assert_false(capos_startup_add_param(&page, "k", big));
+	big[CAPOS_STARTUP_PARAMS_MAX - 3] = '\0'; /* exactly full */
+	assert_true(capos_startup_add_param(&page, "k", big));
+	assert_int_equal(page.params_len, CAPOS_STARTUP_PARAMS_MAX);
+	assert_false(capos_startup_add_param(&page, "z", ""));
+	assert_true(capos_startup_valid(&page, sizeof(page)));
+
+	/* corrupt parameter areas make the whole page invalid */
+	build();
+	assert_true(capos_startup_add_param(&page, "a", "1"));
+	page.params_len = CAPOS_STARTUP_PARAMS_MAX + 1;
+	expect_invalid();
+	build();
+	assert_true(capos_startup_add_param(&page, "a", "1"));
+	page.params_len--; /* last entry unterminated */
+	expect_invalid();
+	build();
+	assert_true(capos_startup_add_param(&page, "a", "1"));
+	page.params[0] = 'A'; /* bad key */
+	expect_invalid();
+	build();
+	assert_true(capos_startup_add_param(&page, "a", "1"));
+	page.params[1] = 'x'; /* no '=' */
+	expect_invalid();
+	build();
+	assert_true(capos_startup_add_param(&page, "a", "1"));
+	assert_false(capos_startup_valid(&page, offsetof(struct capos_startup, params) + 3));
+	assert_true(capos_startup_valid(&page, offsetof(struct capos_startup, params) + 4));
+}
+
+static void test_parse_u64(void **state)
+{
+	(void)state;
+	uint64_t v = 5;
+	assert_true(capos_parse_u64("0", &v));
+	assert_int_equal(v, 0);
+	assert_true(capos_parse_u64("1764028800", &v));
+	assert_int_equal(v, 1764028800ull);
+	assert_true(capos_parse_u64("0x3F8", &v));
+	assert_int_equal(v, 0x3f8);
+	assert_true(capos_parse_u64("18446744073709551615", &v));
+	assert_int_equal(v, UINT64_MAX);
+	v = 9;
+	assert_false(capos_parse_u64("18446744073709551616", &v));
+	assert_false(capos_parse_u64("", &v));
+	assert_false(capos_parse_u64(NULL, &v));
+	assert_false(capos_parse_u64("12a", &v));
+	assert_false(capos_parse_u64("-1", &v));
+	assert_false(capos_parse_u64("0x", &v));
+	assert_false(capos_parse_u64(" 1", &v));
+	assert_int_equal(v, 9); /* untouched on failure */
 }
 
 int main(void)
@@ -132,6 +217,8 @@ int main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_add_limits),
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_parse_u64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -516,6 +516,60 @@ static void test_fastpath(void **state)
 	world_end();
 }
 
+/* Recv with a timeout: poll answers WOULD_BLOCK without queueing; a finite
+ * timeout expires with TIMEOUT and leaves the receivers queue; a call
+ * arriving before the deadline is delivered and cancels the timeout;
+ * ReplyRecv with a timeout replies first. */
+static void test_recv_timeout(void **state)
+{
+	(void)state;
+	world(16);
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV_TIMEOUT, 0, CAPOS_WAIT_POLL),
+			 CAPOS_WOULD_BLOCK);
+	assert_null(ep->receivers.head);
+	assert_int_equal(s->deadline, 0);
+
+	uint64_t t0 = now_ns();
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV_TIMEOUT, 0, 3 * MS), KT_BLOCKED);
+	assert_int_equal(s->state, THREAD_BLOCKED_RECV);
+	assert_int_equal(s->deadline, t0 + 3 * MS);
+	assert_ptr_equal(ep->receivers.head, s);
+	host_advance(3 * MS - 1);
+	sched_timer_tick();
+	assert_int_equal(s->state, THREAD_BLOCKED_RECV);
+	host_advance(1);
+	sched_timer_tick();
+	assert_int_equal(s->state, THREAD_RUNNABLE);
+	assert_int_equal(KT_RAX(s), CAPOS_TIMEOUT);
+	assert_null(ep->receivers.head);
+	assert_null(s->blocked_on_ep);
+	assert_int_equal(s->deadline, 0);
+
+	/* a call before the deadline */
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV_TIMEOUT, 0, 3 * MS), KT_BLOCKED);
+	kt_msg(c, 7, "hi", 2);
+	assert_int_equal(kt_sys(c, CAPOS_SYS_CALL, 0, 0), KT_BLOCKED);
+	assert_int_equal(KT_RAX(s), CAPOS_OK);
+	assert_msg(s, 7, 0x77, "hi");
+	assert_int_equal(s->deadline, 0);
+	host_advance(10 * MS);
+	sched_timer_tick();
+	assert_int_equal(KT_RAX(s), CAPOS_OK); /* no late TIMEOUT */
+
+	/* ReplyRecv with a poll: the caller gets its reply, then WOULD_BLOCK */
+	kt_msg(s, 99, "ok", 2);
+	assert_int_equal(kt_sys(s, CAPOS_SYS_REPLY_RECV_TIMEOUT, 0, CAPOS_WAIT_POLL),
+			 CAPOS_WOULD_BLOCK);
+	assert_int_equal(c->state, THREAD_RUNNABLE);
+	assert_int_equal(KT_RAX(c), CAPOS_OK);
+	assert_int_equal(c->ipc->label, 99);
+
+	/* only endpoints, only with RECV */
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV_TIMEOUT, 1, CAPOS_WAIT_POLL), CAPOS_WRONG_TYPE);
+	assert_int_equal(kt_sys(c, CAPOS_SYS_RECV_TIMEOUT, 0, CAPOS_WAIT_POLL), CAPOS_DENIED);
+	world_end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +584,7 @@ int main(void)
 		KT_TEST(test_reply_to_dead_caller),
 		KT_TEST(test_server_death),
 		KT_TEST(test_fastpath),
+		KT_TEST(test_recv_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

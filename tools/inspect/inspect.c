@@ -272,6 +272,13 @@ static void print_component(const Capos__Component *c)
 		pstr(c->watches[i]->endpoint);
 		printf(" bits=0x%" PRIx64 "\n", c->watches[i]->bits);
 	}
+	for (i = 0; i < c->n_params; i++) {
+		printf("    param ");
+		pstr(c->params[i]->key);
+		printf(" = ");
+		pstr(c->params[i]->value);
+		putchar('\n');
+	}
 }
 
 static void print_manifest(const Capos__System *s)

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define CAPOS_ABI_VERSION 2
+#define CAPOS_ABI_VERSION 3
 
 typedef int64_t capos_status_t;
 typedef uint32_t capos_cap_t; /* a slot in the caller's capability table */
@@ -41,6 +41,7 @@ enum capos_status {
 	CAPOS_UNSUPPORTED = 10,     /* unknown syscall or method */
 	CAPOS_RETARGETED = 11,      /* the endpoint moved to another server */
 	CAPOS_SLOT_OCCUPIED = 12,   /* the destination slot is not empty */
+	CAPOS_NOT_FOUND = 13,       /* a service has nothing by that name or handle */
 };
 
 enum capos_syscall {
@@ -53,7 +54,9 @@ enum capos_syscall {
 	CAPOS_SYS_WAIT = 6,       /* rdi = notification cap, rsi = timeout ns */
 	CAPOS_SYS_YIELD = 7,
 	CAPOS_SYS_EXIT = 8,       /* rdi = exit code (int64); never returns */
-	CAPOS_SYS_COUNT = 9,
+	CAPOS_SYS_RECV_TIMEOUT = 9,       /* rdi = endpoint cap, rsi = timeout ns (as Wait) */
+	CAPOS_SYS_REPLY_RECV_TIMEOUT = 10, /* rdi = endpoint cap, rsi = timeout ns; reply first */
+	CAPOS_SYS_COUNT = 11,
 };
 
 #define CAPOS_WAIT_POLL    0ull            /* Wait: do not block */
@@ -167,7 +170,7 @@ struct capos_tcb {
 };
 
 #define CAPOS_STARTUP_MAGIC    0x5055545241545343ull /* "CSTARTUP" little-endian */
-#define CAPOS_STARTUP_VERSION  1u
+#define CAPOS_STARTUP_VERSION  2u
 #define CAPOS_STARTUP_NAME_MAX 24u /* bytes with the NUL: names are 1-23 chars */
 #define CAPOS_STARTUP_ROOT_TASK (1u << 0) /* flags: started by the kernel from the boot package */
 
@@ -177,21 +180,29 @@ struct capos_startup_cap {
 	uint32_t type;                     /* enum capos_cap_type (0: not recorded) */
 };
 
-#define CAPOS_STARTUP_MAX_CAPS ((CAPOS_PAGE_SIZE - 64u) / sizeof(struct capos_startup_cap))
+#define CAPOS_STARTUP_MAX_CAPS   64u
+#define CAPOS_STARTUP_PARAM_KEY_MAX 31u
+/* Parameters: what the creator tells the program besides caps (init: the
+ * manifest's hostname, log level, the component's own params, the names
+ * of its badged clients). Configuration, never authority. */
+#define CAPOS_STARTUP_PARAMS_MAX (CAPOS_PAGE_SIZE - 64u - CAPOS_STARTUP_MAX_CAPS * 32u)
 
 struct capos_startup {
 	uint64_t magic;    /* CAPOS_STARTUP_MAGIC */
 	uint32_t version;  /* CAPOS_STARTUP_VERSION */
 	uint32_t ncaps;    /* entries used in caps[], <= CAPOS_STARTUP_MAX_CAPS */
 	uint32_t flags;    /* CAPOS_STARTUP_* */
-	uint32_t reserved;
+	uint32_t params_len; /* bytes used in params[] */
 	uint64_t tls_base; /* the first thread's TLS base (CAPOS_TLS_VA) */
 	char program[32];  /* the program's name (NUL-terminated) */
 	struct capos_startup_cap caps[CAPOS_STARTUP_MAX_CAPS];
+	/* "key=value\0" strings back to back; keys are 1-31 bytes of
+	 * [a-z0-9_.], values any bytes but NUL. */
+	char params[CAPOS_STARTUP_PARAMS_MAX];
 };
 
 _Static_assert(sizeof(struct capos_tcb) == 128, "capos_tcb layout");
-_Static_assert(sizeof(struct capos_startup) <= CAPOS_PAGE_SIZE, "startup page");
+_Static_assert(sizeof(struct capos_startup) == CAPOS_PAGE_SIZE, "startup page");
 
 /* ---- Resource profiles --------------------------------------------------- */
 

@@ -50,6 +50,20 @@ capos_status_t capos_spawn_caps(const char *program, const char *name,
 				uint64_t arg, const struct capos_spawn_cap *caps,
 				uint32_t ncaps, struct capos_spawned *out);
 
+/* A parameter for the child's startup page (capos_param). */
+struct capos_spawn_param {
+	const char *key;   /* 1-31 chars of [a-z0-9_.] */
+	const char *value;
+};
+
+/* capos_spawn_caps, and the parameters recorded in the startup page
+ * (CAPOS_STARTUP_PARAMS_MAX bytes in all; INVALID_ARGUMENT beyond). */
+capos_status_t capos_spawn_params(const char *program, const char *name,
+				  const struct capos_limits *limits, uint32_t priority,
+				  uint64_t arg, const struct capos_spawn_cap *caps,
+				  uint32_t ncaps, const struct capos_spawn_param *params,
+				  uint32_t nparams, struct capos_spawned *out);
+
 /* capos_spawn_caps with no caps: the child's startup page names nothing. */
 capos_status_t capos_spawn(const char *program, const char *name,
 			   const struct capos_limits *limits, uint32_t priority,

@@ -31,11 +31,30 @@ int capos_startup_valid(const struct capos_startup *su, size_t len);
 capos_cap_t capos_startup_find(const struct capos_startup *su, size_t len,
 			       const char *name, uint32_t *type);
 
+/*
+ * Parameters (struct capos_startup.params): configuration the creator gave
+ * (docs/runtime.md lists what init passes). capos_param returns the value
+ * for key or NULL; the numeric forms parse decimal or 0x-hex and return
+ * dflt when the key is absent or its value malformed.
+ */
+const char *capos_param(const char *key);
+uint64_t capos_param_u64(const char *key, uint64_t dflt);
+int64_t capos_param_i64(const char *key, int64_t dflt);
+
+/* The same on any page (host-testable); NULL if absent or the page fails
+ * capos_startup_valid. */
+const char *capos_startup_param(const struct capos_startup *su, size_t len, const char *key);
+/* Decimal or 0x-hex, no sign, no overflow: 1 and *out, else 0. */
+int capos_parse_u64(const char *s, uint64_t *out);
+
 /* Builds a startup page (creators: capos_spawn, tests). add returns 0 when
  * the page is full or the name is empty or too long. */
 void capos_startup_init(struct capos_startup *su, const char *program, uint32_t flags,
 			uint64_t tls_base);
 int capos_startup_add(struct capos_startup *su, const char *name, uint32_t slot,
 		      uint32_t type);
+/* Adds key=value; 0 when the key is malformed (1-31 of [a-z0-9_.]) or
+ * already there, or the page has no room. */
+int capos_startup_add_param(struct capos_startup *su, const char *key, const char *value);
 
 #endif

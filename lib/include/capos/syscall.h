@@ -65,6 +65,20 @@ static inline capos_status_t capos_reply_recv(capos_cap_t ep)
 	return capos_syscall1(CAPOS_SYS_REPLY_RECV, ep);
 }
 
+/* Recv that gives up: CAPOS_WAIT_POLL -> CAPOS_WOULD_BLOCK when nothing
+ * is queued, a finite timeout (ns) -> CAPOS_TIMEOUT, CAPOS_WAIT_FOREVER is
+ * capos_recv. A bound notification's signal ends it like a message. */
+static inline capos_status_t capos_recv_timeout(capos_cap_t ep, uint64_t timeout_ns)
+{
+	return capos_syscall2(CAPOS_SYS_RECV_TIMEOUT, ep, timeout_ns);
+}
+
+/* Reply to the call being served, then capos_recv_timeout. */
+static inline capos_status_t capos_reply_recv_timeout(capos_cap_t ep, uint64_t timeout_ns)
+{
+	return capos_syscall2(CAPOS_SYS_REPLY_RECV_TIMEOUT, ep, timeout_ns);
+}
+
 static inline capos_status_t capos_signal(capos_cap_t ntfn, uint64_t bits)
 {
 	return capos_syscall2(CAPOS_SYS_SIGNAL, ntfn, bits);

@@ -1,0 +1,246 @@
+/*
+ * control.c - ProcessControl (idl/process.proto), served by init on its one
+ * endpoint to components holding a PROCESS_CONTROL grant: a SEND cap badged
+ * INIT_BADGE_CONTROL | component index, with INIT_CONTROL_WRITE set when
+ * the grant carried the CONTROL right. Status and List need only the
+ * grant; Kill needs CONTROL.
+ *
+ * What init knows: every manifest component (handle = index + 1, the same
+ * across restarts) and every child made through ProcessSpawner (handles
+ * from INIT_MAX_COMPONENTS + 1 on, never reused). A component that is not
+ * running reports how its last instance ended.
+ *
+ * Upgrade and Retarget answer UNSUPPORTED: moving a live component to a
+ * new binary needs init to keep the draining instance's caps until it
+ * exits, which is the live-upgrade work still to come (docs/init.md).
+ */
+#include <string.h>
+
+#include <capos/debug.h>
+#include <capos/kernel.h>
+
+#include "init.h"
+#include "process.capos.h"
+
+static void limits_out(capos_ResourceLimits *o, const struct capos_limits *l)
+{
+	o->max_slots = l->max_slots;
+	o->max_threads = l->max_threads;
+	o->max_pages = l->max_pages;
+	o->max_endpoints = l->max_endpoints;
+}
+
+/* The state of a process init holds a cap to, from the kernel. */
+static void kernel_status(uint32_t proc, capos_ProcessStatus *o)
+{
+	struct capos_process_info info;
+	if (capos_process_info(proc, &info) != CAPOS_OK)
+		return;
+	o->state = (capos_ProcessState)info.state;
+	o->exit_code = info.exit_code;
+	o->has_usage = true;
+	o->usage.slots = info.usage.slots;
+	o->usage.threads = info.usage.threads;
+	o->usage.pages = info.usage.pages;
+	o->usage.endpoints = info.usage.endpoints;
+}
+
+static void component_status(uint32_t i, capos_ProcessStatus *o)
+{
+	const struct init_component *c = &g_init.comp[i];
+	memset(o, 0, sizeof(*o));
+	strlcpy(o->name, c->m->name, sizeof(o->name));
+	strlcpy(o->binary, c->m->binary, sizeof(o->binary));
+	o->handle = (uint64_t)i + 1u;
+	o->pid = c->pid;
+	o->priority = c->m->priority;
+	o->restarts = c->restarts;
+	o->has_limits = true;
+	limits_out(&o->limits, &c->limits);
+	if (c->alive) {
+		kernel_status(c->proc, o);
+	} else {
+		o->state = (capos_ProcessState)c->last_state;
+		o->exit_code = c->last_exit_code;
+	}
+}
+
+static void child_status(const struct init_child *ch, capos_ProcessStatus *o)
+{
+	memset(o, 0, sizeof(*o));
+	strlcpy(o->name, ch->name, sizeof(o->name));
+	strlcpy(o->binary, ch->binary, sizeof(o->binary));
+	o->handle = ch->handle;
+	o->pid = ch->pid;
+	o->priority = ch->priority;
+	o->has_limits = true;
+	limits_out(&o->limits, &ch->limits);
+	kernel_status(ch->proc, o);
+}
+
+/* The live child with the smallest handle >= first, or NULL. */
+static const struct init_child *child_from(uint64_t first)
+{
+	const struct init_child *best = NULL;
+	for (uint32_t k = 0; k < INIT_MAX_CHILDREN; k++) {
+		const struct init_child *ch = &g_init.child[k];
+		if (ch->used && ch->handle >= first && (!best || ch->handle < best->handle))
+			best = ch;
+	}
+	return best;
+}
+
+static int client_ok(const struct capos_rpc_request *rq)
+{
+	return INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CONTROL &&
+	       INIT_BADGE_INDEX(rq->badge) < g_init.n;
+}
+
+/* ProcessRef -> component index or child; 0 when it names nothing. */
+static int find(const capos_ProcessRef *ref, uint32_t *comp, const struct init_child **child)
+{
+	*comp = UINT32_MAX;
+	*child = NULL;
+	if (ref->handle) {
+		if (ref->handle >= 1 && ref->handle <= g_init.n) {
+			*comp = (uint32_t)ref->handle - 1u;
+			return 1;
+		}
+		for (uint32_t k = 0; k < INIT_MAX_CHILDREN; k++)
+			if (g_init.child[k].used && g_init.child[k].handle == ref->handle) {
+				*child = &g_init.child[k];
+				return 1;
+			}
+		return 0;
+	}
+	for (uint32_t i = 0; i < g_init.n; i++)
+		if (!strcmp(g_init.comp[i].m->name, ref->name)) {
+			*comp = i;
+			return 1;
+		}
+	return 0;
+}
+
+static capos_status_t do_status(void *ctx, struct capos_rpc_request *rq,
+				const capos_ProcessRef *req, capos_ProcessStatus *resp)
+{
+	(void)ctx;
+	if (!client_ok(rq))
+		return CAPOS_DENIED;
+	uint32_t i;
+	const struct init_child *ch;
+	if (!find(req, &i, &ch))
+		return CAPOS_NOT_FOUND;
+	if (ch)
+		child_status(ch, resp);
+	else
+		component_status(i, resp);
+	return CAPOS_OK;
+}
+
+static capos_status_t do_list(void *ctx, struct capos_rpc_request *rq,
+			      const capos_ProcessListRequest *req, capos_ProcessList *resp)
+{
+	(void)ctx;
+	if (!client_ok(rq))
+		return CAPOS_DENIED;
+	uint32_t max = req->max && req->max < 8u ? req->max : 8u; /* the list's bound */
+	uint64_t h = req->first ? req->first : 1u;
+	resp->processes_count = 0;
+	resp->next = 0;
+	while (h <= g_init.n) {
+		if (resp->processes_count == max) {
+			resp->next = h;
+			return CAPOS_OK;
+		}
+		component_status((uint32_t)h - 1u, &resp->processes[resp->processes_count++]);
+		h++;
+	}
+	if (h <= INIT_MAX_COMPONENTS)
+		h = INIT_MAX_COMPONENTS + 1u;
+	const struct init_child *ch;
+	while ((ch = child_from(h)) != NULL) {
+		if (resp->processes_count == max) {
+			resp->next = ch->handle;
+			return CAPOS_OK;
+		}
+		child_status(ch, &resp->processes[resp->processes_count++]);
+		h = ch->handle + 1u;
+	}
+	return CAPOS_OK;
+}
+
+static capos_status_t do_kill(void *ctx, struct capos_rpc_request *rq,
+			      const capos_ProcessRef *req, capos_Empty *resp)
+{
+	(void)ctx;
+	(void)resp;
+	if (!client_ok(rq) || !(rq->badge & INIT_CONTROL_WRITE))
+		return CAPOS_DENIED;
+	uint32_t i;
+	const struct init_child *ch;
+	if (!find(req, &i, &ch))
+		return CAPOS_NOT_FOUND;
+	uint32_t proc = ch ? ch->proc : g_init.comp[i].proc;
+	if (!ch && !g_init.comp[i].alive)
+		return CAPOS_NOT_FOUND; /* nothing running under that name */
+	capos_printf("init: %s asked to kill %s\n",
+		     g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
+		     ch ? ch->name : g_init.comp[i].m->name);
+	/* The crash record follows and the restart policy applies. */
+	return capos_process_kill(proc);
+}
+
+static capos_status_t do_upgrade(void *ctx, struct capos_rpc_request *rq,
+				 const capos_UpgradeRequest *req, capos_UpgradeResult *resp)
+{
+	(void)ctx;
+	(void)req;
+	(void)resp;
+	if (!client_ok(rq) || !(rq->badge & INIT_CONTROL_WRITE))
+		return CAPOS_DENIED;
+	return CAPOS_UNSUPPORTED;
+}
+
+static capos_status_t do_retarget(void *ctx, struct capos_rpc_request *rq,
+				  const capos_RetargetRequest *req, capos_Empty *resp)
+{
+	(void)ctx;
+	(void)req;
+	(void)resp;
+	if (!client_ok(rq) || !(rq->badge & INIT_CONTROL_WRITE))
+		return CAPOS_DENIED;
+	return CAPOS_UNSUPPORTED;
+}
+
+static const struct processcontrol_ops control_ops = {
+	.status = do_status,
+	.list = do_list,
+	.kill = do_kill,
+	.upgrade = do_upgrade,
+	.retarget = do_retarget,
+};
+
+capos_status_t init_handle_control(uint64_t badge)
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	/* ProcessControl takes no caps: drop any that came along. */
+	uint32_t caps[CAPOS_MSG_MAX_CAPS], n = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
+	memcpy(caps, b->caps, sizeof(caps));
+	struct capos_rpc_request rq = {
+		.label = b->label, .badge = badge, .client = NULL, .body = b->body,
+		.len = b->len, .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX, .out_len = 0,
+	};
+	capos_status_t result = processcontrol_dispatch(&control_ops, NULL, &rq);
+	static uint8_t answer[CAPOS_MSG_BODY_MAX];
+	uint32_t len = result == CAPOS_OK ? rq.out_len : 0;
+	memcpy(answer, b->body, len);
+	for (uint32_t j = 0; j < n; j++)
+		capos_cap_delete(g_init.capmgr, caps[j]);
+	memcpy(b->body, answer, len);
+	b->label = (uint64_t)result;
+	b->len = len;
+	b->ncaps = 0;
+	b->cap_move = 0;
+	return result;
+}
