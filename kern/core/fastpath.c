@@ -64,6 +64,7 @@ struct thread *fastpath_call(struct thread *t)
 	/* r leaves the receive queue (dropping the reference its wait held;
 	 * the cap still holds ep) and takes t as the caller to answer. */
 	tq_remove(&ep->receivers, r);
+	timeout_remove(r); /* a timed Recv: the message came first */
 	r->blocked_on_ep = NULL;
 	kobj_unref(&ep->obj);
 	kobj_ref(&t->obj);

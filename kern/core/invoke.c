@@ -449,6 +449,7 @@ static capos_status_t kinfo_method(struct thread *t, struct cap *c)
 		r.free_frames = page_free_count();
 		r.live_objects = kobj_live_count;
 		r.now_ns = now_ns();
+		r.tsc_khz = platform_tsc_khz();
 		r.timer_interrupts = irq_count_for(0x20);
 		r.boot_tsc = &kernel_entry_tsc ? kernel_entry_tsc : 0;
 		return reply_body(t, &r, sizeof(r));

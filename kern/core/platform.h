@@ -17,6 +17,8 @@ uint64_t page_free_count(void);
 
 /* Monotonic nanoseconds. */
 uint64_t now_ns(void);
+/* The TSC's rate as calibrated at boot (KernelInfo reports it). */
+uint64_t platform_tsc_khz(void);
 
 /* One-shot timer for an absolute time; 0 disarms it. */
 void timer_set_deadline(uint64_t deadline_ns);

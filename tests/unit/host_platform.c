@@ -107,6 +107,11 @@ uint64_t now_ns(void)
 	return fake_now;
 }
 
+uint64_t platform_tsc_khz(void)
+{
+	return 1000000; /* a fake 1 GHz */
+}
+
 void timer_set_deadline(uint64_t deadline_ns)
 {
 	timer_deadline = deadline_ns;

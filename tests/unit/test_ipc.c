@@ -564,6 +564,23 @@ static void test_recv_timeout(void **state)
 	assert_int_equal(KT_RAX(c), CAPOS_OK);
 	assert_int_equal(c->ipc->label, 99);
 
+	/* the fast path takes a timed receiver off the timeout list too (else
+	 * its next timed Recv finds a stale deadline) */
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV_TIMEOUT, 0, 3 * MS), KT_BLOCKED);
+	assert_int_not_equal(s->deadline, 0);
+	kt_make_current(c);
+	kt_msg(c, 8, "yo", 2);
+	c->tf.rdi = 0;
+	assert_ptr_equal(fastpath_call(c), s);
+	assert_int_equal(s->deadline, 0);
+	host_advance(10 * MS);
+	sched_timer_tick();
+	assert_int_equal(s->state, THREAD_RUNNING); /* no late TIMEOUT */
+	assert_int_equal(KT_RAX(s), CAPOS_OK);
+	kt_msg(s, 98, "ok", 2);
+	assert_int_equal(kt_sys(s, CAPOS_SYS_REPLY_RECV_TIMEOUT, 0, CAPOS_WAIT_POLL),
+			 CAPOS_WOULD_BLOCK);
+
 	/* only endpoints, only with RECV */
 	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV_TIMEOUT, 1, CAPOS_WAIT_POLL), CAPOS_WRONG_TYPE);
 	assert_int_equal(kt_sys(c, CAPOS_SYS_RECV_TIMEOUT, 0, CAPOS_WAIT_POLL), CAPOS_DENIED);

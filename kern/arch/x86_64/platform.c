@@ -13,6 +13,11 @@ uint64_t now_ns(void)
 	return time_ns();
 }
 
+uint64_t platform_tsc_khz(void)
+{
+	return tsc_khz();
+}
+
 void timer_set_deadline(uint64_t deadline_ns)
 {
 	if (!deadline_ns) {
