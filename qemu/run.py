@@ -219,6 +219,30 @@ class Expectations:
 _REF_RE = re.compile(r"\$\{(\w+)\}")
 
 
+def host_year_regex(now=None):
+    """The host's UTC year as a regex, for a guest clock read from the RTC
+    (QEMU's RTC starts at the host's UTC time): within a day of New Year
+    either year is accepted, since the guest reads its clock a little
+    after the runner started and may sit in another time zone's idea of
+    the day; e.g. "2025", or "(?:2025|2026)" on 31 December."""
+    import datetime
+    t = time.time() if now is None else now
+    years = []
+    for delta in (-86400, 0, 86400):
+        y = datetime.datetime.fromtimestamp(t + delta, datetime.timezone.utc).year
+        if str(y) not in years:
+            years.append(str(y))
+    return years[0] if len(years) == 1 else "(?:%s)" % "|".join(years)
+
+
+# Variables the runner itself provides, usable as ${name} in any expect or
+# never without a capture: name -> function giving a regex (not escaped).
+# A capture of the same name wins over the built-in.
+BUILTIN_VARS = {
+    "host_year": host_year_regex,
+}
+
+
 class Pattern:
     """A regex that may use ${name}: a group (?P<name>...) of the same regex
     becomes the back-reference (?P=name); any other name is filled in, escaped,
@@ -244,13 +268,19 @@ class Pattern:
         self.names = set(rx.groupindex)
 
     def resolve(self, captures):
-        """Compiled regex for these captures, or None if a name is missing."""
+        """Compiled regex for these captures (and the built-in variables),
+        or None if a name is missing."""
         if self.regex is not None:
             return self.regex
-        if any(r not in captures for r in self.refs):
+        if any(r not in captures and r not in BUILTIN_VARS for r in self.refs):
             return None
-        return re.compile(_REF_RE.sub(lambda m: re.escape(captures[m.group(1)]),
-                                      self.prepared))
+
+        def value(m):
+            name = m.group(1)
+            if name in captures:
+                return re.escape(captures[name])
+            return BUILTIN_VARS[name]()
+        return re.compile(_REF_RE.sub(value, self.prepared))
 
     @property
     def pattern(self):
@@ -264,7 +294,7 @@ def _compile(src, where):
 def check_refs(exp):
     """Every ${name} outside its own regex must be captured by an earlier expect
     (for never: by any expect)."""
-    seen = set()
+    seen = set(BUILTIN_VARS)
     for step in exp.steps:
         if step.kind != "expect":
             continue

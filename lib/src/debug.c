@@ -33,8 +33,14 @@ static void choose(void)
 	} else if (c != CAPOS_NO_CAP && capos_debug_port == CAPOS_NO_CAP) {
 		capos_debug_port = c;
 	}
+	/* A root task has the root IOPort; so, by convention, does a child its
+	 * parent made with capos_spawn and no named caps (the tests' helper
+	 * processes). A program with named caps but no "console" (every
+	 * component init starts has at least "ready") has no port: slot
+	 * CAPOS_ROOT_IOPORT may hold anything there. */
 	const struct capos_startup *su = capos_startup();
-	if (capos_debug_port == CAPOS_NO_CAP && su && (su->flags & CAPOS_STARTUP_ROOT_TASK))
+	if (capos_debug_port == CAPOS_NO_CAP && su &&
+	    ((su->flags & CAPOS_STARTUP_ROOT_TASK) || su->ncaps == 0))
 		capos_debug_port = CAPOS_ROOT_IOPORT;
 }
 

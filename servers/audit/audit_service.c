@@ -27,13 +27,42 @@ static void copy_str(char *dst, size_t n, const char *src)
 	dst[i] = '\0';
 }
 
+/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
+static size_t put_decimal(char *buf, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, len = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}
+
+size_t audit_sources_load(struct audit_source_table *t, audit_param_fn param, void *arg)
+{
+	char key[sizeof("badge.") + 20];
+	t->count = 0;
+	for (uint64_t badge = 1; badge <= AUDIT_SOURCES_MAX; badge++) {
+		memcpy(key, "badge.", 6);
+		put_decimal(key + 6, badge);
+		const char *v = param ? param(arg, key) : NULL;
+		if (!v || !v[0])
+			continue;
+		copy_str(t->names[t->count], AUDIT_SOURCE_NAME_MAX, v);
+		t->entries[t->count].badge = badge;
+		t->entries[t->count].name = t->names[t->count];
+		t->count++;
+	}
+	return t->count;
+}
+
 void audit_source_name(const struct audit_state *s, uint64_t badge, char *out, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	char buf[32];
-	size_t len = 0;
-	int shift;
-	int started = 0;
+	char buf[sizeof("badge:") + 20];
 
 	if (n == 0)
 		return;
@@ -43,16 +72,8 @@ void audit_source_name(const struct audit_state *s, uint64_t badge, char *out, s
 			return;
 		}
 	}
-	memcpy(buf, "badge:0x", 8);
-	len = 8;
-	for (shift = 60; shift >= 0; shift -= 4) {
-		unsigned d = (unsigned)(badge >> shift) & 0xfu;
-		if (d || started || shift == 0) {
-			buf[len++] = hex[d];
-			started = 1;
-		}
-	}
-	buf[len] = '\0';
+	memcpy(buf, "badge:", 6);
+	put_decimal(buf + 6, badge);
 	copy_str(out, n, buf);
 }
 

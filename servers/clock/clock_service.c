@@ -2,6 +2,8 @@
  * clock_service.c - WallClock (idl/clock.proto): wall time with its
  * provenance, monotonic time. UNTRUSTED (0) is the fail-closed default.
  */
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "clock_service.h"
@@ -17,6 +19,33 @@ int64_t clock_days_from_civil(int64_t y, unsigned m, unsigned d)
 	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void clock_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	/* H. Hinnant's civil_from_days. */
+	days += 719468;
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	unsigned doe = (unsigned)(days - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+int clock_format_utc(int64_t seconds, char *buf, size_t n)
+{
+	int64_t days = seconds / 86400, rem = seconds % 86400, y;
+	unsigned m, d;
+	if (rem < 0) { /* before 1970: floor, not truncation */
+		rem += 86400;
+		days--;
+	}
+	clock_civil_from_days(days, &y, &m, &d);
+	return snprintf(buf, n, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)y, m, d,
+			(unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
 }
 
 static bool leap(unsigned y)
@@ -94,6 +123,41 @@ enum clock_cmos_result clock_cmos_decode(const uint8_t regs[CLOCK_CMOS_NREGS],
 	*seconds = clock_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
 		   hour * 3600 + min * 60 + sec;
 	return CLOCK_CMOS_OK;
+}
+
+static bool cmos_reg(clock_port_in_fn in, clock_port_out_fn out, void *ctx, uint8_t nmi_bit,
+		     uint8_t reg, uint8_t *value)
+{
+	return out(ctx, CLOCK_CMOS_PORT_INDEX, (uint8_t)(nmi_bit | reg)) &&
+	       in(ctx, CLOCK_CMOS_PORT_DATA, value);
+}
+
+bool clock_cmos_snapshot(clock_port_in_fn in, clock_port_out_fn out, void *ctx,
+			 uint8_t nmi_bit, uint8_t regs[CLOCK_CMOS_NREGS])
+{
+	static const uint8_t wanted[] = {
+		CLOCK_CMOS_SECONDS, CLOCK_CMOS_MINUTES, CLOCK_CMOS_HOURS,
+		CLOCK_CMOS_DAY,     CLOCK_CMOS_MONTH,   CLOCK_CMOS_YEAR,
+		CLOCK_CMOS_STATUS_B, CLOCK_CMOS_CENTURY,
+	};
+	uint8_t a_first, a_last, sec_again;
+
+	nmi_bit &= CLOCK_CMOS_NMI_DISABLE;
+	memset(regs, 0, CLOCK_CMOS_NREGS);
+	if (!cmos_reg(in, out, ctx, nmi_bit, CLOCK_CMOS_STATUS_A, &a_first))
+		return false;
+	for (size_t i = 0; i < sizeof(wanted); i++)
+		if (!cmos_reg(in, out, ctx, nmi_bit, wanted[i], &regs[wanted[i]]))
+			return false;
+	if (!cmos_reg(in, out, ctx, nmi_bit, CLOCK_CMOS_SECONDS, &sec_again) ||
+	    !cmos_reg(in, out, ctx, nmi_bit, CLOCK_CMOS_STATUS_A, &a_last))
+		return false;
+	/* An update that began (or ended) while we read may have torn the
+	 * values: the seconds register changes at every update. */
+	regs[CLOCK_CMOS_STATUS_A] = a_first;
+	if ((a_last & CLOCK_CMOS_A_UIP) || sec_again != regs[CLOCK_CMOS_SECONDS])
+		regs[CLOCK_CMOS_STATUS_A] |= CLOCK_CMOS_A_UIP;
+	return true;
 }
 
 void clock_init(struct clock_state *s, clock_cmos_read_fn read_cmos,

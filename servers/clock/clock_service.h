@@ -14,6 +14,7 @@
 #define SERVERS_CLOCK_SERVICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "clock.capos.h"
@@ -50,12 +51,42 @@ enum clock_cmos_result clock_cmos_decode(const uint8_t regs[CLOCK_CMOS_NREGS],
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 int64_t clock_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* The civil date of a day count from 1970-01-01 (inverse of the above). */
+void clock_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
+/* "YYYY-MM-DD hh:mm:ss UTC" for UTC seconds since 1970 (snprintf rules:
+ * always terminated when n > 0; returns the length it wanted). */
+int clock_format_utc(int64_t seconds, char *buf, size_t n);
+
 /* Read a CMOS snapshot into regs; false when the read itself failed. */
 typedef bool (*clock_cmos_read_fn)(void *ctx, uint8_t regs[CLOCK_CMOS_NREGS]);
 /* Nanoseconds since boot. */
 typedef uint64_t (*clock_monotonic_fn)(void *ctx);
 
 #define CLOCK_CMOS_ATTEMPTS 3 /* snapshots tried while update-in-progress */
+
+/* The CMOS ports: index (write) and data. */
+#define CLOCK_CMOS_PORT_INDEX 0x70u
+#define CLOCK_CMOS_PORT_DATA  0x71u
+/* Bit 7 of every index write is the NMI-disable bit, not part of the
+ * register number. */
+#define CLOCK_CMOS_NMI_DISABLE 0x80u
+
+/* One port access; false when it failed (a refused or missing IOPort). */
+typedef bool (*clock_port_in_fn)(void *ctx, uint16_t port, uint8_t *value);
+typedef bool (*clock_port_out_fn)(void *ctx, uint16_t port, uint8_t value);
+
+/* A snapshot of every register clock_cmos_decode reads, through the index
+ * and data ports. Each index write carries `nmi_bit` (0 or
+ * CLOCK_CMOS_NMI_DISABLE) unchanged: the clock must not change the NMI
+ * state, and the index port cannot be read back on real chipsets, so the
+ * caller says what it is. Status A is read first and again last, and the
+ * seconds twice: if either Status A had update-in-progress set or the
+ * seconds moved, the snapshot's Status A has CLOCK_CMOS_A_UIP set (decode
+ * answers BUSY and the caller reads again). False when a port access
+ * failed. */
+bool clock_cmos_snapshot(clock_port_in_fn in, clock_port_out_fn out, void *ctx,
+			 uint8_t nmi_bit, uint8_t regs[CLOCK_CMOS_NREGS]);
 
 struct clock_state {
 	clock_cmos_read_fn read_cmos;  /* NULL: no RTC */

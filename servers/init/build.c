@@ -142,6 +142,10 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		add(p, g->name, g_init.endpoint, CAPOS_RIGHT_SEND, CAPOS_CAP_ENDPOINT, 1, badge);
 		break;
 	}
+	case capos_KernelResource_KERNEL_RESOURCE_THREAD:
+		add(p, g->name, CAPOS_SPAWN_CHILD_THREAD, CAPOS_RIGHT_CONTROL, CAPOS_CAP_THREAD, 0,
+		    0);
+		break;
 	case capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER:
 		add(p, g->name, CAPOS_SPAWN_CHILD_CAPMGR,
 		    grant_rights(g, CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE | CAPOS_RIGHT_GRANT |

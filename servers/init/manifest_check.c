@@ -49,6 +49,8 @@ static struct rights_rule rule_for(const capos_Grant *g)
 	case capos_KernelResource_KERNEL_RESOURCE_PROCESS_CONTROL:
 		return (struct rights_rule){ R(READ) | R(CONTROL), R(READ),
 					     "a PROCESS_CONTROL grant" };
+	case capos_KernelResource_KERNEL_RESOURCE_THREAD:
+		return (struct rights_rule){ R(CONTROL), R(CONTROL), "a THREAD grant" };
 	default:
 		return (struct rights_rule){ 0, 0, "a grant" };
 	}
@@ -214,7 +216,7 @@ static int check_grant(const capos_System *sys, uint32_t i, const capos_Grant *g
 		return fail("component '%s' cap '%s' sets both endpoint and kernel", cn, g->name);
 	if (!g->endpoint[0] && !g->kernel)
 		return fail("component '%s' cap '%s' sets neither endpoint nor kernel", cn, g->name);
-	if (g->kernel > capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER)
+	if (g->kernel > capos_KernelResource_KERNEL_RESOURCE_THREAD)
 		return fail("component '%s' cap '%s' names unknown kernel resource %d", cn, g->name,
 			    (int)g->kernel);
 	uint32_t dc, ds;

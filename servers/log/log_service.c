@@ -44,6 +44,44 @@ void log_set_forward(struct log_state *s, log_forward_fn fn, void *arg)
 	s->forward_arg = arg;
 }
 
+capos_LogLevel log_floor_from_number(uint64_t level)
+{
+	return level > (uint64_t)LOG_LEVEL_MAX ? LOG_LEVEL_MAX : (capos_LogLevel)level;
+}
+
+/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
+static size_t put_decimal(char *buf, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, len = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}
+
+size_t log_sources_load(struct log_source_table *t, log_param_fn param, void *arg)
+{
+	char key[sizeof("badge.") + 20];
+	t->count = 0;
+	for (uint64_t badge = 1; badge <= LOG_SOURCES_MAX; badge++) {
+		memcpy(key, "badge.", 6);
+		put_decimal(key + 6, badge);
+		const char *v = param ? param(arg, key) : NULL;
+		if (!v || !v[0])
+			continue;
+		copy_str(t->names[t->count], v, LOG_SOURCE_NAME_MAX);
+		t->entries[t->count].badge = badge;
+		t->entries[t->count].name = t->names[t->count];
+		t->count++;
+	}
+	return t->count;
+}
+
 void log_source_name(const struct log_state *s, uint64_t badge, char *out, size_t size)
 {
 	for (size_t i = 0; i < s->nsources; i++) {
@@ -52,18 +90,53 @@ void log_source_name(const struct log_state *s, uint64_t badge, char *out, size_
 			return;
 		}
 	}
-	char buf[sizeof("badge-0x") + 16];
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-	memcpy(buf, "badge-0x", 8);
-	n = 8;
-	int shift = 60;
-	while (shift > 0 && ((badge >> shift) & 0xf) == 0)
-		shift -= 4;
-	for (; shift >= 0; shift -= 4)
-		buf[n++] = hex[(badge >> shift) & 0xf];
-	buf[n] = '\0';
+	char buf[sizeof("badge:") + 20];
+	memcpy(buf, "badge:", 6);
+	put_decimal(buf + 6, badge);
 	copy_str(out, buf, size);
+}
+
+const char *log_level_name(capos_LogLevel level)
+{
+	static const char *const names[] = { "trace", "debug", "info",
+					     "warning", "error", "critical" };
+	if ((int)level < 0 || (int)level > (int)LOG_LEVEL_MAX)
+		return "?";
+	return names[level];
+}
+
+/* Appends src to buf[*len] (room for size - 1 bytes), control characters
+ * (and DEL) as '?'. */
+static void put_clean(char *buf, size_t *len, size_t size, const char *src)
+{
+	for (; *src && *len + 1 < size; src++) {
+		unsigned char c = (unsigned char)*src;
+		buf[(*len)++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+}
+
+static void put_raw(char *buf, size_t *len, size_t size, const char *src)
+{
+	for (; *src && *len + 1 < size; src++)
+		buf[(*len)++] = *src;
+}
+
+size_t log_format_line(const capos_LogRecord *r, char *buf, size_t size)
+{
+	size_t len = 0;
+	if (size == 0)
+		return 0;
+	/* Keep room for the line ending whatever the text's length. */
+	size_t body = size > 3 ? size - 2 : 1;
+	put_raw(buf, &len, body, "[");
+	put_raw(buf, &len, body, log_level_name(r->level));
+	put_raw(buf, &len, body, "] ");
+	put_clean(buf, &len, body, r->source);
+	put_raw(buf, &len, body, ": ");
+	put_clean(buf, &len, body, r->text);
+	put_raw(buf, &len, size, "\r\n");
+	buf[len] = '\0';
+	return len;
 }
 
 static capos_status_t do_write(void *ctx, struct capos_rpc_request *rq,
@@ -92,8 +165,9 @@ static capos_status_t do_write(void *ctx, struct capos_rpc_request *rq,
 	r->level = req->level;
 	log_source_name(s, rq->badge, r->source, sizeof(r->source));
 	copy_str(r->text, req->text, sizeof(r->text));
-	r->has_timestamp = true;
-	r->timestamp.monotonic_ns = s->clock ? s->clock(s->clock_arg) : 0;
+	r->has_timestamp = true; /* zero (UNTRUSTED wall part) without a clock */
+	if (s->clock)
+		s->clock(s->clock_arg, &r->timestamp);
 	r->sequence = s->next_seq++;
 	resp->accepted = true;
 	resp->sequence = r->sequence;

@@ -3,10 +3,10 @@
  * calls, so the same code serves on the target and in host component tests.
  *
  * A bounded drop-oldest ring of records. Each accepted record gets the next
- * sequence number (1, 2, 3, ...), a monotonic timestamp from the clock
- * callback, and a source name derived from the caller's badge (what the
- * writer put in `source` is ignored: a component cannot forge another's
- * name). Records below the level floor are not kept.
+ * sequence number (1, 2, 3, ...), a timestamp from the clock callback, and
+ * a source name derived from the caller's badge (what the writer put in
+ * `source` is ignored: a component cannot forge another's name). Records
+ * below the level floor are not kept.
  */
 #ifndef SERVERS_LOG_SERVICE_H
 #define SERVERS_LOG_SERVICE_H
@@ -19,16 +19,35 @@
 #define LOG_RING_DEFAULT 64u
 #define LOG_RING_MAX 256u
 
+/* Badges looked up as parameters badge.1 .. badge.LOG_SOURCES_MAX: init's
+ * badges are the client's manifest index + 1, and a manifest has at most
+ * 16 components. */
+#define LOG_SOURCES_MAX 64u
+#define LOG_SOURCE_NAME_MAX 32u /* with the NUL: LogRecord.source's bound */
+/* The longest console line log_format_line makes, with "\r\n" and NUL. */
+#define LOG_LINE_MAX 320u
+
 /* One entry of the badge -> name table (the name is what readers see). */
 struct log_source {
 	uint64_t badge;
 	const char *name;
 };
 
-/* Monotonic nanoseconds; the target passes the TSC clock, tests a fake. */
-typedef uint64_t (*log_clock_fn)(void *arg);
+/* Storage for a table read from parameters (log_sources_load). */
+struct log_source_table {
+	struct log_source entries[LOG_SOURCES_MAX];
+	char names[LOG_SOURCES_MAX][LOG_SOURCE_NAME_MAX];
+	size_t count;
+};
+
+/* Fills *out (zeroed by the caller) with the time now: monotonic_ns
+ * always, the wall part with its provenance when there is a wall clock.
+ * The target reads the clock server or the kernel, tests a fake. */
+typedef void (*log_clock_fn)(void *arg, capos_Timestamp *out);
 /* Called for each accepted record, after it is in the ring. */
 typedef void (*log_forward_fn)(void *arg, const capos_LogRecord *rec);
+/* A parameter's value, or NULL (capos_param on the target). */
+typedef const char *(*log_param_fn)(void *arg, const char *key);
 
 struct log_state {
 	capos_LogRecord ring[LOG_RING_MAX];
@@ -54,8 +73,27 @@ void log_init(struct log_state *s, uint32_t capacity, capos_LogLevel floor,
 void log_set_sources(struct log_state *s, const struct log_source *sources, size_t n);
 void log_set_forward(struct log_state *s, log_forward_fn fn, void *arg);
 
-/* The source name for a badge: the table's name, or "badge-0x<hex>". */
+/* The level floor for a manifest's log_level number: above CRITICAL is
+ * CRITICAL (the most severe records stay visible whatever the number). */
+capos_LogLevel log_floor_from_number(uint64_t level);
+
+/* Reads badge.1 .. badge.LOG_SOURCES_MAX through `param` into t (names
+ * cut to 31 bytes; empty values skipped). Returns the entries found. */
+size_t log_sources_load(struct log_source_table *t, log_param_fn param, void *arg);
+
+/* The source name for a badge: the table's name, or "badge:<decimal>" -
+ * a ':' never appears in a component name ([A-Za-z0-9_-]), so an unknown
+ * badge cannot pass for a component. */
 void log_source_name(const struct log_state *s, uint64_t badge, char *out, size_t size);
+
+/* "trace", "debug", "info", "warning", "error", "critical"; "?" else. */
+const char *log_level_name(capos_LogLevel level);
+
+/* The console line for a record: "[level] source: text\r\n". Control
+ * characters in source and text become '?', so a record cannot end its
+ * line early and forge another one. Always NUL-terminated (size > 0);
+ * returns the length written. */
+size_t log_format_line(const capos_LogRecord *r, char *buf, size_t size);
 
 extern const struct logsink_ops log_sink_ops;
 extern const struct logreader_ops log_reader_ops;

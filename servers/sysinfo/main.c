@@ -4,11 +4,9 @@
  * `sysinfo` (or by a parent with the endpoint's slot as the start
  * argument) and, for Uptime, the read-only kernel counters under the local
  * name `kinfo` (KERNEL_RESOURCE_KERNEL_INFO). Without an endpoint it exits
- * at once; without `kinfo`, Uptime answers UNSUPPORTED.
- *
- * Not yet wired: the manifest's hostname. Nothing hands a component a
- * manifest string today, so Hostname answers the default "capos" until
- * init passes it (sysinfo_set_hostname is the hook).
+ * at once; without `kinfo`, Uptime answers UNSUPPORTED. The hostname is
+ * the startup parameter `hostname` (init sets it from the manifest);
+ * absent or empty, Hostname answers "capos". docs/servers/sysinfo.md.
  */
 #include <capos/kernel.h>
 #include <capos/service.h>
@@ -35,7 +33,7 @@ int main(uint64_t arg)
 	if (ep == CAPOS_NO_CAP)
 		return 0;
 	static struct sysinfo_state state;
-	sysinfo_set_hostname(&state, NULL);
+	sysinfo_set_hostname(&state, capos_param("hostname"));
 	capos_cap_t kinfo = capos_cap_lookup("kinfo");
 	if (kinfo != CAPOS_NO_CAP) {
 		state.now_ns = kinfo_now;

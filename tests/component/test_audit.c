@@ -109,7 +109,7 @@ static void test_sequence_timestamp_source(void **st)
 			 capos_ClockProvenance_CLOCK_PROVENANCE_MANIFEST);
 
 	assert_int_equal(r.records[1].sequence, 2);
-	assert_string_equal(r.records[1].source, "badge:0xabc"); /* unknown badge */
+	assert_string_equal(r.records[1].source, "badge:2748"); /* unknown badge */
 	assert_int_equal(r.records[1].timestamp.monotonic_ns, 2000);
 }
 
@@ -285,6 +285,72 @@ static void test_malformed(void **st)
 	assert_int_equal(seq, 1);
 }
 
+/* ---- configuration from startup parameters ---- */
+
+static int param_lookups;
+
+static const char *fake_param(void *arg, const char *key)
+{
+	(void)arg;
+	param_lookups++;
+	if (strcmp(key, "badge.2") == 0)
+		return "shell";
+	if (strcmp(key, "badge.5") == 0)
+		return "supervisor";
+	if (strcmp(key, "badge.6") == 0)
+		return ""; /* empty: no name */
+	if (strcmp(key, "badge.65") == 0)
+		return "beyond";
+	return NULL;
+}
+
+static void test_sources_from_params(void **st)
+{
+	(void)st;
+	static struct audit_source_table t;
+	param_lookups = 0;
+	assert_int_equal(audit_sources_load(&t, fake_param, NULL), 2);
+	assert_int_equal(param_lookups, AUDIT_SOURCES_MAX);
+	assert_int_equal(t.entries[0].badge, 2);
+	assert_string_equal(t.entries[0].name, "shell");
+	assert_int_equal(t.entries[1].badge, 5);
+	audit_init(&state, storage, CAPACITY, NULL, NULL, t.entries, t.count);
+	capos_loopback_register(8, auditlog_dispatch, &audit_service_ops, &state, 2);
+	capos_loopback_register(9, auditlog_dispatch, &audit_service_ops, &state, 6);
+	assert_int_equal(append(8, capos_AuditKind_AUDIT_KIND_SESSION_OPEN, "login", NULL),
+			 CAPOS_OK);
+	assert_int_equal(append(9, capos_AuditKind_AUDIT_KIND_OTHER, "x", NULL), CAPOS_OK);
+	capos_AuditReadResult r;
+	assert_int_equal(read_log(0, 0, &r), CAPOS_OK);
+	assert_int_equal(r.records_count, 2);
+	assert_string_equal(r.records[0].source, "shell");
+	assert_string_equal(r.records[1].source, "badge:6");
+	assert_int_equal(audit_sources_load(&t, NULL, NULL), 0);
+}
+
+/* A capacity of one: the second append is refused, the first kept. */
+static void test_capacity_one(void **st)
+{
+	(void)st;
+	audit_init(&state, storage, 1, fake_clock, NULL, NULL, 0);
+	uint64_t seq = 0;
+	assert_int_equal(append(AUDIT_CAP, capos_AuditKind_AUDIT_KIND_OTHER, "one", &seq),
+			 CAPOS_OK);
+	assert_int_equal(seq, 1);
+	assert_int_equal(append(AUDIT_CAP, capos_AuditKind_AUDIT_KIND_OTHER, "two", &seq),
+			 CAPOS_LIMIT_EXCEEDED);
+	capos_AuditReadResult r;
+	assert_int_equal(read_log(0, 0, &r), CAPOS_OK);
+	assert_int_equal(r.records_count, 1);
+	assert_string_equal(r.records[0].action, "one");
+	assert_string_equal(r.records[0].source, "badge:17"); /* no table */
+	assert_int_equal(r.refused, 1);
+	/* no storage: every append refused */
+	audit_init(&state, NULL, 5, NULL, NULL, NULL, 0);
+	assert_int_equal(append(AUDIT_CAP, capos_AuditKind_AUDIT_KIND_OTHER, "x", &seq),
+			 CAPOS_LIMIT_EXCEEDED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +361,8 @@ int main(void)
 		cmocka_unit_test_setup(test_crash_record_round_trip, setup),
 		cmocka_unit_test_setup(test_bad_records_refused, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
+		cmocka_unit_test_setup(test_sources_from_params, setup),
+		cmocka_unit_test_setup(test_capacity_one, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -363,6 +363,183 @@ static void test_malformed(void **st)
 	assert_int_equal(r.seconds, T_2026);
 }
 
+/* ---- the CMOS port protocol (clock_cmos_snapshot) ---- */
+
+/* A CMOS chip behind ports 0x70 (index) and 0x71 (data). */
+struct fake_cmos_chip {
+	uint8_t regs[128];
+	uint8_t index;
+	int index_writes;
+	int nmi_changes;   /* index writes whose bit 7 differs from nmi_expect */
+	uint8_t nmi_expect;
+	int data_reads;
+	int tick_at;       /* on this data read (1-based), the seconds advance */
+	int uip_from;      /* from this data read on, Status A shows UIP (0: never) */
+	int fail_at;       /* this port access fails (1-based over all; 0: none) */
+	int accesses;
+	int bad_port;      /* an access to a port other than 0x70/0x71 */
+};
+
+static struct fake_cmos_chip chip;
+
+static bool chip_in(void *ctx, uint16_t port, uint8_t *v)
+{
+	struct fake_cmos_chip *c = ctx;
+	if (++c->accesses == c->fail_at)
+		return false;
+	if (port != CLOCK_CMOS_PORT_DATA) {
+		c->bad_port++;
+		*v = 0xff; /* the index port does not read back */
+		return true;
+	}
+	c->data_reads++;
+	if (c->data_reads == c->tick_at)
+		c->regs[CLOCK_CMOS_SECONDS]++;
+	*v = c->regs[c->index];
+	if (c->index == CLOCK_CMOS_STATUS_A && c->uip_from && c->data_reads >= c->uip_from)
+		*v |= CLOCK_CMOS_A_UIP;
+	return true;
+}
+
+static bool chip_out(void *ctx, uint16_t port, uint8_t v)
+{
+	struct fake_cmos_chip *c = ctx;
+	if (++c->accesses == c->fail_at)
+		return false;
+	if (port != CLOCK_CMOS_PORT_INDEX) {
+		c->bad_port++;
+		return true;
+	}
+	c->index_writes++;
+	if ((v & CLOCK_CMOS_NMI_DISABLE) != c->nmi_expect)
+		c->nmi_changes++;
+	c->index = v & 0x7f;
+	return true;
+}
+
+static void chip_reset(uint8_t nmi)
+{
+	memset(&chip, 0, sizeof(chip));
+	set_bcd_2026(chip.regs);
+	chip.nmi_expect = nmi;
+}
+
+static void test_snapshot_ports(void **st)
+{
+	(void)st;
+	uint8_t r[CLOCK_CMOS_NREGS];
+	int64_t s = -1;
+	chip_reset(0);
+	assert_true(clock_cmos_snapshot(chip_in, chip_out, &chip, 0, r));
+	assert_int_equal(clock_cmos_decode(r, &s), CLOCK_CMOS_OK);
+	assert_int_equal(s, T_2026);
+	assert_int_equal(chip.bad_port, 0);
+	assert_int_equal(chip.nmi_changes, 0);
+	assert_int_equal(chip.index_writes, chip.data_reads); /* select, then read */
+	assert_int_equal(chip.data_reads, 11); /* A, 8 registers, seconds and A again */
+	/* an NMI-disabled system stays so: every index write keeps bit 7 */
+	chip_reset(CLOCK_CMOS_NMI_DISABLE);
+	assert_true(clock_cmos_snapshot(chip_in, chip_out, &chip, CLOCK_CMOS_NMI_DISABLE, r));
+	assert_int_equal(chip.nmi_changes, 0);
+	assert_int_equal(clock_cmos_decode(r, &s), CLOCK_CMOS_OK);
+	assert_int_equal(s, T_2026);
+	/* bits other than bit 7 in nmi_bit are not register bits */
+	chip_reset(CLOCK_CMOS_NMI_DISABLE);
+	assert_true(clock_cmos_snapshot(chip_in, chip_out, &chip, 0xff, r));
+	assert_int_equal(chip.nmi_changes, 0);
+	assert_int_equal(clock_cmos_decode(r, &s), CLOCK_CMOS_OK);
+}
+
+static void test_snapshot_torn(void **st)
+{
+	(void)st;
+	uint8_t r[CLOCK_CMOS_NREGS];
+	int64_t s = -1;
+	/* update in progress at the start */
+	chip_reset(0);
+	chip.uip_from = 1;
+	assert_true(clock_cmos_snapshot(chip_in, chip_out, &chip, 0, r));
+	assert_int_equal(clock_cmos_decode(r, &s), CLOCK_CMOS_BUSY);
+	/* it began while the registers were read */
+	chip_reset(0);
+	chip.uip_from = 11;
+	assert_true(clock_cmos_snapshot(chip_in, chip_out, &chip, 0, r));
+	assert_int_equal(clock_cmos_decode(r, &s), CLOCK_CMOS_BUSY);
+	/* an update came and went between the two reads of the seconds */
+	chip_reset(0);
+	chip.tick_at = 5;
+	assert_true(clock_cmos_snapshot(chip_in, chip_out, &chip, 0, r));
+	assert_int_equal(clock_cmos_decode(r, &s), CLOCK_CMOS_BUSY);
+	/* ... but not after the second read: the snapshot stands */
+	chip_reset(0);
+	chip.tick_at = 12;
+	assert_true(clock_cmos_snapshot(chip_in, chip_out, &chip, 0, r));
+	assert_int_equal(clock_cmos_decode(r, &s), CLOCK_CMOS_OK);
+	/* any failed access fails the snapshot */
+	for (int at = 1; at <= 22; at++) {
+		chip_reset(0);
+		chip.fail_at = at;
+		assert_false(clock_cmos_snapshot(chip_in, chip_out, &chip, 0, r));
+	}
+}
+
+/* The service over the chip: a torn first snapshot is read again. */
+static bool chip_snapshot(void *ctx, uint8_t regs[CLOCK_CMOS_NREGS])
+{
+	return clock_cmos_snapshot(chip_in, chip_out, ctx, 0, regs);
+}
+
+static void test_service_over_ports(void **st)
+{
+	(void)st;
+	capos_WallTimeReading r;
+	chip_reset(0);
+	chip.tick_at = 3; /* the first snapshot is torn */
+	chip.regs[CLOCK_CMOS_SECONDS] = 0x25;
+	clock_init(&state, chip_snapshot, fake_mono, &chip);
+	capos_loopback_register(CLOCK_CAP, wallclock_dispatch, &clock_service_ops, &state, 0x7);
+	wall(&r);
+	assert_int_equal(r.provenance, capos_ClockProvenance_CLOCK_PROVENANCE_RTC);
+	assert_int_equal(r.seconds, T_2026); /* 0x25 ticked to 0x26 */
+	assert_int_equal(chip.data_reads, 22); /* two snapshots */
+	/* the chip stops answering: UNTRUSTED without a seed */
+	chip.fail_at = chip.accesses + 1;
+	wall(&r);
+	assert_int_equal(r.provenance, capos_ClockProvenance_CLOCK_PROVENANCE_UNTRUSTED);
+	assert_int_equal(r.seconds, 0);
+}
+
+/* ---- dates ---- */
+
+static void test_civil_and_format(void **st)
+{
+	(void)st;
+	char buf[40];
+	int64_t y;
+	unsigned m, d;
+	assert_int_equal(clock_format_utc(0, buf, sizeof(buf)), 23);
+	assert_string_equal(buf, "1970-01-01 00:00:00 UTC");
+	clock_format_utc(T_2026, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-03-14 15:09:26 UTC");
+	clock_format_utc(1709164800, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-02-29 00:00:00 UTC");
+	clock_format_utc(946684799, buf, sizeof(buf));
+	assert_string_equal(buf, "1999-12-31 23:59:59 UTC");
+	clock_format_utc(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31 23:59:59 UTC");
+	clock_format_utc(4102444800, buf, sizeof(buf));
+	assert_string_equal(buf, "2100-01-01 00:00:00 UTC");
+	/* cut, terminated */
+	assert_int_equal(clock_format_utc(0, buf, 5), 23);
+	assert_string_equal(buf, "1970");
+	/* the inverse of days_from_civil over four centuries and more */
+	for (int64_t days = -800000; days <= 800000; days += 7) {
+		clock_civil_from_days(days, &y, &m, &d);
+		assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+		assert_int_equal(clock_days_from_civil(y, m, d), days);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +553,10 @@ int main(void)
 		cmocka_unit_test_setup(test_no_source_untrusted, setup),
 		cmocka_unit_test_setup(test_monotonic, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
+		cmocka_unit_test(test_snapshot_ports),
+		cmocka_unit_test(test_snapshot_torn),
+		cmocka_unit_test_setup(test_service_over_ports, setup),
+		cmocka_unit_test(test_civil_and_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,11 +35,14 @@ static const struct log_source sources[] = {
 	{ 0x77, "other" },
 };
 
-static uint64_t fake_clock(void *arg)
+static void fake_clock(void *arg, capos_Timestamp *out)
 {
 	(void)arg;
 	fake_now += 1000;
-	return fake_now;
+	out->monotonic_ns = fake_now;
+	out->wall_seconds = 1700000000;
+	out->wall_nanoseconds = (uint32_t)fake_now;
+	out->provenance = capos_ClockProvenance_CLOCK_PROVENANCE_MANIFEST;
 }
 
 static void count_forward(void *arg, const capos_LogRecord *rec)
@@ -126,6 +129,11 @@ static void test_write_and_read(void **st)
 	assert_int_equal(r.records[0].level, L(INFO));
 	assert_true(r.records[0].has_timestamp);
 	assert_int_equal(r.records[0].timestamp.monotonic_ns, 1000);
+	/* the wall part is the clock's, with its provenance */
+	assert_int_equal(r.records[0].timestamp.wall_seconds, 1700000000);
+	assert_int_equal(r.records[0].timestamp.wall_nanoseconds, 1000);
+	assert_int_equal(r.records[0].timestamp.provenance,
+			 capos_ClockProvenance_CLOCK_PROVENANCE_MANIFEST);
 	assert_int_equal(r.records[1].sequence, 2);
 	assert_string_equal(r.records[1].text, "two");
 	assert_int_equal(r.records[1].timestamp.monotonic_ns, 2000);
@@ -276,7 +284,7 @@ static void test_filters(void **st)
 	assert_int_equal(r.records_count, 1);
 	assert_string_equal(r.records[0].text, "a-error");
 
-	r = read_log(L(TRACE), "badge-0x2f", 0, 0);
+	r = read_log(L(TRACE), "badge:47", 0, 0);
 	assert_int_equal(r.records_count, 2);
 	assert_string_equal(r.records[0].text, "b-warning");
 	assert_string_equal(r.records[1].text, "b-trace");
@@ -303,7 +311,7 @@ static void test_badge_source(void **st)
 	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
 	assert_int_equal(r.records_count, 2);
 	assert_string_equal(r.records[0].source, "alpha");
-	assert_string_equal(r.records[1].source, "badge-0x2f");
+	assert_string_equal(r.records[1].source, "badge:47");
 	r = read_log(L(TRACE), "init", 0, 0);
 	assert_int_equal(r.records_count, 0);
 	r = read_log(L(TRACE), "alpha", 0, 0);
@@ -312,9 +320,9 @@ static void test_badge_source(void **st)
 
 	char name[32];
 	log_source_name(&state, 0, name, sizeof(name));
-	assert_string_equal(name, "badge-0x0");
+	assert_string_equal(name, "badge:0");
 	log_source_name(&state, 0xfedcba9876543210ull, name, sizeof(name));
-	assert_string_equal(name, "badge-0xfedcba9876543210");
+	assert_string_equal(name, "badge:18364758544493064720");
 	log_source_name(&state, 0x77, name, sizeof(name));
 	assert_string_equal(name, "other");
 }
@@ -382,6 +390,155 @@ static void test_malformed(void **st)
 	assert_string_equal(r.records[0].text, "still here");
 }
 
+/* No clock: the timestamp is present and zero, its wall part UNTRUSTED. */
+static void test_no_clock_zero_timestamp(void **st)
+{
+	(void)st;
+	log_init(&state, 4, L(TRACE), NULL, NULL);
+	capos_LogRecord rec = capos_LogRecord_init_zero;
+	capos_LogWriteResult w;
+	rec.level = L(INFO);
+	rec.has_timestamp = true; /* a writer's claim is ignored */
+	rec.timestamp.monotonic_ns = 99;
+	rec.timestamp.wall_seconds = 42;
+	rec.timestamp.provenance = capos_ClockProvenance_CLOCK_PROVENANCE_RTC;
+	assert_int_equal(logsink_write(SINK_A, &rec, &w), CAPOS_OK);
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 1);
+	assert_true(r.records[0].has_timestamp);
+	assert_int_equal(r.records[0].timestamp.monotonic_ns, 0);
+	assert_int_equal(r.records[0].timestamp.wall_seconds, 0);
+	assert_int_equal(r.records[0].timestamp.provenance,
+			 capos_ClockProvenance_CLOCK_PROVENANCE_UNTRUSTED);
+}
+
+/* ---- configuration from startup parameters ---- */
+
+struct fake_params {
+	const char *keys[8];
+	const char *values[8];
+	int lookups;
+};
+
+static const char *fake_param(void *arg, const char *key)
+{
+	struct fake_params *p = arg;
+	p->lookups++;
+	for (int i = 0; i < 8 && p->keys[i]; i++)
+		if (strcmp(p->keys[i], key) == 0)
+			return p->values[i];
+	return NULL;
+}
+
+static void test_sources_from_params(void **st)
+{
+	(void)st;
+	static struct log_source_table t;
+	struct fake_params p = {
+		.keys = { "badge.3", "badge.1", "badge.64", "badge.65", "badge.7", "badge.x",
+			  "badge.2" },
+		.values = { "clock", "init-ish", "last",
+			    "beyond", "a-name-much-longer-than-the-thirty-one-bytes",
+			    "bad", "" },
+	};
+	assert_int_equal(log_sources_load(&t, fake_param, &p), 4);
+	assert_int_equal(p.lookups, LOG_SOURCES_MAX);
+	/* in badge order; the empty value and numbers past the range skipped */
+	assert_int_equal(t.entries[0].badge, 1);
+	assert_string_equal(t.entries[0].name, "init-ish");
+	assert_int_equal(t.entries[1].badge, 3);
+	assert_string_equal(t.entries[1].name, "clock");
+	assert_int_equal(t.entries[2].badge, 7);
+	assert_int_equal(strlen(t.entries[2].name), 31);
+	assert_int_equal(t.entries[3].badge, 64);
+	/* the table names writers */
+	log_set_sources(&state, t.entries, t.count);
+	capos_loopback_register(11, logsink_dispatch, &log_sink_ops, &state, 3);
+	capos_loopback_register(12, logsink_dispatch, &log_sink_ops, &state, 65);
+	write_rec(11, L(INFO), "tick", "init");
+	write_rec(12, L(INFO), "tock", NULL);
+	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
+	assert_int_equal(r.records_count, 2);
+	assert_string_equal(r.records[0].source, "clock");
+	assert_string_equal(r.records[1].source, "badge:65");
+	/* no parameters at all: an empty table */
+	assert_int_equal(log_sources_load(&t, NULL, NULL), 0);
+}
+
+static void test_floor_from_number(void **st)
+{
+	(void)st;
+	assert_int_equal(log_floor_from_number(0), L(TRACE));
+	assert_int_equal(log_floor_from_number(3), L(WARNING));
+	assert_int_equal(log_floor_from_number(5), L(CRITICAL));
+	assert_int_equal(log_floor_from_number(6), L(CRITICAL));
+	assert_int_equal(log_floor_from_number(UINT64_MAX), L(CRITICAL));
+}
+
+/* ---- the console line ---- */
+
+static void test_format_line(void **st)
+{
+	(void)st;
+	capos_LogRecord r = capos_LogRecord_init_zero;
+	char line[LOG_LINE_MAX];
+	r.level = L(WARNING);
+	strcpy(r.source, "clock");
+	strcpy(r.text, "RTC unreadable");
+	assert_int_equal(log_format_line(&r, line, sizeof(line)),
+			 strlen("[warning] clock: RTC unreadable\r\n"));
+	assert_string_equal(line, "[warning] clock: RTC unreadable\r\n");
+	/* a record cannot end its line and forge another */
+	strcpy(r.text, "ok\r\n[critical] init: fake\x1b[2J\x7f");
+	log_format_line(&r, line, sizeof(line));
+	assert_string_equal(line, "[warning] clock: ok??[critical] init: fake?[2J?\r\n");
+	/* every level has its name */
+	const char *names[] = { "trace", "debug", "info", "warning", "error", "critical" };
+	for (int l = 0; l <= 5; l++)
+		assert_string_equal(log_level_name((capos_LogLevel)l), names[l]);
+	assert_string_equal(log_level_name((capos_LogLevel)6), "?");
+	/* the longest record fits LOG_LINE_MAX whole */
+	r.level = L(CRITICAL);
+	memset(r.source, 's', sizeof(r.source) - 1);
+	memset(r.text, 't', sizeof(r.text) - 1);
+	size_t n = log_format_line(&r, line, sizeof(line));
+	assert_int_equal(n, strlen("[critical] ") + 31 + 2 + 255 + 2);
+	assert_memory_equal(line + n - 2, "\r\n", 2);
+	/* a short buffer is cut but keeps the line ending */
+	char small[16];
+	n = log_format_line(&r, small, sizeof(small));
+	assert_int_equal(n, 15);
+	assert_string_equal(small, "[critical] ss\r\n");
+}
+
+/* Forwarding sees each accepted record once, in order, complete. */
+static unsigned fwd_count;
+static char fwd_lines[4][LOG_LINE_MAX];
+
+static void format_forward(void *arg, const capos_LogRecord *rec)
+{
+	(void)arg;
+	if (fwd_count < 4)
+		log_format_line(rec, fwd_lines[fwd_count], LOG_LINE_MAX);
+	fwd_count++;
+}
+
+static void test_forwarded_lines(void **st)
+{
+	(void)st;
+	setup_with(2, L(INFO));
+	fwd_count = 0;
+	log_set_forward(&state, format_forward, NULL);
+	write_rec(SINK_A, L(INFO), "first", "forged");
+	write_rec(SINK_B, L(DEBUG), "below the floor", NULL);
+	write_rec(SINK_B, L(ERROR), "second", NULL);
+	write_rec(SINK_A, L(CRITICAL), "third", NULL); /* wraps the ring: still forwarded */
+	assert_int_equal(fwd_count, 3);
+	assert_string_equal(fwd_lines[0], "[info] alpha: first\r\n");
+	assert_string_equal(fwd_lines[1], "[error] badge:47: second\r\n");
+	assert_string_equal(fwd_lines[2], "[critical] alpha: third\r\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +551,11 @@ int main(void)
 		cmocka_unit_test_setup(test_badge_source, setup),
 		cmocka_unit_test_setup(test_full_page_fits, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
+		cmocka_unit_test_setup(test_no_clock_zero_timestamp, setup),
+		cmocka_unit_test_setup(test_sources_from_params, setup),
+		cmocka_unit_test(test_floor_from_number),
+		cmocka_unit_test(test_format_line),
+		cmocka_unit_test_setup(test_forwarded_lines, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,8 @@ hold init, manifest and each distinct binary once.
 
 The programs are fake ELF files made here, with known sizes:
 echo, echo_probe, demo_component, logger (4 loadable pages each) and big
-(300 pages).
+(300 pages); for `repo`, also a 4-page stand-in for each other program
+the manifest names (repo_binaries).
 """
 import argparse
 import os
@@ -32,6 +33,14 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "codegen"))
 
 FAKE_BINARIES = {"echo": 4, "echo_probe": 4, "demo_component": 4, "logger": 4, "big": 300}
+
+
+def repo_binaries(path):
+    """For `repo` only (the fixtures' "known programs" messages list exactly
+    FAKE_BINARIES): a 4-page stand-in for every other program the manifest
+    names, so a new program in manifests/ needs no edit here."""
+    names = re.findall(r'^\s*binary:\s*"([^"]+)"', open(path, encoding="utf-8").read(), re.M)
+    return {n: 4 for n in names if n not in FAKE_BINARIES}
 
 
 def fake_elf(path, pages):
@@ -50,12 +59,12 @@ def cases(kind):
                   if f.endswith(".textproto"))
 
 
-def setup(args):
+def setup(args, extra=None):
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     bins = []
-    for name, pages in FAKE_BINARIES.items():
+    for name, pages in {**FAKE_BINARIES, **(extra or {})}.items():
         p = os.path.join(work, name + ".elf")
         fake_elf(p, pages)
         bins += ["--binary", f"{name}={p}"]
@@ -115,11 +124,11 @@ def reject(args, name):
     return 0
 
 
-def accept_file(args, path):
+def accept_file(args, path, extra=None):
     from google.protobuf import text_format
     import manifest
     import mkpkg
-    work, bins, init = setup(args)
+    work, bins, init = setup(args, extra)
     out, pkg, argv = build_argv(args, path, work, bins, init)
     rc, text = run(args, argv)
     if rc != 0:
@@ -222,7 +231,8 @@ def main():
     if args.mode == "accept":
         return accept_file(args, os.path.join(HERE, "good", args.name + ".textproto"))
     if args.mode == "repo":
-        return accept_file(args, os.path.join(ROOT, "manifests", args.name + ".textproto"))
+        path = os.path.join(ROOT, "manifests", args.name + ".textproto")
+        return accept_file(args, path, repo_binaries(path))
     return cli(args)
 
 

@@ -465,8 +465,9 @@ static void one(void)
 	if (type == CAPOS_CAP_ENDPOINT && !served &&
 	    (nr == CAPOS_SYS_CALL || nr == CAPOS_SYS_SEND))
 		nr = CAPOS_SYS_NBSEND;
-	if (nr == CAPOS_SYS_WAIT && a1 > 1000000 && a1 != CAPOS_WAIT_POLL)
-		a1 = a1 % 1000000;
+	if ((nr == CAPOS_SYS_WAIT || nr == CAPOS_SYS_RECV_TIMEOUT ||
+	     nr == CAPOS_SYS_REPLY_RECV_TIMEOUT) && a1 > 1000000 && a1 != CAPOS_WAIT_POLL)
+		a1 = a1 % 1000000; /* timed waits: at most 1 ms */
 
 	b->label = rnd_label();
 	b->len = rnd_len();

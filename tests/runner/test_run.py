@@ -232,6 +232,45 @@ class UnitTests(unittest.TestCase):
             run.parse_expectations("expect a ${nope}\nexpect (?P<nope>x)\n", "r.exp")
         self.assertIn("r.exp:1: ${nope} is not captured", str(cm.exception))
 
+    def test_host_year(self):
+        import calendar
+        def ts(*a):
+            return calendar.timegm(a)
+        self.assertEqual(run.host_year_regex(ts(2025, 6, 15, 12, 0, 0)), "2025")
+        self.assertEqual(run.host_year_regex(ts(2038, 1, 2, 0, 0, 1)), "2038")
+        # Within a day of New Year (UTC): either year.
+        self.assertEqual(run.host_year_regex(ts(2025, 12, 31, 23, 0, 0)), "(?:2025|2026)")
+        self.assertEqual(run.host_year_regex(ts(2026, 1, 1, 1, 0, 0)), "(?:2025|2026)")
+        self.assertEqual(run.host_year_regex(ts(2024, 12, 31, 0, 0, 1)), "(?:2024|2025)")
+        self.assertEqual(run.host_year_regex(ts(2024, 12, 30, 23, 59, 59)), "2024")
+        # No arguments: the host's year now.
+        self.assertIn(str(time.gmtime().tm_year), run.host_year_regex())
+
+    def test_builtin_var_host_year(self):
+        exp = self._exp(r"""
+            expect ^date ${host_year}-\d\d-\d\d$
+            never ^bad ${host_year}$
+            """)
+        year = time.gmtime().tm_year
+        m = run.Matcher(exp)
+        lines = ["date 1999-01-01", "date %d-xx-01" % year, "date %d-03-04" % year]
+        self._feed_all(m, lines)
+        self.assertTrue(m.done())
+        self.assertEqual([i for _, i, _ in m.matched], [2])
+        self.assertIsNone(run.find_never(exp, lines, m.captures))
+        self.assertEqual(run.find_never(exp, lines + ["bad %d" % year], m.captures)[0], 3)
+        # A capture of the same name wins over the built-in.
+        exp = self._exp(r"""
+            expect ^y (?P<host_year>\d+)$
+            expect ^z ${host_year}$
+            """)
+        m = run.Matcher(exp)
+        self._feed_all(m, ["y 1234", "z %d" % year, "z 1234"])
+        self.assertEqual([i for _, i, _ in m.matched], [0, 2])
+        # Other unknown names are still refused.
+        with self.assertRaises(run.UsageError):
+            run.parse_expectations("expect a ${host_month}\n", "r.exp")
+
     def test_project_expect_files_parse(self):
         qdir = os.path.join(HERE, "..", "qemu")
         for name in sorted(os.listdir(qdir)) if os.path.isdir(qdir) else []:

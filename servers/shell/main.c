@@ -1,0 +1,178 @@
+/*
+ * shell - the interactive serial shell on the target (docs/shell.md).
+ * Started by init from a manifest as an anonymous session: it holds only
+ * the caps the manifest grants, by local name (`console`, `clock`,
+ * `sysinfo`, `logs`, `log`, `procs`, `self`), and reads `principal` and
+ * `session_kind` from its parameters. It reads raw bytes with Console.Read,
+ * edits the line itself (line_edit.c), echoes through Console.Write and
+ * runs each line with commands.c.
+ *
+ * It ends (exit code 0) on `exit` or when the console reports the end of
+ * its input; without a `console` endpoint it has nowhere to talk and exits
+ * with 1 at once; after SH_READ_FAILURES console reads in a row fail it
+ * exits with 3 (init's restart policy decides what comes next). A console
+ * that cannot keep a reader waiting (LIMIT_EXCEEDED) is polled instead.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <capos/kernel.h>
+#include <capos/service.h>
+#include <capos/startup.h>
+#include <capos/syscall.h>
+
+#include "commands.h"
+#include "console.capos.h"
+#include "line_edit.h"
+#include "log.capos.h"
+
+#define SH_READ_FAILURES 16
+#define SH_READ_POLL 0xffffffffu /* ConsoleRead.timeout_ms: do not wait */
+
+int main(uint64_t arg);
+
+static capos_cap_t console = CAPOS_NO_CAP;
+
+/* Console.Write of n bytes, in pieces the message can hold. */
+static capos_status_t console_out(void *ctx, const char *data, size_t n)
+{
+	(void)ctx;
+	static capos_ConsoleWrite w;
+	capos_ConsoleWriteResult r;
+	capos_status_t worst = CAPOS_OK;
+	while (n) {
+		size_t k = n < sizeof(w.data.bytes) ? n : sizeof(w.data.bytes);
+		memcpy(w.data.bytes, data, k);
+		w.data.size = (pb_size_t)k;
+		capos_status_t st = console_write(console, &w, &r);
+		if (st != CAPOS_OK && worst == CAPOS_OK)
+			worst = st;
+		data += k;
+		n -= k;
+	}
+	return worst;
+}
+
+static capos_status_t list_caps(capos_cap_t mgr, uint32_t first, uint32_t max,
+				struct capos_capmgr_list_result *out)
+{
+	return capos_cap_list(mgr, first, max, out);
+}
+
+static const char *param_or(const char *key, const char *dflt)
+{
+	const char *v = capos_param(key);
+	return v && v[0] ? v : dflt;
+}
+
+/* One record in the system log: the session's start, so `log -s shell`
+ * shows who opened it. A missing or failing log is no reason not to run. */
+static void log_start(capos_cap_t log, const struct shell *sh)
+{
+	if (log == CAPOS_NO_CAP)
+		return;
+	static capos_LogRecord rec;
+	capos_LogWriteResult r;
+	memset(&rec, 0, sizeof(rec));
+	rec.level = capos_LogLevel_LOG_LEVEL_INFO;
+	snprintf(rec.text, sizeof(rec.text), "session started: principal %s, kind %s",
+		 sh->principal, sh->session_kind);
+	logsink_write(log, &rec, &r);
+}
+
+static void prompt(struct sh_out *out, const char *host)
+{
+	sh_printf(out, "%s$ ", host);
+	sh_flush(out);
+}
+
+int main(uint64_t arg)
+{
+	(void)arg;
+	console = capos_cap_lookup("console");
+	if (console == CAPOS_NO_CAP)
+		return 1;
+
+	static struct sh_out out;
+	static struct shell sh;
+	static struct line_edit le;
+	static struct le_echo echo;
+	out.write = console_out;
+	sh_init(&sh, &out);
+	sh.clock = capos_cap_lookup("clock");
+	sh.sysinfo = capos_cap_lookup("sysinfo");
+	sh.logs = capos_cap_lookup("logs");
+	sh.log = capos_cap_lookup("log");
+	sh.procs = capos_cap_lookup("procs");
+	sh.self = capos_cap_lookup("self");
+	sh.cap_list = list_caps;
+	sh.startup = capos_startup();
+	sh.principal = param_or("principal", "anonymous");
+	sh.session_kind = param_or("session_kind", "anonymous");
+	le_init(&le);
+
+	char host[64];
+	sh_hostname(&sh, host, sizeof(host));
+	log_start(sh.log, &sh);
+	/* Ready (init counts the system up) before the first prompt: init
+	 * runs at a higher priority and prints its "system ready" line at
+	 * once, so it does not land in the middle of the prompt line. */
+	capos_cap_t ready = capos_cap_lookup("ready");
+	if (ready != CAPOS_NO_CAP)
+		capos_service_ready(ready, 1);
+	sh_printf(&out, "\ncapOS shell: session %s (%s); type 'help' for the commands\n",
+		  sh.principal, sh.session_kind);
+	prompt(&out, host);
+
+	static capos_ConsoleInput in;
+	capos_ConsoleRead rq = capos_ConsoleRead_init_zero;
+	rq.max = 0;        /* as many as have arrived */
+	rq.timeout_ms = 0; /* wait for the first */
+	unsigned failures = 0;
+	for (;;) {
+		capos_status_t st = console_read(console, &rq, &in);
+		if (st == CAPOS_TIMEOUT || st == CAPOS_WOULD_BLOCK) {
+			capos_yield(); /* polling: let the others run */
+			continue;
+		}
+		if (st == CAPOS_LIMIT_EXCEEDED && rq.timeout_ms != SH_READ_POLL) {
+			/* A console that cannot hold a waiting reader (it has no
+			 * table manager to save Reply caps in) refuses to wait:
+			 * poll it instead, yielding between tries. */
+			rq.timeout_ms = SH_READ_POLL;
+			continue;
+		}
+		if (st != CAPOS_OK) {
+			if (++failures >= SH_READ_FAILURES)
+				return 3;
+			continue;
+		}
+		failures = 0;
+		for (pb_size_t i = 0; i < in.data.size && i < sizeof(in.data.bytes); i++) {
+			if (sizeof(echo.buf) - echo.len < LE_ECHO_ONE) {
+				console_out(NULL, echo.buf, echo.len);
+				echo.len = 0;
+			}
+			enum le_event ev = le_feed(&le, in.data.bytes[i], &echo);
+			if (ev == LE_NONE)
+				continue;
+			/* The echo (ending the line) goes out before the answer. */
+			console_out(NULL, echo.buf, echo.len);
+			echo.len = 0;
+			if (ev == LE_LINE) {
+				char line[LE_LINE_MAX + 1];
+				memcpy(line, le_line(&le), sizeof(line));
+				sh_run(&sh, line);
+				if (sh.exit_requested)
+					return 0;
+			}
+			prompt(&out, host);
+		}
+		if (echo.len) {
+			console_out(NULL, echo.buf, echo.len);
+			echo.len = 0;
+		}
+		if (in.eof)
+			return 0;
+	}
+}
