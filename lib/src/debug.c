@@ -97,33 +97,32 @@ void capos_debug_write(const char *s, size_t len)
 {
 	choose();
 	if (console_ep != CAPOS_NO_CAP) {
-		/* Expand \n to \r\n here: the console writes bytes as given. */
+		/* Expand \n to \r\n here: the console writes bytes as given.
+		 * `done` is how much of s the console has taken: if a call
+		 * fails, the rest (that chunk included) goes to the port. */
 		char line[CAPOS_DEBUG_CONSOLE_CHUNK];
-		size_t n = 0, out = 0;
-		capos_status_t st = CAPOS_OK;
-		while (st == CAPOS_OK && n < len) {
-			if (s[n] == '\n') {
-				if (out + 2 > sizeof(line)) {
-					st = console_write(line, out);
-					out = 0;
-					continue;
-				}
-				line[out++] = '\r';
-			} else if (out + 1 > sizeof(line)) {
-				st = console_write(line, out);
-				out = 0;
-				continue;
+		size_t done = 0;
+		while (done < len) {
+			size_t n = done, out = 0;
+			while (n < len && out + (s[n] == '\n' ? 2 : 1) <= sizeof(line)) {
+				if (s[n] == '\n')
+					line[out++] = '\r';
+				line[out++] = s[n++];
 			}
-			line[out++] = s[n++];
+			if (console_write(line, out) != CAPOS_OK)
+				break;
+			done = n;
 		}
-		if (st == CAPOS_OK && out)
-			st = console_write(line, out);
-		if (st == CAPOS_OK)
+		if (done == len)
 			return;
-		/* The console is gone: whatever is left goes to the port, if any. */
+		/* The console is gone. With a port, use it from now on; without
+		 * one, this text is lost but the next write tries the console
+		 * again (a restarted console takes over the same endpoint). */
+		if (capos_debug_port == CAPOS_NO_CAP)
+			return;
 		console_ep = CAPOS_NO_CAP;
-		s += n;
-		len -= n;
+		s += done;
+		len -= done;
 	}
 	port_write(s, len);
 }
