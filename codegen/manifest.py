@@ -73,6 +73,7 @@ RIGHTS_TABLE = {
                                     ("READ", "WRITE", "GRANT", "CONTROL")),
     "KERNEL_RESOURCE_PROCESS_CONTROL": (("READ", "CONTROL"), ("READ",)),
     "KERNEL_RESOURCE_THREAD": (("CONTROL",), ("CONTROL",)),
+    "KERNEL_RESOURCE_NOTIFICATION": (("SEND", "RECV"), ("SEND", "RECV")),
 }
 SOURCE_WORDS = {
     "endpoint": "an endpoint grant",
@@ -83,6 +84,7 @@ SOURCE_WORDS = {
     "KERNEL_RESOURCE_CAP_MANAGER": "a CAP_MANAGER grant",
     "KERNEL_RESOURCE_PROCESS_CONTROL": "a PROCESS_CONTROL grant",
     "KERNEL_RESOURCE_THREAD": "a THREAD grant",
+    "KERNEL_RESOURCE_NOTIFICATION": "a NOTIFICATION grant",
 }
 PARAM_KEY_RE = re.compile(r"^[a-z0-9_.]{1,31}$")
 # Set by init for every component (docs/runtime.md): a manifest may not

@@ -69,6 +69,11 @@ static capos_status_t capmgr(struct thread *t, struct cap *c)
 	struct captable *ct = &t->proc->ct;
 	if (c->obj != &t->proc->obj)
 		return CAPOS_DENIED; /* a manager works on its holder's own table */
+	/* READ lists the table; every method that changes it, or ties its
+	 * endpoints to notifications, needs WRITE. */
+	uint16_t need = t->ipc->label == CAPOS_CAPMGR_LIST ? CAPOS_RIGHT_READ : CAPOS_RIGHT_WRITE;
+	if (!(c->rights & need))
+		return CAPOS_DENIED;
 	switch (t->ipc->label) {
 	case CAPOS_CAPMGR_LIST: {
 		struct capos_capmgr_list a;
@@ -139,6 +144,29 @@ static capos_status_t capmgr(struct thread *t, struct cap *c)
 						(struct notification *)n->obj);
 		return endpoint_watch((struct endpoint *)e->obj, (struct notification *)n->obj,
 				      a.bits);
+	}
+	case CAPOS_CAPMGR_NOTIFY_ARRIVAL: {
+		struct capos_endpoint_watch a;
+		if (!get_args(t, &a, sizeof(a)))
+			return CAPOS_INVALID_ARGUMENT;
+		struct cap *e = ct_lookup(ct, a.endpoint);
+		if (!e)
+			return CAPOS_INVALID_CAP;
+		if (e->type != CAPOS_CAP_ENDPOINT)
+			return CAPOS_WRONG_TYPE;
+		if (!(e->rights & CAPOS_RIGHT_RECV))
+			return CAPOS_DENIED; /* only the serving side */
+		if (a.notification == CAPOS_NO_CAP || !a.bits)
+			return endpoint_set_arrival((struct endpoint *)e->obj, NULL, 0);
+		struct cap *n = ct_lookup(ct, a.notification);
+		if (!n)
+			return CAPOS_INVALID_CAP;
+		if (n->type != CAPOS_CAP_NOTIFICATION)
+			return CAPOS_WRONG_TYPE;
+		if (!(n->rights & CAPOS_RIGHT_SEND))
+			return CAPOS_DENIED;
+		return endpoint_set_arrival((struct endpoint *)e->obj,
+					    (struct notification *)n->obj, a.bits);
 	}
 	case CAPOS_CAPMGR_SAVE_REPLY: {
 		struct capos_capmgr_slots a;

@@ -22,6 +22,10 @@
  *    every time the serving process dies (a revived endpoint keeps them);
  *    a watch whose notification nothing else references is dropped when
  *    a new watch is added;
+ *  - an arrival notification (NOTIFY_ARRIVAL) holds a reference and is
+ *    signalled each time a sender or a crash record has to queue because no
+ *    thread is receiving; it is the server's to set, and stays across a
+ *    retarget (the new server may replace it);
  *  - retarget moves the serving side in one step: queued senders stay in
  *    order for the new server, the old server's threads blocked in Recv on
  *    the endpoint return RETARGETED, calls it had already received stay its
@@ -69,6 +73,13 @@ static void unbind_server(struct endpoint *ep)
 	ep->served_next = NULL;
 }
 
+/* A message has to wait: tell the server's arrival notification. */
+static void arrival(struct endpoint *ep)
+{
+	if (ep->arrival)
+		ntfn_deliver(ep->arrival, ep->arrival_bits);
+}
+
 void endpoint_destroy(struct endpoint *ep)
 {
 	/* No caps and no queued thread remain (queued threads hold refs). */
@@ -86,6 +97,7 @@ void endpoint_destroy(struct endpoint *ep)
 			kobj_unref(&n->obj);
 		}
 	}
+	endpoint_set_arrival(ep, NULL, 0);
 	if (ep->obj.owner)
 		ep->obj.owner->usage.endpoints--;
 }
@@ -231,6 +243,7 @@ capos_status_t ipc_send(struct thread *t, struct cap *c, int is_call, int block)
 	t->blocked_on_ep = ep;
 	kobj_ref(&ep->obj);
 	tq_insert_by_priority(&ep->senders, t);
+	arrival(ep);
 	sched_current_left();
 	return IPC_BLOCKED;
 }
@@ -397,6 +410,20 @@ void endpoints_server_died(struct process *p)
 	}
 }
 
+capos_status_t endpoint_set_arrival(struct endpoint *ep, struct notification *n, uint64_t bits)
+{
+	struct notification *old = ep->arrival;
+	if (!bits)
+		n = NULL;
+	if (n)
+		kobj_ref(&n->obj);
+	ep->arrival = n;
+	ep->arrival_bits = n ? bits : 0;
+	if (old)
+		kobj_unref(&old->obj);
+	return CAPOS_OK;
+}
+
 capos_status_t endpoint_watch(struct endpoint *ep, struct notification *n, uint64_t bits)
 {
 	if (!bits)
@@ -490,4 +517,5 @@ void endpoint_post_crash(struct endpoint *ep, uint64_t badge,
 		ep->crash_head = m;
 	ep->crash_tail = m;
 	ep->crash_queued++;
+	arrival(ep);
 }

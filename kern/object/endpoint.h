@@ -23,6 +23,8 @@ capos_status_t ipc_recv(struct thread *t, struct cap *c);
 /* Recv that gives up: CAPOS_WAIT_POLL -> WOULD_BLOCK when nothing is
  * there, a finite timeout -> TIMEOUT (through the scheduler's timeout list),
  * CAPOS_WAIT_FOREVER -> ipc_recv. */
+/* NOTIFY_ARRIVAL (capos/abi.h): n == NULL or bits == 0 removes it. */
+capos_status_t endpoint_set_arrival(struct endpoint *ep, struct notification *n, uint64_t bits);
 capos_status_t ipc_recv_timeout(struct thread *t, struct cap *c, uint64_t timeout_ns);
 /* The reply half of ReplyRecv: answers t's current caller, if any. */
 void ipc_reply_current(struct thread *t);

@@ -28,6 +28,8 @@ struct endpoint {
 		struct notification *ntfn; /* counted reference */
 		uint64_t bits;
 	} watches[CAPOS_ENDPOINT_MAX_WATCHES];
+	struct notification *arrival; /* counted reference; NULL: none */
+	uint64_t arrival_bits;
 	struct crash_message *crash_head, *crash_tail; /* kernel messages */
 	uint32_t crash_queued;
 	uint32_t crash_dropped;

@@ -261,6 +261,13 @@ capos_status_t capos_watch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t nt
 	return capos_invoke(mgr, CAPOS_CAPMGR_WATCH_DEATH, &a, sizeof(a), NULL, 0);
 }
 
+capos_status_t capos_notify_arrival(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn,
+				   uint64_t bits)
+{
+	struct capos_endpoint_watch a = { endpoint, ntfn, bits };
+	return capos_invoke(mgr, CAPOS_CAPMGR_NOTIFY_ARRIVAL, &a, sizeof(a), NULL, 0);
+}
+
 capos_status_t capos_unwatch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn)
 {
 	struct capos_endpoint_watch a = { endpoint, ntfn, 0 };

@@ -142,6 +142,16 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		add(p, g->name, g_init.endpoint, CAPOS_RIGHT_SEND, CAPOS_CAP_ENDPOINT, 1, badge);
 		break;
 	}
+	case capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION: {
+		uint32_t ntfn;
+		st = capos_notification_create(g_init.self, &ntfn);
+		if (st != CAPOS_OK)
+			break;
+		p->temp[p->ntemp++] = ntfn;
+		add(p, g->name, ntfn, grant_rights(g, CAPOS_RIGHT_SEND | CAPOS_RIGHT_RECV),
+		    CAPOS_CAP_NOTIFICATION, 0, 0);
+		break;
+	}
 	case capos_KernelResource_KERNEL_RESOURCE_THREAD:
 		add(p, g->name, CAPOS_SPAWN_CHILD_THREAD, CAPOS_RIGHT_CONTROL, CAPOS_CAP_THREAD, 0,
 		    0);

@@ -51,6 +51,9 @@ static struct rights_rule rule_for(const capos_Grant *g)
 					     "a PROCESS_CONTROL grant" };
 	case capos_KernelResource_KERNEL_RESOURCE_THREAD:
 		return (struct rights_rule){ R(CONTROL), R(CONTROL), "a THREAD grant" };
+	case capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION:
+		return (struct rights_rule){ R(SEND) | R(RECV), R(SEND) | R(RECV),
+					     "a NOTIFICATION grant" };
 	default:
 		return (struct rights_rule){ 0, 0, "a grant" };
 	}
@@ -216,7 +219,7 @@ static int check_grant(const capos_System *sys, uint32_t i, const capos_Grant *g
 		return fail("component '%s' cap '%s' sets both endpoint and kernel", cn, g->name);
 	if (!g->endpoint[0] && !g->kernel)
 		return fail("component '%s' cap '%s' sets neither endpoint nor kernel", cn, g->name);
-	if (g->kernel > capos_KernelResource_KERNEL_RESOURCE_THREAD)
+	if (g->kernel > capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION)
 		return fail("component '%s' cap '%s' names unknown kernel resource %d", cn, g->name,
 			    (int)g->kernel);
 	uint32_t dc, ds;

@@ -11,17 +11,18 @@
  *                 IOPort on COM1; absent: no forwarding;
  *   clock         optional WallClock: wall time in each record's timestamp;
  *   kinfo         optional KernelInfo: the monotonic part (now_ns);
+ *   thread, capmgr, wake  its own Thread, its table's manager (WRITE) and
+ *                 a notification: required, for the loop below;
  *   params        log_level (the floor), log_ring_records (ring size; 0 the
  *                 default), badge.N (the component behind badge N).
  *
- * One thread, two endpoints. The kernel has no wait on several endpoints,
- * and a second thread needs a Process cap a manifest component does not
- * get, so the thread takes turns with timed Recv: after each call it polls
- * the other endpoint (neither side can starve the other), then waits on
- * the sink - writers block in their Call and are the frequent side -
- * waking every `idle` ns to poll the reader (1 ms, doubling up to 32 ms
- * while nothing comes). After a read it first lingers on the reader for a
- * moment, so a reader paging through the ring is not delayed per page.
+ * One thread, two endpoints, the shared ring: no locks. logd binds `wake` to its thread and asks the kernel
+ * to signal it whenever a reader's call has to wait on `reader`
+ * (NOTIFY_ARRIVAL). It then blocks in Recv on `sink`; a SIGNAL wake-up
+ * means readers wait, and it serves them with non-blocking RecvTimeout
+ * until none is left, then goes back to the sink. Nothing polls, and a
+ * burst of writers cannot starve a reader: a pending signal ends the next
+ * Recv on the sink before any queued writer.
  *
  * Forwarding never delays the writer: the reply goes first (ReplyRecv on
  * no endpoint only replies), then the line goes to the console. The
@@ -42,10 +43,6 @@
 
 int main(uint64_t arg);
 
-#define NS_PER_MS 1000000ull
-#define IDLE_MIN_NS (1 * NS_PER_MS)
-#define IDLE_MAX_NS (32 * NS_PER_MS)
-#define LINGER_NS (2 * NS_PER_MS)
 
 enum { SINK = 0, READER = 1 };
 
@@ -116,81 +113,82 @@ static const char *param(void *arg, const char *key)
 	return capos_param(key);
 }
 
-/* Recv (or, when a reply is owed, ReplyRecv) on ep with a timeout. */
-static capos_status_t take(capos_cap_t ep, uint64_t timeout_ns, int *owe)
-{
-	capos_status_t st = *owe ? capos_reply_recv_timeout(ep, timeout_ns)
-				 : capos_recv_timeout(ep, timeout_ns);
-	*owe = 0; /* the reply goes first, whatever the Recv answers */
-	return st;
-}
-
-static capos_status_t serve(capos_cap_t ep[2])
+/* One received call on `side`, answered in the IPC buffer. Returns 1
+ * when a reply is owed (always, for a call). The accepted record's console
+ * line is forwarded after the reply, so writers never wait for the UART. */
+static int handle(int side)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
 	static const capos_rpc_dispatch_fn dispatch[2] = { logsink_dispatch,
 							   logreader_dispatch };
 	static const void *const ops[2] = { &log_sink_ops, &log_reader_ops };
-	capos_status_t st;
-	int side = SINK, owe = 0;
-	uint64_t idle = IDLE_MIN_NS;
+	struct capos_rpc_request rq = {
+		.label = b->label,
+		.badge = b->badge,
+		.body = b->body,
+		.len = b->len,
+		.out = b->body, /* decoded before the handler runs */
+		.out_cap = CAPOS_MSG_BODY_MAX,
+	};
+	line_len = 0;
+	capos_status_t result = dispatch[side](ops[side], &state, &rq);
+	b->label = (uint64_t)result;
+	b->len = result == CAPOS_OK ? rq.out_len : 0;
+	b->ncaps = 0;
+	if (!line_len)
+		return 1;
+	/* Reply alone (no endpoint to Recv on: the kernel replies, then
+	 * answers INVALID_CAP), then the console. */
+	(void)capos_syscall1(CAPOS_SYS_REPLY_RECV, CAPOS_NO_CAP);
+	forward_line();
+	return 0;
+}
 
+#define WAKE_READER 1ull
+
+/* The event-driven loop (the file's comment). */
+static capos_status_t serve_events(capos_cap_t ep[2])
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	/* Readers that queued before the arrival notification was set were
+	 * not signalled: look at the reader first. */
+	int side = READER, owe = 0;
 	for (;;) {
-		int got = -1;
-		/* Fairness: the endpoint not served last, without waiting. */
-		st = take(ep[!side], CAPOS_WAIT_POLL, &owe);
-		if (st == CAPOS_OK)
-			got = !side;
-		else if (st != CAPOS_WOULD_BLOCK)
-			return st;
-		while (got < 0) {
-			int w = side; /* the reader only right after a read */
-			st = take(ep[w], w == READER ? LINGER_NS : idle, &owe);
-			if (st == CAPOS_OK) {
-				got = w;
-				break;
-			}
-			if (st != CAPOS_TIMEOUT)
-				return st;
-			if (w == READER) {
-				side = SINK; /* the reader has finished paging */
+		capos_status_t st;
+		if (side == READER) {
+			st = owe ? capos_reply_recv_timeout(ep[READER], CAPOS_WAIT_POLL)
+				 : capos_recv_timeout(ep[READER], CAPOS_WAIT_POLL);
+			owe = 0; /* the reply went first, whatever came next */
+			if (st == CAPOS_WOULD_BLOCK) {
+				side = SINK; /* no reader left waiting */
 				continue;
 			}
-			if (idle < IDLE_MAX_NS)
-				idle *= 2;
-			st = take(ep[READER], CAPOS_WAIT_POLL, &owe);
-			if (st == CAPOS_OK)
-				got = READER;
-			else if (st != CAPOS_WOULD_BLOCK)
-				return st;
-		}
-		side = got;
-		idle = IDLE_MIN_NS;
-		if (b->kind == CAPOS_RECV_SIGNAL)
-			continue; /* no notification is bound: nothing to do */
-
-		struct capos_rpc_request rq = {
-			.label = b->label,
-			.badge = b->badge,
-			.body = b->body,
-			.len = b->len,
-			.out = b->body, /* decoded before the handler runs */
-			.out_cap = CAPOS_MSG_BODY_MAX,
-		};
-		line_len = 0;
-		capos_status_t result = dispatch[side](ops[side], &state, &rq);
-		b->label = (uint64_t)result;
-		b->len = result == CAPOS_OK ? rq.out_len : 0;
-		b->ncaps = 0;
-		owe = 1;
-		if (line_len) {
-			/* Reply alone (no endpoint to Recv on: the kernel replies,
-			 * then answers INVALID_CAP), then the console. */
-			(void)capos_syscall1(CAPOS_SYS_REPLY_RECV, CAPOS_NO_CAP);
+		} else {
+			st = owe ? capos_reply_recv(ep[SINK]) : capos_recv(ep[SINK]);
 			owe = 0;
-			forward_line();
 		}
+		if (st != CAPOS_OK)
+			return st; /* RETARGETED: a restarted logd took over */
+		if (b->kind == CAPOS_RECV_SIGNAL) {
+			if (b->signals & WAKE_READER)
+				side = READER;
+			continue;
+		}
+		owe = handle(side);
 	}
+}
+
+/* Binds `wake` to this thread and has the reader's arrivals signal it;
+ * 0 when a cap is missing or the kernel refuses (the caller falls back). */
+static int setup_events(capos_cap_t reader)
+{
+	capos_cap_t thread = capos_cap_lookup("thread"), mgr = capos_cap_lookup("capmgr"),
+		    wake = capos_cap_lookup("wake");
+	if (thread == CAPOS_NO_CAP || mgr == CAPOS_NO_CAP || wake == CAPOS_NO_CAP)
+		return 0;
+	if (capos_thread_bind(thread, wake) != CAPOS_OK)
+		return 0;
+	return capos_notify_arrival(mgr, reader, wake, WAKE_READER) == CAPOS_OK;
 }
 
 int main(uint64_t arg)
@@ -214,11 +212,18 @@ int main(uint64_t arg)
 	log_set_sources(&state, sources.entries, sources.count);
 	log_set_forward(&state, keep_line, NULL);
 
+	if (!setup_events(ep[READER])) {
+		capos_printf("logd: needs `thread`, `capmgr` (WRITE) and `wake` to serve two "
+			     "endpoints from one thread (docs/servers/log.md)\n");
+		return 1;
+	}
+	capos_printf("logd: serving sink and reader, ring of %u records, floor %d\n",
+		     (unsigned)state.capacity, (int)floor);
 	/* Tell init this server now takes calls (docs/init.md). */
 	capos_cap_t ready = capos_cap_lookup("ready");
 	if (ready != CAPOS_NO_CAP)
 		capos_signal(ready, 1);
-	capos_status_t st = serve(ep);
+	capos_status_t st = serve_events(ep);
 	/* Retargeted away (a restarted logd took the endpoints): done. */
 	return st == CAPOS_RETARGETED ? 0 : (int)st;
 }

@@ -4,7 +4,7 @@
  * request (manifests/test-malformed.textproto, tests/qemu/malformed.expect).
  *
  * For each server (console, log sink and reader, clock, audit, sysinfo,
- * echo) it tries, each on its own Call straight from the IPC buffer:
+ * echo, and init's ProcessControl) it tries, each on its own Call straight from the IPC buffer:
  *   - a length-delimited field whose length runs past the end of the body;
  *   - a varint of 11 bytes (10 is the most a 64-bit varint may take);
  *   - a known field with the wrong wire type, or wire type 7 (none such)
@@ -30,6 +30,7 @@
 #include "console.capos.h"
 #include "echo.capos.h"
 #include "log.capos.h"
+#include "process.capos.h"
 #include "sysinfo.capos.h"
 
 int main(uint64_t arg);
@@ -86,6 +87,14 @@ static const struct bad echo_bad[] = {
 	{ "11-byte varint tag", { VARINT11 }, 11, 0 },
 	{ "data as a varint (wrong wire type)", { 0x08, 0x01 }, 2, 0 },
 	{ "data of 1100 bytes (bound 1024)", { 0x0a, 0xcc, 0x08 }, 3, 1100 },
+};
+
+/* init's ProcessControl.Status (ProcessRef: handle = 1, name = 2). */
+static const struct bad procs_bad[] = {
+	{ "name length 32 past a 1-byte end", { 0x12, 0x20, 'A' }, 3, 0 },
+	{ "handle as an 11-byte varint", { 0x08, VARINT11 }, 12, 0 },
+	{ "name as a varint (wrong wire type)", { 0x10, 0x05 }, 2, 0 },
+	{ "name of 40 bytes (bound 31)", { 0x12, 40 }, 2, 40 },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -226,6 +235,27 @@ static void echo_case(capos_cap_t c)
 		     (unsigned long)r.count);
 }
 
+/* init serves ProcessControl on its own endpoint: the same rules. With a
+ * READ-only grant, Kill is DENIED (the right rides in init's badge). */
+static void procs_case(capos_cap_t c)
+{
+	send_bad("procs", c, PROCESSCONTROL_INTERFACE_ID, PROCESSCONTROL_STATUS_METHOD_ID,
+		 procs_bad, N(procs_bad));
+	capos_ProcessRef ref = capos_ProcessRef_init_zero;
+	strcpy(ref.name, "malformed");
+	capos_ProcessStatus ps = capos_ProcessStatus_init_zero;
+	capos_status_t st = processcontrol_status(c, &ref, &ps);
+	capos_printf("malformed: procs: valid Status -> status %ld, name '%s', state %d, "
+		     "binary '%s'\n", (long)st, ps.name, (int)ps.state, ps.binary);
+	strcpy(ref.name, "echo");
+	capos_Empty e = capos_Empty_init_zero;
+	st = processcontrol_kill(c, &ref, &e);
+	capos_printf("malformed: procs: Kill with a READ grant -> status %ld\n", (long)st);
+	strcpy(ref.name, "nosuch");
+	st = processcontrol_status(c, &ref, &ps);
+	capos_printf("malformed: procs: Status of 'nosuch' -> status %ld\n", (long)st);
+}
+
 int main(uint64_t arg)
 {
 	(void)arg;
@@ -242,6 +272,10 @@ int main(uint64_t arg)
 	audit_case(audit);
 	sysinfo_case(sysinfo);
 	echo_case(echo);
+	capos_cap_t procs = need("procs");
+	if (procs == CAPOS_NO_CAP)
+		return 1;
+	procs_case(procs);
 	/* A second valid round after every server has had its garbage: each
 	 * one still answers (the console through this very line). */
 	capos_Empty e = capos_Empty_init_zero;

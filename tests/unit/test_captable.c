@@ -403,6 +403,16 @@ static void test_capmgr_methods(void **state)
 	/* save-reply with nothing to save */
 	assert_int_equal(kt_method(t, 0, CAPOS_CAPMGR_SAVE_REPLY, &sl, sizeof sl),
 			 CAPOS_INVALID_ARGUMENT);
+	/* rights: READ lists, WRITE changes; a READ-only manager (slot 6)
+	 * cannot delete, a WRITE-only one (slot 7) cannot list */
+	kt_cap(p, 6, p, CAPOS_CAP_CAP_MANAGER, CAPOS_RIGHT_READ, 0);
+	kt_cap(p, 7, p, CAPOS_CAP_CAP_MANAGER, CAPOS_RIGHT_WRITE, 0);
+	assert_int_equal(kt_method(t, 6, CAPOS_CAPMGR_LIST, &l, sizeof l), CAPOS_OK);
+	struct capos_capmgr_slots del = { 5, 0 };
+	assert_int_equal(kt_method(t, 6, CAPOS_CAPMGR_DELETE, &del, sizeof del), CAPOS_DENIED);
+	assert_int_equal(kt_method(t, 6, CAPOS_CAPMGR_SAVE_REPLY, &sl, sizeof sl), CAPOS_DENIED);
+	assert_int_equal(kt_method(t, 7, CAPOS_CAPMGR_LIST, &l, sizeof l), CAPOS_DENIED);
+	assert_int_equal(kt_method(t, 7, CAPOS_CAPMGR_DELETE, &del, sizeof del), CAPOS_OK);
 	/* a Call on a slot that is empty or out of range */
 	assert_int_equal(kt_method(t, 9, CAPOS_CAPMGR_LIST, &l, sizeof l), CAPOS_INVALID_CAP);
 	assert_int_equal(kt_sys(t, CAPOS_SYS_CALL, 1ull << 32, 0), CAPOS_INVALID_CAP);

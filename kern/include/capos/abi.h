@@ -232,6 +232,7 @@ enum capos_capmgr_method {
 	CAPOS_CAPMGR_SAVE_REPLY = 6, /* capos_capmgr_slots (dst only) */
 	CAPOS_CAPMGR_WATCH_DEATH = 7,   /* capos_endpoint_watch */
 	CAPOS_CAPMGR_UNWATCH_DEATH = 8, /* capos_endpoint_watch */
+	CAPOS_CAPMGR_NOTIFY_ARRIVAL = 9, /* capos_endpoint_watch: see below */
 };
 
 struct capos_capmgr_slots {
@@ -402,6 +403,17 @@ struct capos_endpoint_watch {
 	uint32_t notification;
 	uint64_t bits; /* ignored by UNWATCH */
 };
+
+/*
+ * NOTIFY_ARRIVAL: a server with RECV on `endpoint` asks the kernel to
+ * signal `bits` on `notification` (SEND needed) whenever a message has to
+ * wait on the endpoint because no thread is receiving: a queued Call or
+ * Send, or a crash record. One per endpoint; bits 0 (or the notification
+ * slot CAPOS_NO_CAP) removes it. With the notification bound to its
+ * thread, one server thread serves several endpoints without polling: it
+ * Recvs on one, and a SIGNAL wake-up says another has callers waiting
+ * (take them with RecvTimeout and CAPOS_WAIT_POLL).
+ */
 
 /* ProcessControl: held by init; moves an endpoint's serving side. */
 enum capos_process_control_method {

@@ -29,6 +29,10 @@ capos_status_t capos_cap_list(capos_cap_t mgr, uint32_t first, uint32_t max,
 capos_status_t capos_watch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn,
 				 uint64_t bits);
 capos_status_t capos_unwatch_death(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn);
+/* Signal `bits` on ntfn whenever a message has to wait on `endpoint` (a
+ * server's RECV cap) because nobody is receiving; bits 0 removes it. */
+capos_status_t capos_notify_arrival(capos_cap_t mgr, uint32_t endpoint, uint32_t ntfn,
+				   uint64_t bits);
 
 /* Process. New caps go to the caller's first free slot (*slot). */
 capos_status_t capos_process_create(capos_cap_t proc, const char *name,
