@@ -186,6 +186,38 @@ class LineAssembler:
 
 # ---------------------------------------------------------------- expectations
 
+class RawSend(str):
+    """Text of a `sendraw` line: written as it is, no \\r added."""
+
+
+_RAW_ESCAPES = {"r": "\r", "n": "\n", "t": "\t", "e": "\x1b", "\\": "\\"}
+
+
+def decode_raw(text, where):
+    """`sendraw` text: \\xHH, \\r, \\n, \\t, \\e (ESC) and \\\\; anything else
+    after a backslash is an error, so a typo cannot send the wrong keys."""
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        nxt = text[i + 1:i + 2]
+        if nxt == "x" and re.match(r"[0-9a-fA-F]{2}$", text[i + 2:i + 4]):
+            out.append(chr(int(text[i + 2:i + 4], 16)))
+            i += 4
+        elif nxt in _RAW_ESCAPES and nxt:
+            out.append(_RAW_ESCAPES[nxt])
+            i += 2
+        else:
+            raise UsageError("%s: sendraw: bad escape %r (use \\xHH, \\r, \\n, \\t, "
+                             "\\e or \\\\)" % (where, text[i:i + 4]))
+    if not out:
+        raise UsageError("%s: sendraw needs text" % where)
+    return RawSend("".join(out))
+
+
 class Step:
     def __init__(self, kind, arg, where, pattern=None):
         self.kind = kind    # "expect" or "send"
@@ -324,6 +356,10 @@ def parse_expectations(text, name="<expectations>", into=None):
             # Text is literal; only the one separating space is removed.
             exp.steps.append(Step("send", rest, where))
             continue
+        if key == "sendraw":
+            # Keys as typed (control characters by escape), no \r added.
+            exp.steps.append(Step("send", decode_raw(rest, where), where))
+            continue
         rest = rest.strip()
         if key == "expect":
             if not rest:
@@ -348,7 +384,7 @@ def parse_expectations(text, name="<expectations>", into=None):
             if exp.timeout <= 0:
                 raise UsageError("%s: timeout must be positive" % where)
         else:
-            raise UsageError("%s: unknown directive %r (want expect, never, send, exit, "
+            raise UsageError("%s: unknown directive %r (want expect, never, send, sendraw, exit, "
                              "timeout)" % (where, key))
     if into is None:
         check_refs(exp)
@@ -609,7 +645,9 @@ class Run:
             if self.args.verbose:
                 eprint("capOS runner: send %r at %.1f s" % (t, time.monotonic() - self.t0))
             try:
-                proc.stdin.write((t + "\r").encode())
+                # sendraw: each character one byte (\xHH); send: UTF-8 + \r.
+                data = t.encode("latin-1") if isinstance(t, RawSend) else (t + "\r").encode()
+                proc.stdin.write(data)
                 proc.stdin.flush()
             except (BrokenPipeError, OSError, ValueError):
                 pass

@@ -116,6 +116,38 @@ class UnitTests(unittest.TestCase):
         self.assertEqual(exp.exit, 35)
         self.assertEqual(exp.timeout, 12.5)
 
+    def test_sendraw(self):
+        exp = run.parse_expectations(
+            "sendraw ab\\x08\\x7fc\\x15\\x03\\e[A\\r\\n\\t\\\\ \nsend plain\n", "t.exp")
+        raw, plain = exp.steps[0].arg, exp.steps[1].arg
+        self.assertIsInstance(raw, run.RawSend)
+        self.assertEqual(raw, "ab\x08\x7fc\x15\x03\x1b[A\r\n\t\\ ")
+        self.assertNotIsInstance(plain, run.RawSend)
+        for bad in ("sendraw a\\q", "sendraw \\x4", "sendraw \\xZZ", "sendraw x\\", "sendraw"):
+            with self.assertRaises(run.UsageError, msg=bad):
+                run.parse_expectations(bad + "\n", "t.exp")
+
+        # What reaches QEMU's stdin: raw bytes as given, a send with \r.
+        class FakeStdin:
+            def __init__(self):
+                self.data = b""
+
+            def write(self, b):
+                self.data += b
+
+            def flush(self):
+                pass
+
+        class FakeProc:
+            stdin = FakeStdin()
+
+        r = run.Run.__new__(run.Run)
+        r.args = type("A", (), {"verbose": False})()
+        r.t0 = time.monotonic()
+        r._send(FakeProc, [raw, plain, "h\u00e9"])
+        self.assertEqual(FakeProc.stdin.data,
+                         b"ab\x08\x7fc\x15\x03\x1b[A\r\n\t\\ " + b"plain\r" + "h\u00e9\r".encode())
+
     def test_parse_exit_names(self):
         self.assertEqual(run.parse_exit("pass"), 33)
         self.assertEqual(run.parse_exit("panic"), 35)
