@@ -15,11 +15,11 @@
  *            badge.N (the component behind badge N).
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <capos/debug.h>
+#include <capos/log.h>
 #include <capos/service.h>
 #include <capos/startup.h>
 
@@ -55,21 +55,6 @@ static void stamp(void *ctx, capos_Timestamp *ts)
 	}
 }
 
-static void report(capos_LogLevel level, const char *text)
-{
-	capos_cap_t log = capos_cap_lookup("log");
-	if (log != CAPOS_NO_CAP) {
-		static capos_LogRecord r;
-		capos_LogWriteResult w;
-		memset(&r, 0, sizeof(r));
-		r.level = level;
-		strlcpy(r.text, text, sizeof(r.text));
-		if (logsink_write(log, &r, &w) == CAPOS_OK)
-			return;
-	}
-	capos_printf("audit: %s\n", text);
-}
-
 /* Append, and tell the log when the audit log refuses for being full: at
  * the first refusal and then at every power of two, so a client hammering
  * a full log cannot flood the log in turn. */
@@ -78,10 +63,9 @@ static capos_status_t append(void *ctx, struct capos_rpc_request *rq,
 {
 	capos_status_t st = audit_service_ops.append(ctx, rq, req, resp);
 	if (st == CAPOS_LIMIT_EXCEEDED && (state.refused & (state.refused - 1)) == 0) {
-		char text[96];
-		snprintf(text, sizeof(text), "audit log full (%lu records): %lu appends refused",
-			 (unsigned long)state.capacity, (unsigned long)state.refused);
-		report(capos_LogLevel_LOG_LEVEL_ERROR, text);
+		capos_log(capos_LogLevel_LOG_LEVEL_ERROR,
+			  "audit log full (%lu records): %lu appends refused",
+			  (unsigned long)state.capacity, (unsigned long)state.refused);
 	}
 	return st;
 }
@@ -106,7 +90,6 @@ int main(uint64_t arg)
 		want = AUDIT_CAPACITY_DEFAULT;
 	capos_AuditRecord *storage = fixed;
 	size_t capacity = want;
-	char text[128];
 	if (want > AUDIT_CAPACITY_DEFAULT) {
 		storage = want <= SIZE_MAX / sizeof(*storage)
 				  ? calloc((size_t)want, sizeof(*storage))
@@ -114,18 +97,16 @@ int main(uint64_t arg)
 		if (!storage) {
 			storage = fixed;
 			capacity = AUDIT_CAPACITY_DEFAULT;
-			snprintf(text, sizeof(text),
-				 "no memory for %lu records (a heap needs a self grant): %lu kept",
-				 (unsigned long)want, (unsigned long)capacity);
-			report(capos_LogLevel_LOG_LEVEL_WARNING, text);
+			capos_log(capos_LogLevel_LOG_LEVEL_WARNING,
+				  "no memory for %lu records (a heap needs a self grant): %lu kept",
+				  (unsigned long)want, (unsigned long)capacity);
 		}
 	}
 	audit_sources_load(&sources, param, NULL);
 	audit_init(&state, storage, capacity, stamp, NULL, sources.entries, sources.count);
-	snprintf(text, sizeof(text), "audit log ready: %lu records, timestamps %s",
-		 (unsigned long)capacity,
-		 wallclock != CAPOS_NO_CAP ? "from the clock" : "UNTRUSTED (no clock)");
-	report(capos_LogLevel_LOG_LEVEL_INFO, text);
+	capos_log(capos_LogLevel_LOG_LEVEL_INFO, "audit log ready: %lu records, timestamps %s",
+		  (unsigned long)capacity,
+		  wallclock != CAPOS_NO_CAP ? "from the clock" : "UNTRUSTED (no clock)");
 
 	/* The logic's ops, with Append wrapped to report refusals. */
 	static struct auditlog_ops served;

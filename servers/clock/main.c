@@ -20,11 +20,11 @@
  * reports no tsc_khz gets a KernelInfo call per reading instead.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/log.h>
 #include <capos/service.h>
 #include <capos/startup.h>
 
@@ -86,23 +86,6 @@ static bool read_cmos(void *ctx, uint8_t regs[CLOCK_CMOS_NREGS])
 	return clock_cmos_snapshot(port_in, port_out, ctx, 0, regs);
 }
 
-/* A line to the log (its source is this component's badge), or to the
- * console when there is no log. */
-static void report(capos_LogLevel level, const char *text)
-{
-	capos_cap_t log = capos_cap_lookup("log");
-	if (log != CAPOS_NO_CAP) {
-		static capos_LogRecord r;
-		capos_LogWriteResult w;
-		memset(&r, 0, sizeof(r));
-		r.level = level;
-		strlcpy(r.text, text, sizeof(r.text));
-		if (logsink_write(log, &r, &w) == CAPOS_OK)
-			return;
-	}
-	capos_printf("clock: %s\n", text);
-}
-
 int main(uint64_t arg)
 {
 	capos_cap_t ep = (capos_cap_t)arg;
@@ -127,28 +110,26 @@ int main(uint64_t arg)
 	 * that fails later falls back to the seed, then to UNTRUSTED). */
 	capos_WallTimeReading now;
 	clock_wall_time(&state, &now);
-	char when[40], text[128];
+	char when[40];
 	clock_format_utc(now.seconds, when, sizeof(when));
 	switch (now.provenance) {
 	case capos_ClockProvenance_CLOCK_PROVENANCE_RTC:
-		snprintf(text, sizeof(text), "wall clock from the RTC: %s", when);
-		report(capos_LogLevel_LOG_LEVEL_INFO, text);
+		capos_log(capos_LogLevel_LOG_LEVEL_INFO, "wall clock from the RTC: %s", when);
 		break;
 	case capos_ClockProvenance_CLOCK_PROVENANCE_MANIFEST:
-		snprintf(text, sizeof(text), "no RTC reading; wall clock from the manifest seed: %s",
-			 when);
-		report(capos_LogLevel_LOG_LEVEL_WARNING, text);
+		capos_log(capos_LogLevel_LOG_LEVEL_WARNING,
+			  "no RTC reading; wall clock from the manifest seed: %s", when);
 		break;
 	default:
-		report(capos_LogLevel_LOG_LEVEL_WARNING,
-		       "no RTC reading and no seed: wall time is UNTRUSTED (0)");
+		capos_log(capos_LogLevel_LOG_LEVEL_WARNING,
+			  "no RTC reading and no seed: wall time is UNTRUSTED (0)");
 		break;
 	}
 	if (kinfo == CAPOS_NO_CAP)
-		report(capos_LogLevel_LOG_LEVEL_WARNING, "no kinfo cap: monotonic time stays 0");
+		capos_log(capos_LogLevel_LOG_LEVEL_WARNING, "no kinfo cap: monotonic time stays 0");
 	else if (!tsc_khz)
-		report(capos_LogLevel_LOG_LEVEL_WARNING,
-		       "no TSC calibration from the kernel: monotonic time via KernelInfo");
+		capos_log(capos_LogLevel_LOG_LEVEL_WARNING,
+			  "no TSC calibration from the kernel: monotonic time via KernelInfo");
 
 	struct capos_service s = {
 		.endpoint = ep,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <capos/kernel.h>
+#include <capos/log.h>
 #include <capos/service.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
@@ -71,13 +72,8 @@ static void log_start(capos_cap_t log, const struct shell *sh)
 {
 	if (log == CAPOS_NO_CAP)
 		return;
-	static capos_LogRecord rec;
-	capos_LogWriteResult r;
-	memset(&rec, 0, sizeof(rec));
-	rec.level = capos_LogLevel_LOG_LEVEL_INFO;
-	snprintf(rec.text, sizeof(rec.text), "session started: principal %s, kind %s",
-		 sh->principal, sh->session_kind);
-	logsink_write(log, &rec, &r);
+	capos_log(capos_LogLevel_LOG_LEVEL_INFO, "session started: principal %s, kind %s",
+		  sh->principal, sh->session_kind);
 }
 
 static void prompt(struct sh_out *out, const char *host)
