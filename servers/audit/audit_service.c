@@ -2,13 +2,14 @@
  * audit_service.c - AuditLog (idl/audit.proto): append-only,
  * sequence-numbered, never drops a record silently.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "audit_service.h"
 
 void audit_init(struct audit_state *s, capos_AuditRecord *storage, size_t capacity,
 		audit_clock_fn clock, void *clock_ctx,
-		const struct audit_source *sources, size_t nsources)
+		const struct capos_client_name *sources, size_t nsources)
 {
 	memset(s, 0, sizeof(*s));
 	s->records = storage;
@@ -27,42 +28,8 @@ static void copy_str(char *dst, size_t n, const char *src)
 	dst[i] = '\0';
 }
 
-/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
-static size_t put_decimal(char *buf, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, len = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		buf[len++] = tmp[--n];
-	buf[len] = '\0';
-	return len;
-}
-
-size_t audit_sources_load(struct audit_source_table *t, audit_param_fn param, void *arg)
-{
-	char key[sizeof("badge.") + 20];
-	t->count = 0;
-	for (uint64_t badge = 1; badge <= AUDIT_SOURCES_MAX; badge++) {
-		memcpy(key, "badge.", 6);
-		put_decimal(key + 6, badge);
-		const char *v = param ? param(arg, key) : NULL;
-		if (!v || !v[0])
-			continue;
-		copy_str(t->names[t->count], AUDIT_SOURCE_NAME_MAX, v);
-		t->entries[t->count].badge = badge;
-		t->entries[t->count].name = t->names[t->count];
-		t->count++;
-	}
-	return t->count;
-}
-
 void audit_source_name(const struct audit_state *s, uint64_t badge, char *out, size_t n)
 {
-	char buf[sizeof("badge:") + 20];
 
 	if (n == 0)
 		return;
@@ -72,9 +39,8 @@ void audit_source_name(const struct audit_state *s, uint64_t badge, char *out, s
 			return;
 		}
 	}
-	memcpy(buf, "badge:", 6);
-	put_decimal(buf + 6, badge);
-	copy_str(out, n, buf);
+	/* A colon never appears in a component name: no collision. */
+	snprintf(out, n, "badge:%llu", (unsigned long long)badge);
 }
 
 static capos_status_t do_append(void *ctx, struct capos_rpc_request *rq,

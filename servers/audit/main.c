@@ -30,7 +30,7 @@
 int main(uint64_t arg);
 
 static struct audit_state state;
-static struct audit_source_table sources;
+static struct capos_client_names sources;
 /* The default capacity needs no heap (a component gets none without a
  * `self` grant); a larger one is allocated. */
 static capos_AuditRecord fixed[AUDIT_CAPACITY_DEFAULT];
@@ -102,7 +102,7 @@ int main(uint64_t arg)
 				  (unsigned long)want, (unsigned long)capacity);
 		}
 	}
-	audit_sources_load(&sources, param, NULL);
+	capos_client_names_load(&sources, param, NULL);
 	audit_init(&state, storage, capacity, stamp, NULL, sources.entries, sources.count);
 	capos_log(capos_LogLevel_LOG_LEVEL_INFO, "audit log ready: %lu records, timestamps %s",
 		  (unsigned long)capacity,

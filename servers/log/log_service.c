@@ -2,6 +2,7 @@
  * log_service.c - LogSink and LogReader (idl/log.proto): a bounded
  * drop-oldest ring with a level floor, badge-derived sources and cursors.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "log_service.h"
@@ -32,7 +33,7 @@ void log_init(struct log_state *s, uint32_t capacity, capos_LogLevel floor,
 	s->clock_arg = clock_arg;
 }
 
-void log_set_sources(struct log_state *s, const struct log_source *sources, size_t n)
+void log_set_sources(struct log_state *s, const struct capos_client_name *sources, size_t n)
 {
 	s->sources = sources;
 	s->nsources = n;
@@ -49,39 +50,6 @@ capos_LogLevel log_floor_from_number(uint64_t level)
 	return level > (uint64_t)LOG_LEVEL_MAX ? LOG_LEVEL_MAX : (capos_LogLevel)level;
 }
 
-/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
-static size_t put_decimal(char *buf, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, len = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		buf[len++] = tmp[--n];
-	buf[len] = '\0';
-	return len;
-}
-
-size_t log_sources_load(struct log_source_table *t, log_param_fn param, void *arg)
-{
-	char key[sizeof("badge.") + 20];
-	t->count = 0;
-	for (uint64_t badge = 1; badge <= LOG_SOURCES_MAX; badge++) {
-		memcpy(key, "badge.", 6);
-		put_decimal(key + 6, badge);
-		const char *v = param ? param(arg, key) : NULL;
-		if (!v || !v[0])
-			continue;
-		copy_str(t->names[t->count], v, LOG_SOURCE_NAME_MAX);
-		t->entries[t->count].badge = badge;
-		t->entries[t->count].name = t->names[t->count];
-		t->count++;
-	}
-	return t->count;
-}
-
 void log_source_name(const struct log_state *s, uint64_t badge, char *out, size_t size)
 {
 	for (size_t i = 0; i < s->nsources; i++) {
@@ -90,10 +58,8 @@ void log_source_name(const struct log_state *s, uint64_t badge, char *out, size_
 			return;
 		}
 	}
-	char buf[sizeof("badge:") + 20];
-	memcpy(buf, "badge:", 6);
-	put_decimal(buf + 6, badge);
-	copy_str(out, buf, size);
+	/* A colon never appears in a component name: no collision. */
+	snprintf(out, size, "badge:%llu", (unsigned long long)badge);
 }
 
 const char *log_level_name(capos_LogLevel level)

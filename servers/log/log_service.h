@@ -14,31 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/client_names.h>
+
 #include "log.capos.h"
 
 #define LOG_RING_DEFAULT 64u
 #define LOG_RING_MAX 256u
 
-/* Badges looked up as parameters badge.1 .. badge.LOG_SOURCES_MAX: init's
- * badges are the client's manifest index + 1, and a manifest has at most
- * 16 components. */
-#define LOG_SOURCES_MAX 64u
 #define LOG_SOURCE_NAME_MAX 32u /* with the NUL: LogRecord.source's bound */
 /* The longest console line log_format_line makes, with "\r\n" and NUL. */
 #define LOG_LINE_MAX 320u
 
-/* One entry of the badge -> name table (the name is what readers see). */
-struct log_source {
-	uint64_t badge;
-	const char *name;
-};
-
-/* Storage for a table read from parameters (log_sources_load). */
-struct log_source_table {
-	struct log_source entries[LOG_SOURCES_MAX];
-	char names[LOG_SOURCES_MAX][LOG_SOURCE_NAME_MAX];
-	size_t count;
-};
 
 /* Fills *out (zeroed by the caller) with the time now: monotonic_ns
  * always, the wall part with its provenance when there is a wall clock.
@@ -46,8 +32,6 @@ struct log_source_table {
 typedef void (*log_clock_fn)(void *arg, capos_Timestamp *out);
 /* Called for each accepted record, after it is in the ring. */
 typedef void (*log_forward_fn)(void *arg, const capos_LogRecord *rec);
-/* A parameter's value, or NULL (capos_param on the target). */
-typedef const char *(*log_param_fn)(void *arg, const char *key);
 
 struct log_state {
 	capos_LogRecord ring[LOG_RING_MAX];
@@ -62,7 +46,7 @@ struct log_state {
 	void *clock_arg;
 	log_forward_fn forward;
 	void *forward_arg;
-	const struct log_source *sources;
+	const struct capos_client_name *sources;
 	size_t nsources;
 };
 
@@ -70,16 +54,12 @@ struct log_state {
 void log_init(struct log_state *s, uint32_t capacity, capos_LogLevel floor,
 	      log_clock_fn clock, void *clock_arg);
 /* The table is borrowed, not copied: it must outlive the state. */
-void log_set_sources(struct log_state *s, const struct log_source *sources, size_t n);
+void log_set_sources(struct log_state *s, const struct capos_client_name *sources, size_t n);
 void log_set_forward(struct log_state *s, log_forward_fn fn, void *arg);
 
 /* The level floor for a manifest's log_level number: above CRITICAL is
  * CRITICAL (the most severe records stay visible whatever the number). */
 capos_LogLevel log_floor_from_number(uint64_t level);
-
-/* Reads badge.1 .. badge.LOG_SOURCES_MAX through `param` into t (names
- * cut to 31 bytes; empty values skipped). Returns the entries found. */
-size_t log_sources_load(struct log_source_table *t, log_param_fn param, void *arg);
 
 /* The source name for a badge: the table's name, or "badge:<decimal>" -
  * a ':' never appears in a component name ([A-Za-z0-9_-]), so an unknown

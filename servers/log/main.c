@@ -47,7 +47,7 @@ int main(uint64_t arg);
 enum { SINK = 0, READER = 1 };
 
 static struct log_state state;
-static struct log_source_table sources;
+static struct capos_client_names sources;
 
 static capos_cap_t kinfo = CAPOS_NO_CAP;
 static capos_cap_t wallclock = CAPOS_NO_CAP;
@@ -208,7 +208,7 @@ int main(uint64_t arg)
 	uint64_t ring = capos_param_u64("log_ring_records", 0);
 	capos_LogLevel floor = log_floor_from_number(capos_param_u64("log_level", 0));
 	log_init(&state, ring > LOG_RING_MAX ? LOG_RING_MAX : (uint32_t)ring, floor, stamp, NULL);
-	log_sources_load(&sources, param, NULL);
+	capos_client_names_load(&sources, param, NULL);
 	log_set_sources(&state, sources.entries, sources.count);
 	log_set_forward(&state, keep_line, NULL);
 

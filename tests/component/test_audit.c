@@ -22,7 +22,7 @@ static capos_AuditRecord storage[CAPACITY];
 static struct audit_state state;
 static uint64_t fake_ns;
 
-static const struct audit_source sources[] = {
+static const struct capos_client_name sources[] = {
 	{ 0x11, "supervisor" },
 	{ 0x22, "a-name-much-longer-than-the-thirty-one-bytes-allowed" },
 };
@@ -307,10 +307,10 @@ static const char *fake_param(void *arg, const char *key)
 static void test_sources_from_params(void **st)
 {
 	(void)st;
-	static struct audit_source_table t;
+	static struct capos_client_names t;
 	param_lookups = 0;
-	assert_int_equal(audit_sources_load(&t, fake_param, NULL), 2);
-	assert_int_equal(param_lookups, AUDIT_SOURCES_MAX);
+	assert_int_equal(capos_client_names_load(&t, fake_param, NULL), 2);
+	assert_int_equal(param_lookups, CAPOS_CLIENT_NAMES_MAX);
 	assert_int_equal(t.entries[0].badge, 2);
 	assert_string_equal(t.entries[0].name, "shell");
 	assert_int_equal(t.entries[1].badge, 5);
@@ -325,7 +325,7 @@ static void test_sources_from_params(void **st)
 	assert_int_equal(r.records_count, 2);
 	assert_string_equal(r.records[0].source, "shell");
 	assert_string_equal(r.records[1].source, "badge:6");
-	assert_int_equal(audit_sources_load(&t, NULL, NULL), 0);
+	assert_int_equal(capos_client_names_load(&t, NULL, NULL), 0);
 }
 
 /* A capacity of one: the second append is refused, the first kept. */

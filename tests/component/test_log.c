@@ -30,7 +30,7 @@ static uint64_t fake_now;
 static unsigned forwarded;
 static uint64_t last_forwarded_seq;
 
-static const struct log_source sources[] = {
+static const struct capos_client_name sources[] = {
 	{ BADGE_A, "alpha" },
 	{ 0x77, "other" },
 };
@@ -433,7 +433,7 @@ static const char *fake_param(void *arg, const char *key)
 static void test_sources_from_params(void **st)
 {
 	(void)st;
-	static struct log_source_table t;
+	static struct capos_client_names t;
 	struct fake_params p = {
 		.keys = { "badge.3", "badge.1", "badge.64", "badge.65", "badge.7", "badge.x",
 			  "badge.2" },
@@ -441,8 +441,8 @@ static void test_sources_from_params(void **st)
 			    "beyond", "a-name-much-longer-than-the-thirty-one-bytes",
 			    "bad", "" },
 	};
-	assert_int_equal(log_sources_load(&t, fake_param, &p), 4);
-	assert_int_equal(p.lookups, LOG_SOURCES_MAX);
+	assert_int_equal(capos_client_names_load(&t, fake_param, &p), 4);
+	assert_int_equal(p.lookups, CAPOS_CLIENT_NAMES_MAX);
 	/* in badge order; the empty value and numbers past the range skipped */
 	assert_int_equal(t.entries[0].badge, 1);
 	assert_string_equal(t.entries[0].name, "init-ish");
@@ -462,7 +462,7 @@ static void test_sources_from_params(void **st)
 	assert_string_equal(r.records[0].source, "clock");
 	assert_string_equal(r.records[1].source, "badge:65");
 	/* no parameters at all: an empty table */
-	assert_int_equal(log_sources_load(&t, NULL, NULL), 0);
+	assert_int_equal(capos_client_names_load(&t, NULL, NULL), 0);
 }
 
 static void test_floor_from_number(void **st)

@@ -377,7 +377,7 @@ static struct sysinfo_state si;
 static struct log_state logst;
 static uint64_t mono_ns;
 static int64_t cmos_seconds;
-static const struct log_source sources[] = { { 2, "clock" }, { 3, "audit" } };
+static const struct capos_client_name sources[] = { { 2, "clock" }, { 3, "audit" } };
 
 /* The console: every write kept, and counted. */
 static char console[65536];
