@@ -223,24 +223,5 @@ static const struct processcontrol_ops control_ops = {
 
 capos_status_t init_handle_control(uint64_t badge)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	/* ProcessControl takes no caps: drop any that came along. */
-	uint32_t caps[CAPOS_MSG_MAX_CAPS], n = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
-	memcpy(caps, b->caps, sizeof(caps));
-	struct capos_rpc_request rq = {
-		.label = b->label, .badge = badge, .client = NULL, .body = b->body,
-		.len = b->len, .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX, .out_len = 0,
-	};
-	capos_status_t result = processcontrol_dispatch(&control_ops, NULL, &rq);
-	static uint8_t answer[CAPOS_MSG_BODY_MAX];
-	uint32_t len = result == CAPOS_OK ? rq.out_len : 0;
-	memcpy(answer, b->body, len);
-	for (uint32_t j = 0; j < n; j++)
-		capos_cap_delete(g_init.capmgr, caps[j]);
-	memcpy(b->body, answer, len);
-	b->label = (uint64_t)result;
-	b->len = len;
-	b->ncaps = 0;
-	b->cap_move = 0;
-	return result;
+	return init_dispatch(processcontrol_dispatch, &control_ops, badge);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <capos/abi.h>
+#include <capos/rpc.h>
 
 #include "manifest.pb.h"
 
@@ -109,6 +110,13 @@ int init_resolve_endpoint(const capos_System *sys, const char *ref, uint32_t *co
 capos_status_t init_supervise_process(uint32_t proc, uint64_t badge);
 capos_status_t init_create_endpoints(void);
 capos_status_t init_spawn_component(uint32_t i, int restart);
+
+/* supervise.c: runs the call in the IPC buffer through a generated
+ * dispatcher and leaves the answer there for ReplyRecv; the request's caps
+ * are in init_req_caps while the handler runs, deleted afterwards. */
+capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, uint64_t badge);
+extern uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
+extern uint32_t init_req_ncaps;
 
 /* control.c: one ProcessControl call in the IPC buffer, answered there. */
 capos_status_t init_handle_control(uint64_t badge);

@@ -25,11 +25,6 @@
 #include "init.h"
 #include "process.capos.h"
 
-/* The caps the current request carried (init's slots), saved by the
- * serve loop before any kernel call reuses the IPC buffer. */
-uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
-uint32_t init_req_ncaps;
-
 static int over(const struct capos_limits *have, const struct capos_limits *used,
 		const capos_ResourceLimits *ask)
 {
@@ -125,34 +120,9 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 
 static const struct processspawner_ops spawner_ops = { .spawn = do_spawn };
 
-/* One ProcessSpawner call, received in the IPC buffer: answers it in the
- * buffer (label = status) for the serve loop's ReplyRecv. */
 capos_status_t init_handle_spawner(uint64_t badge)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	init_req_ncaps = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
-	for (uint32_t j = 0; j < init_req_ncaps; j++)
-		init_req_caps[j] = b->caps[j];
-	struct capos_rpc_request rq = {
-		.label = b->label, .badge = badge, .client = NULL, .body = b->body,
-		.len = b->len, .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX, .out_len = 0,
-	};
-	capos_status_t result = processspawner_dispatch(&spawner_ops, NULL, &rq);
-	/* The request's caps were copied into the child (or refused): init
-	 * keeps none of them. Deleting them is a kernel call through the same
-	 * IPC buffer, so the encoded answer waits aside meanwhile. */
-	static uint8_t answer[CAPOS_MSG_BODY_MAX];
-	uint32_t len = result == CAPOS_OK ? rq.out_len : 0;
-	memcpy(answer, b->body, len);
-	for (uint32_t j = 0; j < init_req_ncaps; j++)
-		capos_cap_delete(g_init.capmgr, init_req_caps[j]);
-	init_req_ncaps = 0;
-	memcpy(b->body, answer, len);
-	b->label = (uint64_t)result;
-	b->len = len;
-	b->ncaps = 0;
-	b->cap_move = 0;
-	return result;
+	return init_dispatch(processspawner_dispatch, &spawner_ops, badge);
 }
 
 void init_child_died(uint32_t k, const struct capos_crash_record *r)

@@ -172,6 +172,37 @@ static void stop_servers(void)
 	}
 }
 
+uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
+uint32_t init_req_ncaps;
+
+capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, uint64_t badge)
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	init_req_ncaps = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
+	for (uint32_t j = 0; j < init_req_ncaps; j++)
+		init_req_caps[j] = b->caps[j];
+	struct capos_rpc_request rq = {
+		.label = b->label, .badge = badge, .client = NULL, .body = b->body,
+		.len = b->len, .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX, .out_len = 0,
+	};
+	capos_status_t result = dispatch(ops, NULL, &rq);
+	/* init keeps none of the request's caps (a Spawn copied them into the
+	 * child). Deleting them is a kernel call through the same IPC buffer,
+	 * so the encoded answer waits aside meanwhile. */
+	static uint8_t answer[CAPOS_MSG_BODY_MAX];
+	uint32_t len = result == CAPOS_OK ? rq.out_len : 0;
+	memcpy(answer, b->body, len);
+	for (uint32_t j = 0; j < init_req_ncaps; j++)
+		capos_cap_delete(g_init.capmgr, init_req_caps[j]);
+	init_req_ncaps = 0;
+	memcpy(b->body, answer, len);
+	b->label = (uint64_t)result;
+	b->len = len;
+	b->ncaps = 0;
+	b->cap_move = 0;
+	return result;
+}
+
 int init_supervise(void)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
