@@ -1,9 +1,13 @@
 /*
  * control.c - ProcessControl (idl/process.proto), served by init on its one
- * endpoint to components holding a PROCESS_CONTROL grant: a SEND cap badged
- * INIT_BADGE_CONTROL | component index, with INIT_CONTROL_WRITE set when
- * the grant carried the CONTROL right. Status and List need only the
- * grant; Kill needs CONTROL.
+ * endpoint to
+ *  - components holding a PROCESS_CONTROL grant: a SEND cap badged
+ *    INIT_BADGE_CONTROL | component index, with INIT_CONTROL_WRITE set when
+ *    the grant carried the CONTROL right. Status and List need only the
+ *    grant; Kill needs CONTROL;
+ *  - the holder of the cap a Spawn returned: badged INIT_BADGE_CHILDCTL |
+ *    the child's handle. Status, List and Kill of that child only (DENIED
+ *    for any other ref; NOT_FOUND once the child is gone).
  *
  * What init knows: every manifest component (handle = index + 1, the same
  * across restarts) and every child made through ProcessSpawner (handles
@@ -90,10 +94,46 @@ static const struct init_child *child_from(uint64_t first)
 	return best;
 }
 
+/* The spawned child a scoped cap (INIT_BADGE_CHILDCTL) names, or NULL
+ * when the cap is not scoped or its child is gone. */
+static const struct init_child *scoped_child(uint64_t badge)
+{
+	if (INIT_BADGE_KIND(badge) != INIT_BADGE_CHILDCTL)
+		return NULL;
+	for (uint32_t k = 0; k < INIT_MAX_CHILDREN; k++)
+		if (g_init.child[k].used && g_init.child[k].handle == INIT_BADGE_HANDLE(badge))
+			return &g_init.child[k];
+	return NULL;
+}
+
 static int client_ok(const struct capos_rpc_request *rq)
 {
+	if (INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CHILDCTL)
+		return 1;
 	return INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CONTROL &&
 	       INIT_BADGE_INDEX(rq->badge) < g_init.n;
+}
+
+/* May this caller kill? A CONTROL grant, or the cap Spawn gave for a child. */
+static int may_kill(uint64_t badge)
+{
+	return INIT_BADGE_KIND(badge) == INIT_BADGE_CHILDCTL || (badge & INIT_CONTROL_WRITE);
+}
+
+/* Through a scoped cap, the ref must be empty or name its child; the
+ * answer is then that child (NOT_FOUND once it has gone). */
+static capos_status_t scoped_find(uint64_t badge, const capos_ProcessRef *ref,
+				  const struct init_child **child)
+{
+	const struct init_child *ch = scoped_child(badge);
+	int empty = ref->handle == 0 && ref->name[0] == '\0';
+	if (!empty && ref->handle != INIT_BADGE_HANDLE(badge) &&
+	    !(ch && ref->handle == 0 && !strcmp(ref->name, ch->name)))
+		return CAPOS_DENIED; /* outside its scope */
+	if (!ch)
+		return CAPOS_NOT_FOUND;
+	*child = ch;
+	return CAPOS_OK;
 }
 
 /* ProcessRef -> component index or child; 0 when it names nothing. */
@@ -129,6 +169,12 @@ static capos_status_t do_status(void *ctx, struct capos_rpc_request *rq,
 		return CAPOS_DENIED;
 	uint32_t i;
 	const struct init_child *ch;
+	if (INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CHILDCTL) {
+		capos_status_t st = scoped_find(rq->badge, req, &ch);
+		if (st == CAPOS_OK)
+			child_status(ch, resp);
+		return st;
+	}
 	if (!find(req, &i, &ch))
 		return CAPOS_NOT_FOUND;
 	if (ch)
@@ -148,6 +194,13 @@ static capos_status_t do_list(void *ctx, struct capos_rpc_request *rq,
 	uint64_t h = req->first ? req->first : 1u;
 	resp->processes_count = 0;
 	resp->next = 0;
+	if (INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CHILDCTL) {
+		/* Its one child, while it lives. */
+		const struct init_child *only = scoped_child(rq->badge);
+		if (only && only->handle >= h)
+			child_status(only, &resp->processes[resp->processes_count++]);
+		return CAPOS_OK;
+	}
 	while (h <= g_init.n) {
 		if (resp->processes_count == max) {
 			resp->next = h;
@@ -175,17 +228,24 @@ static capos_status_t do_kill(void *ctx, struct capos_rpc_request *rq,
 {
 	(void)ctx;
 	(void)resp;
-	if (!client_ok(rq) || !(rq->badge & INIT_CONTROL_WRITE))
+	if (!client_ok(rq) || !may_kill(rq->badge))
 		return CAPOS_DENIED;
-	uint32_t i;
+	uint32_t i = 0;
 	const struct init_child *ch;
-	if (!find(req, &i, &ch))
+	if (INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CHILDCTL) {
+		capos_status_t st = scoped_find(rq->badge, req, &ch);
+		if (st != CAPOS_OK)
+			return st;
+	} else if (!find(req, &i, &ch)) {
 		return CAPOS_NOT_FOUND;
+	}
 	uint32_t proc = ch ? ch->proc : g_init.comp[i].proc;
 	if (!ch && !g_init.comp[i].alive)
 		return CAPOS_NOT_FOUND; /* nothing running under that name */
 	capos_printf("init: %s asked to kill %s\n",
-		     g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
+		     INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CHILDCTL
+			     ? "the holder of its control cap"
+			     : g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
 		     ch ? ch->name : g_init.comp[i].m->name);
 	/* The crash record follows and the restart policy applies. */
 	return capos_process_kill(proc);

@@ -31,6 +31,8 @@
 #define INIT_BADGE_CHILD      0x4348490000000000ull /* "CHI": crash record of a spawned child */
 #define INIT_BADGE_SPAWNER    0x5350570000000000ull /* "SPW": ProcessSpawner call */
 #define INIT_BADGE_CONTROL    0x5043540000000000ull /* "PCT": ProcessControl call */
+#define INIT_BADGE_CHILDCTL   0x4343540000000000ull /* "CCT": ProcessControl of one child */
+#define INIT_BADGE_HANDLE(b)  ((b) & 0xffffffffffull) /* CCT: the child's handle */
 #define INIT_CONTROL_WRITE    0x0000000080000000ull /* the grant had CONTROL: Kill */
 #define INIT_BADGE_KIND(b)    ((b) & 0xffffff0000000000ull)
 #define INIT_BADGE_INDEX(b)   ((uint32_t)((b) & 0xffffu))
@@ -106,6 +108,9 @@ int init_resolve_endpoint(const capos_System *sys, const char *ref, uint32_t *co
 /* build.c */
 /* A slot of init's table kept free for short-lived minted caps. */
 #define INIT_SCRATCH_SLOT 1000u
+/* Where a cap for a reply waits (a Spawn's scoped ProcessControl); set
+ * init_reply_cap to it and init_dispatch moves it into the reply. */
+#define INIT_REPLY_SLOT 1001u
 /* Sets init's endpoint, badged `badge`, as proc's supervisor. */
 capos_status_t init_supervise_process(uint32_t proc, uint64_t badge);
 capos_status_t init_create_endpoints(void);
@@ -117,6 +122,7 @@ capos_status_t init_spawn_component(uint32_t i, int restart);
 capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, uint64_t badge);
 extern uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
 extern uint32_t init_req_ncaps;
+extern uint32_t init_reply_cap; /* CAPOS_NO_CAP or INIT_REPLY_SLOT */
 
 /* control.c: one ProcessControl call in the IPC buffer, answered there. */
 capos_status_t init_handle_control(uint64_t badge);

@@ -10,10 +10,8 @@
  * and exactly the caps the request carries, under cap_names; nothing else.
  * init supervises it (crash records, no restarts).
  *
- * Deviation from the IDL comment: the reply carries no cap. A per-child
- * ProcessControl service does not exist yet, and handing out the child's
- * kernel Process cap would give far more (memory, caps) than "control
- * this one child". docs/init.md says so.
+ * The reply carries caps[0]: a ProcessControl cap for the child alone
+ * (control.c): Status, List and Kill of that one process, nothing else.
  */
 #include <string.h>
 
@@ -113,6 +111,15 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	c->children.max_endpoints += lim.max_endpoints;
 	resp->pid = info.pid;
 	resp->handle = ch->handle;
+	/* The reply's caps[0]: ProcessControl of this child alone, named by
+	 * its handle (never reused, so the cap cannot reach a later child). */
+	/* (A cap an earlier reply failed to deliver - its caller died or had
+	 * a full table - is still in the slot: it goes first. The request is
+	 * decoded already, so kernel calls here do not disturb it.) */
+	capos_cap_delete(g_init.capmgr, INIT_REPLY_SLOT);
+	if (capos_cap_mint(g_init.capmgr, g_init.endpoint, INIT_REPLY_SLOT, CAPOS_RIGHT_SEND, 1,
+			   INIT_BADGE_CHILDCTL | ch->handle) == CAPOS_OK)
+		init_reply_cap = INIT_REPLY_SLOT;
 	capos_printf("init: %s spawned %s (pid %u, binary %s)\n", c->m->name, ch->name,
 		     (unsigned)ch->pid, req->binary);
 	return CAPOS_OK;

@@ -174,10 +174,12 @@ static void stop_servers(void)
 
 uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
 uint32_t init_req_ncaps;
+uint32_t init_reply_cap = CAPOS_NO_CAP;
 
 capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, uint64_t badge)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
+	init_reply_cap = CAPOS_NO_CAP;
 	init_req_ncaps = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
 	for (uint32_t j = 0; j < init_req_ncaps; j++)
 		init_req_caps[j] = b->caps[j];
@@ -200,6 +202,14 @@ capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, ui
 	b->len = len;
 	b->ncaps = 0;
 	b->cap_move = 0;
+	if (init_reply_cap != CAPOS_NO_CAP && result == CAPOS_OK) {
+		b->ncaps = 1;
+		b->caps[0] = init_reply_cap;
+		b->cap_move = 1; /* init keeps no copy */
+	} else if (init_reply_cap != CAPOS_NO_CAP) {
+		capos_cap_delete(g_init.capmgr, init_reply_cap);
+	}
+	init_reply_cap = CAPOS_NO_CAP;
 	return result;
 }
 
@@ -238,7 +248,7 @@ int init_supervise(void)
 				init_child_died(INIT_BADGE_INDEX(badge), &r);
 			continue;
 		}
-		if (kind == INIT_BADGE_CONTROL) {
+		if (kind == INIT_BADGE_CONTROL || kind == INIT_BADGE_CHILDCTL) {
 			init_handle_control(badge);
 			reply = 1;
 			continue;

@@ -134,10 +134,12 @@ static void call_svc(capos_cap_t ep)
 		     (unsigned long)seen);
 }
 
-/* Spawn with up to one cap carried in the request (the stub sends none). */
+/* Spawn with up to one cap carried in the request (the stub sends none);
+ * *control gets the slot of the reply's cap, if any. */
 static capos_status_t spawn(capos_cap_t spawner, const capos_SpawnRequest *req,
-			    capos_cap_t give, capos_SpawnResult *res)
+			    capos_cap_t give, capos_SpawnResult *res, capos_cap_t *control)
 {
+	*control = CAPOS_NO_CAP;
 	struct capos_ipc_buffer *b = capos_ipc();
 	pb_ostream_t os = pb_ostream_from_buffer(b->body, CAPOS_MSG_BODY_MAX);
 	if (!pb_encode(&os, capos_SpawnRequest_fields, req))
@@ -152,6 +154,8 @@ static capos_status_t spawn(capos_cap_t spawner, const capos_SpawnRequest *req,
 		return st;
 	if (b->label != CAPOS_OK)
 		return (capos_status_t)b->label;
+	if (b->ncaps == 1)
+		*control = b->caps[0];
 	memset(res, 0, sizeof(*res));
 	pb_istream_t is = pb_istream_from_buffer(b->body, b->len);
 	return pb_decode(&is, capos_SpawnResult_fields, res) ? CAPOS_OK : CAPOS_INVALID_ARGUMENT;
@@ -168,7 +172,8 @@ static void try_spawner(capos_cap_t spawner, capos_cap_t console)
 	req.limits = (capos_ResourceLimits){ .max_slots = 8, .max_threads = 1,
 					     .max_pages = 100000, .max_endpoints = 1 };
 	req.priority = 10;
-	capos_status_t st = spawn(spawner, &req, CAPOS_NO_CAP, &res);
+	capos_cap_t control;
+	capos_status_t st = spawn(spawner, &req, CAPOS_NO_CAP, &res, &control);
 	capos_printf("demo %s: spawn over profile (100000 pages): status %ld\n", me, (long)st);
 
 	memset(&req, 0, sizeof(req));
@@ -180,9 +185,31 @@ static void try_spawner(capos_cap_t spawner, capos_cap_t console)
 	req.priority = 10;
 	req.cap_names_count = 1;
 	strlcpy(req.cap_names[0], "console", sizeof(req.cap_names[0]));
-	st = spawn(spawner, &req, console, &res);
+	st = spawn(spawner, &req, console, &res, &control);
 	capos_printf("demo %s: spawn within profile: status %ld, child pid %u\n", me, (long)st,
 		     (unsigned)res.pid);
+	if (control == CAPOS_NO_CAP) {
+		capos_printf("demo %s: the spawn reply carried no cap\n", me);
+		return;
+	}
+	/* The reply's cap: ProcessControl of this child alone. */
+	static capos_ProcessStatus ps;
+	static capos_ProcessList pl;
+	capos_ProcessRef ref = capos_ProcessRef_init_zero;
+	st = processcontrol_status(control, &ref, &ps);
+	capos_printf("demo %s: child control: Status -> %ld, name %s pid %u handle %lu state %d "
+		     "binary %s\n", me, (long)st, ps.name, (unsigned)ps.pid,
+		     (unsigned long)ps.handle, (int)ps.state, ps.binary);
+	capos_ProcessListRequest lr = capos_ProcessListRequest_init_zero;
+	st = processcontrol_list(control, &lr, &pl);
+	capos_printf("demo %s: child control: List -> %ld, %u processes, first %s\n", me, (long)st,
+		     (unsigned)pl.processes_count, pl.processes_count ? pl.processes[0].name : "-");
+	strlcpy(ref.name, "crasher", sizeof(ref.name));
+	st = processcontrol_status(control, &ref, &ps);
+	capos_printf("demo %s: child control: Status of crasher -> %ld\n", me, (long)st);
+	capos_Empty e = capos_Empty_init_zero;
+	st = processcontrol_kill(control, &ref, &e);
+	capos_printf("demo %s: child control: Kill of crasher -> %ld\n", me, (long)st);
 }
 
 int main(void)
