@@ -240,16 +240,20 @@ static capos_status_t plan(struct spawn_plan *p, uint32_t i)
 	return st;
 }
 
-capos_status_t init_spawn_component(uint32_t i, int restart)
+capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const char *binary)
 {
 	static struct spawn_plan p; /* a few KiB: not on the stack */
 	struct init_component *c = &g_init.comp[i];
 	const capos_Component *m = c->m;
 	struct capos_spawned sp = { CAPOS_NO_CAP, CAPOS_NO_CAP };
+	if (!c->binary[0])
+		strlcpy(c->binary, m->binary, sizeof(c->binary));
+	if (!binary)
+		binary = c->binary;
 	capos_status_t st = plan(&p, i);
 	if (st == CAPOS_OK)
-		st = capos_spawn_params(m->binary, m->name, &c->limits, m->priority, 0, p.caps,
-					p.n, p.params, p.nparams, &sp);
+		st = capos_spawn_params(binary, m->name, &c->limits, m->priority, 0, p.caps, p.n,
+					p.params, p.nparams, &sp);
 	drop_temps(&p);
 	if (st != CAPOS_OK) {
 		capos_printf("init: component %s not started: status %ld\n", m->name, (long)st);
@@ -260,13 +264,15 @@ capos_status_t init_spawn_component(uint32_t i, int restart)
 	/* Crash records reach init, badged with the component's index. */
 	if (st == CAPOS_OK)
 		st = init_supervise_process(sp.process, INIT_BADGE_SUPERVISOR | i);
-	/* A restart: the endpoints it serves move to the new process (and
-	 * come back to life) before it runs, so its first Recv takes them. */
-	for (pb_size_t j = 0; restart && st == CAPOS_OK && j < m->serves_count; j++)
-		st = capos_retarget(g_init.pctl, c->serve_ep[j], sp.process);
 	struct capos_process_info info;
 	if (st == CAPOS_OK)
 		st = capos_process_info(sp.process, &info);
+	/* A restart or an upgrade: the endpoints it serves move to the new
+	 * process (and a dead one comes back to life) before it runs, so its
+	 * first Recv takes them. The last step that can fail comes before:
+	 * once an endpoint has moved, an old instance learns RETARGETED. */
+	for (pb_size_t j = 0; mode != INIT_START && st == CAPOS_OK && j < m->serves_count; j++)
+		st = capos_retarget(g_init.pctl, c->serve_ep[j], sp.process);
 	if (st == CAPOS_OK)
 		st = capos_thread_start(sp.thread);
 	if (st != CAPOS_OK) {
@@ -276,13 +282,23 @@ capos_status_t init_spawn_component(uint32_t i, int restart)
 		capos_cap_delete(g_init.capmgr, sp.process);
 		return st;
 	}
+	if (mode == INIT_UPGRADE) {
+		/* The old instance drains and exits (its Recv answers
+		 * RETARGETED); component_died releases it then. */
+		c->draining = 1;
+		c->drain_proc = c->proc;
+		c->drain_thread = c->thread;
+		c->drain_pid = c->pid;
+	}
+	if (binary != c->binary)
+		strlcpy(c->binary, binary, sizeof(c->binary));
 	c->proc = sp.process;
 	c->thread = sp.thread;
 	c->pid = info.pid;
 	c->alive = 1;
 	c->ended = 0;
 	capos_printf("init: %s %s (pid %u, binary %s, priority %u, %u caps)\n",
-		     restart ? "restarted" : "started", m->name, (unsigned)c->pid, m->binary,
-		     (unsigned)m->priority, (unsigned)p.n);
+		     mode == INIT_START ? "started" : mode == INIT_RESTART ? "restarted" : "upgraded",
+		     m->name, (unsigned)c->pid, c->binary, (unsigned)m->priority, (unsigned)p.n);
 	return CAPOS_OK;
 }

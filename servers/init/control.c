@@ -14,9 +14,12 @@
  * from INIT_MAX_COMPONENTS + 1 on, never reused). A component that is not
  * running reports how its last instance ended.
  *
- * Upgrade and Retarget answer UNSUPPORTED: moving a live component to a
- * new binary needs init to keep the draining instance's caps until it
- * exits, which is the live-upgrade work still to come (docs/init.md).
+ * Upgrade (a CONTROL grant) starts a new instance and moves the
+ * component's endpoints to it; init keeps the old instance's caps until it
+ * has drained and exited. Retarget answers UNSUPPORTED: moving one
+ * endpoint to another component is no use while that component holds no
+ * receive cap for it, and handing it one is not something a manifest
+ * asked for (docs/init.md).
  */
 #include <string.h>
 
@@ -54,7 +57,7 @@ static void component_status(uint32_t i, capos_ProcessStatus *o)
 	const struct init_component *c = &g_init.comp[i];
 	memset(o, 0, sizeof(*o));
 	strlcpy(o->name, c->m->name, sizeof(o->name));
-	strlcpy(o->binary, c->m->binary, sizeof(o->binary));
+	strlcpy(o->binary, c->binary[0] ? c->binary : c->m->binary, sizeof(o->binary));
 	o->handle = (uint64_t)i + 1u;
 	o->pid = c->pid;
 	o->priority = c->m->priority;
@@ -251,15 +254,39 @@ static capos_status_t do_kill(void *ctx, struct capos_rpc_request *rq,
 	return capos_process_kill(proc);
 }
 
+/* Live upgrade: a new instance of the component (from `binary`, or its
+ * current one) takes over every endpoint it serves (kernel retarget);
+ * queued and later calls go to the new one, calls the old one already
+ * received stay its to answer, and its next Recv says RETARGETED, upon
+ * which it exits. Clients keep their caps and never see an error. */
 static capos_status_t do_upgrade(void *ctx, struct capos_rpc_request *rq,
 				 const capos_UpgradeRequest *req, capos_UpgradeResult *resp)
 {
 	(void)ctx;
-	(void)req;
-	(void)resp;
-	if (!client_ok(rq) || !(rq->badge & INIT_CONTROL_WRITE))
+	if (INIT_BADGE_KIND(rq->badge) != INIT_BADGE_CONTROL || INIT_BADGE_INDEX(rq->badge) >= g_init.n ||
+	    !(rq->badge & INIT_CONTROL_WRITE))
 		return CAPOS_DENIED;
-	return CAPOS_UNSUPPORTED;
+	uint32_t i;
+	for (i = 0; i < g_init.n; i++)
+		if (!strcmp(g_init.comp[i].m->name, req->component))
+			break;
+	if (i == g_init.n || !g_init.comp[i].alive)
+		return CAPOS_NOT_FOUND;
+	struct init_component *c = &g_init.comp[i];
+	if (c->m->serves_count == 0 || !strcmp(req->binary, "init"))
+		return CAPOS_INVALID_ARGUMENT; /* nothing to take over; never a second init */
+	if (c->draining)
+		return CAPOS_LIMIT_EXCEEDED; /* the last upgrade's old instance still runs */
+	uint32_t old_pid = c->pid;
+	capos_printf("init: %s asked to upgrade %s to %s\n", g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
+		     c->m->name, req->binary[0] ? req->binary : "its current binary");
+	capos_status_t st = init_spawn_component(i, INIT_UPGRADE, req->binary[0] ? req->binary : NULL);
+	if (st != CAPOS_OK)
+		return st; /* nothing moved: the old instance serves on */
+	resp->old_pid = old_pid;
+	resp->new_pid = c->pid;
+	resp->endpoints_moved = c->m->serves_count;
+	return CAPOS_OK;
 }
 
 static capos_status_t do_retarget(void *ctx, struct capos_rpc_request *rq,

@@ -57,6 +57,10 @@ struct init_component {
 	int ready;                /* signalled `ready` (or ended) at least once */
 	uint32_t last_state;      /* enum capos_process_state of the last instance */
 	int64_t last_exit_code;
+	char binary[48];          /* what it runs now (an Upgrade may change it) */
+	/* The instance an Upgrade replaced, until it has drained and exited. */
+	int draining;
+	uint32_t drain_proc, drain_thread, drain_pid;
 	struct capos_limits children; /* summed limits of its live spawned children */
 };
 
@@ -114,7 +118,13 @@ int init_resolve_endpoint(const capos_System *sys, const char *ref, uint32_t *co
 /* Sets init's endpoint, badged `badge`, as proc's supervisor. */
 capos_status_t init_supervise_process(uint32_t proc, uint64_t badge);
 capos_status_t init_create_endpoints(void);
-capos_status_t init_spawn_component(uint32_t i, int restart);
+enum init_spawn_mode {
+	INIT_START,   /* the first instance */
+	INIT_RESTART, /* after a death: retarget its endpoints to the new one */
+	INIT_UPGRADE, /* live: the same, while the old instance still runs */
+};
+/* Starts component i from `binary` (NULL: its current one). */
+capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const char *binary);
 
 /* supervise.c: runs the call in the IPC buffer through a generated
  * dispatcher and leaves the answer there for ReplyRecv; the request's caps

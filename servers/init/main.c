@@ -144,7 +144,7 @@ int main(void)
 	init_start_order(&sys, g_init.order);
 	for (uint32_t k = 0; k < g_init.n; k++) {
 		uint32_t i = g_init.order[k];
-		if (init_spawn_component(i, 0) != CAPOS_OK) {
+		if (init_spawn_component(i, INIT_START, NULL) != CAPOS_OK) {
 			g_init.comp[i].ended = 1; /* logged; the others still start */
 			g_init.comp[i].ready = 1;
 		}

@@ -101,8 +101,21 @@ static int wants_restart(const struct init_component *c, const struct capos_cras
 
 static void component_died(uint32_t i, const struct capos_crash_record *r)
 {
+	if (i >= g_init.n)
+		return;
 	struct init_component *c = &g_init.comp[i];
-	if (i >= g_init.n || !c->alive || r->pid != c->pid)
+	if (c->draining && r->pid == c->drain_pid) {
+		/* The instance an Upgrade replaced: gone, as planned (or not:
+		 * the cause says). No restart policy applies to it. */
+		capos_printf("init: %s (pid %u) replaced by the upgrade has ended: cause %s, exit "
+			     "code %ld\n", c->m->name, (unsigned)r->pid, cause_str(r->cause),
+			     (long)r->exit_code);
+		capos_cap_delete(g_init.capmgr, c->drain_thread);
+		capos_cap_delete(g_init.capmgr, c->drain_proc);
+		c->draining = 0;
+		return;
+	}
+	if (!c->alive || r->pid != c->pid)
 		return; /* not the running instance: stale */
 	if (r->cause == CAPOS_DEATH_FAULT)
 		capos_printf("init: component %s (pid %u) died: cause fault, vector %lu, error "
@@ -129,7 +142,7 @@ static void component_died(uint32_t i, const struct capos_crash_record *r)
 		else
 			capos_printf("init: restarting %s (restart %u)\n", c->m->name,
 				     (unsigned)c->restarts);
-		if (init_spawn_component(i, 1) == CAPOS_OK)
+		if (init_spawn_component(i, INIT_RESTART, NULL) == CAPOS_OK)
 			return;
 	} else if (c->m->restart != capos_RestartPolicy_RESTART_NEVER) {
 		int clean = c->m->restart == capos_RestartPolicy_RESTART_ON_FAILURE &&
@@ -163,6 +176,10 @@ static void stop_servers(void)
 {
 	for (uint32_t k = g_init.n; k-- > 0;) {
 		struct init_component *c = &g_init.comp[g_init.order[k]];
+		if (c->draining) {
+			capos_process_kill(c->drain_proc);
+			c->draining = 0;
+		}
 		if (c->alive) {
 			capos_process_kill(c->proc);
 			capos_printf("init: stopped %s\n", c->m->name);
