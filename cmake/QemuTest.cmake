@@ -1,11 +1,17 @@
-# capos_qemu_test(NAME <test> IMAGE <image> EXPECT <file>)
+# capos_qemu_test(NAME <test> IMAGE <image> EXPECT <file> [NEVER <regex>...])
 # Boots build/images/<image>.img with qemu/run.py and checks the serial
-# transcript against <file>. Label `qemu`; a timeout on every test.
+# transcript against <file>; each NEVER adds a line that must not appear
+# (one expectations file shared by variants of an image). Label `qemu`; a
+# timeout on every test.
 function(capos_qemu_test)
-  cmake_parse_arguments(QT "" "NAME;IMAGE;EXPECT" "" ${ARGN})
+  cmake_parse_arguments(QT "" "NAME;IMAGE;EXPECT" "NEVER" ${ARGN})
+  set(never)
+  foreach(n IN LISTS QT_NEVER)
+    list(APPEND never --never ${n})
+  endforeach()
   add_test(NAME ${QT_NAME}
     COMMAND ${CAPOS_PYTHON} ${PROJECT_SOURCE_DIR}/qemu/run.py
-            --expect ${QT_EXPECT} --timeout ${CAPOS_QEMU_TIMEOUT}
+            --expect ${QT_EXPECT} --timeout ${CAPOS_QEMU_TIMEOUT} ${never}
             --log ${CMAKE_BINARY_DIR}/transcripts/${QT_NAME}.log
             ${CAPOS_IMAGE_DIR}/${QT_IMAGE}.img)
   math(EXPR hard_timeout "${CAPOS_QEMU_TIMEOUT} + 30")
