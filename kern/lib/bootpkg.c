@@ -67,7 +67,7 @@ static bool name_eq(const uint8_t *a, const uint8_t *b)
 }
 
 static enum bootpkg_status check_entry(const uint8_t *base, uint64_t total,
-				       uint64_t table_end, uint32_t idx)
+				       uint64_t table_end, uint32_t idx, int checksums)
 {
 	const uint8_t *e = base + HDR_SIZE + (uint64_t)idx * ENT_SIZE;
 	uint64_t kind, off, size, k;
@@ -110,13 +110,13 @@ static enum bootpkg_status check_entry(const uint8_t *base, uint64_t total,
 			return BOOTPKG_ERR_ENTRY_DUPLICATE;
 	}
 
-	if (crc32_update(0, base + off, (size_t)size) != rd(e + 52, 4))
+	if (checksums && crc32_update(0, base + off, (size_t)size) != rd(e + 52, 4))
 		return BOOTPKG_ERR_ENTRY_CHECKSUM;
 	return BOOTPKG_OK;
 }
 
-enum bootpkg_status bootpkg_parse(const void *buf, size_t len,
-				  struct bootpkg *out, int *bad_entry)
+static enum bootpkg_status parse(const void *buf, size_t len, struct bootpkg *out,
+				 int *bad_entry, int checksums)
 {
 	static const uint8_t zero4[4] = { 0, 0, 0, 0 };
 	static const char magic[8] = CAPOS_PKG_MAGIC;
@@ -142,12 +142,14 @@ enum bootpkg_status bootpkg_parse(const void *buf, size_t len,
 	if (total > len || total < HDR_SIZE)
 		return BOOTPKG_ERR_TRUNCATED;
 
-	crc = crc32_update(0, b, HDR_CHECKSUM_OFF);
-	crc = crc32_update(crc, zero4, sizeof zero4);
-	crc = crc32_update(crc, b + HDR_CHECKSUM_OFF + 4,
-			   (size_t)(total - HDR_CHECKSUM_OFF - 4));
-	if (crc != rd(b + HDR_CHECKSUM_OFF, 4))
-		return BOOTPKG_ERR_CHECKSUM;
+	if (checksums) {
+		crc = crc32_update(0, b, HDR_CHECKSUM_OFF);
+		crc = crc32_update(crc, zero4, sizeof zero4);
+		crc = crc32_update(crc, b + HDR_CHECKSUM_OFF + 4,
+				   (size_t)(total - HDR_CHECKSUM_OFF - 4));
+		if (crc != rd(b + HDR_CHECKSUM_OFF, 4))
+			return BOOTPKG_ERR_CHECKSUM;
+	}
 
 	count = rd(b + 16, 4);
 	if (count == 0 || count > CAPOS_PKG_MAX_ENTRIES)
@@ -157,7 +159,7 @@ enum bootpkg_status bootpkg_parse(const void *buf, size_t len,
 		return BOOTPKG_ERR_ENTRY_COUNT;
 
 	for (i = 0; i < count; i++) {
-		enum bootpkg_status st = check_entry(b, total, table_end, i);
+		enum bootpkg_status st = check_entry(b, total, table_end, i, checksums);
 
 		if (st != BOOTPKG_OK) {
 			if (bad_entry != NULL)
@@ -171,6 +173,18 @@ enum bootpkg_status bootpkg_parse(const void *buf, size_t len,
 	out->count = (uint32_t)count;
 	out->entries = (const struct capos_pkg_entry *)(const void *)(b + HDR_SIZE);
 	return BOOTPKG_OK;
+}
+
+enum bootpkg_status bootpkg_parse(const void *buf, size_t len,
+				  struct bootpkg *out, int *bad_entry)
+{
+	return parse(buf, len, out, bad_entry, 1);
+}
+
+enum bootpkg_status bootpkg_parse_trusted(const void *buf, size_t len,
+					  struct bootpkg *out, int *bad_entry)
+{
+	return parse(buf, len, out, bad_entry, 0);
 }
 
 const struct capos_pkg_entry *bootpkg_find(const struct bootpkg *pkg,

@@ -42,7 +42,9 @@ static capos_status_t map_package(void)
 			      CAPOS_PROT_READ);
 	if (st != CAPOS_OK)
 		return st;
-	if (bootpkg_parse((const void *)(uintptr_t)PKG_VA, info.bytes, &pkg, NULL) != BOOTPKG_OK)
+	/* The kernel checked the checksums at boot; the mapping is read-only. */
+	if (bootpkg_parse_trusted((const void *)(uintptr_t)PKG_VA, info.bytes, &pkg, NULL) !=
+	    BOOTPKG_OK)
 		return CAPOS_INVALID_ARGUMENT;
 	pkg_ready = 1;
 	return CAPOS_OK;

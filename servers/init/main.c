@@ -75,8 +75,10 @@ static int load_manifest(void)
 			     (long)st);
 		return 1;
 	}
-	enum bootpkg_status ps = bootpkg_parse((const void *)(uintptr_t)INIT_PKG_VA, info.bytes,
-					       &pkg, NULL);
+	/* The kernel verified the checksums before starting init, and the
+	 * buffer is read-only: the structure is checked again, not the CRCs. */
+	enum bootpkg_status ps = bootpkg_parse_trusted((const void *)(uintptr_t)INIT_PKG_VA,
+						       info.bytes, &pkg, NULL);
 	if (ps != BOOTPKG_OK) {
 		capos_printf("init: manifest rejected: the boot package is damaged: %s\n",
 			     bootpkg_status_str(ps));

@@ -137,6 +137,13 @@ static void expect(size_t len, enum bootpkg_status want, int want_bad)
 		for (i = 0; i < sizeof out; i++)
 			assert_int_equal(b[i], 0x5A);
 	}
+	/* The trusted parse (no checksums) finds every other problem, the
+	 * same one; a checksum error alone it does not see. */
+	int checksum = want == BOOTPKG_ERR_CHECKSUM || want == BOOTPKG_ERR_ENTRY_CHECKSUM;
+	bad = 12345;
+	assert_int_equal(bootpkg_parse_trusted(pkg, len, &out, &bad),
+			 checksum ? BOOTPKG_OK : want);
+	assert_int_equal(bad, checksum ? -1 : want_bad);
 }
 
 static void test_good(void **state)
