@@ -55,7 +55,7 @@ static void check_system_ready(void)
 	memset(&ks, 0, sizeof(ks));
 	capos_kinfo_stats(g_init.kinfo, &ks);
 	capos_printf("init: system ready: all %u components started, TSC %lu, kernel entry TSC "
-		     "%lu, %lu guest instructions after kernel entry\n",
+		     "%lu, %lu TSC ticks after kernel entry (guest instructions under -icount)\n",
 		     (unsigned)g_init.n, (unsigned long)t, (unsigned long)ks.boot_tsc,
 		     (unsigned long)(t - ks.boot_tsc));
 }
