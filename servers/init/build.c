@@ -297,6 +297,9 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 	c->pid = info.pid;
 	c->alive = 1;
 	c->ended = 0;
+	/* A new instance says `ready` again; for a console, init's output
+	 * then goes back to it (supervise.c). */
+	c->ready = 0;
 	capos_printf("init: %s %s (pid %u, binary %s, priority %u, %u caps)\n",
 		     mode == INIT_START ? "started" : mode == INIT_RESTART ? "restarted" : "upgraded",
 		     m->name, (unsigned)c->pid, c->binary, (unsigned)m->priority, (unsigned)p.n);
