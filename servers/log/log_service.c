@@ -152,6 +152,7 @@ static capos_status_t do_read(void *ctx, struct capos_rpc_request *rq,
 	/* Every record in [want, oldest) was overwritten (the floor's drops
 	 * never get a sequence). */
 	resp->dropped = want < oldest ? oldest - want : 0;
+	resp->below_floor = s->dropped_at_sink;
 	uint64_t seq = want < oldest ? oldest : want;
 	/* The response bound: max_count records of their largest size fit
 	 * the message body (idl/log.options). */

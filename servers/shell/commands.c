@@ -354,12 +354,13 @@ void sh_log_tail_init(struct sh_log_tail *t, unsigned n)
 		n = SH_LOG_MAX_N;
 	t->n = n;
 	t->first = t->count = 0;
-	t->seen = t->dropped = 0;
+	t->seen = t->dropped = t->below_floor = 0;
 }
 
 void sh_log_tail_add(struct sh_log_tail *t, const capos_LogReadResult *page)
 {
 	t->dropped += page->dropped;
+	t->below_floor = page->below_floor; /* a running total: the latest counts */
 	for (pb_size_t i = 0; i < page->records_count && i < 5; i++) {
 		t->seen++;
 		if (t->count < t->n) {
@@ -538,6 +539,9 @@ static int cmd_log(struct shell *sh, int argc, char **argv)
 	}
 	if (tail.count == 0)
 		sh_printf(sh->out, "log: no records\n");
+	if (tail.below_floor)
+		sh_printf(sh->out, "log: %llu records below the system's level were not kept\n",
+			  (unsigned long long)tail.below_floor);
 	return 0;
 }
 

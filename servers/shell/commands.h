@@ -117,6 +117,7 @@ struct sh_log_tail {
 	unsigned count; /* kept */
 	uint64_t seen;  /* records received in all */
 	uint64_t dropped;
+	uint64_t below_floor; /* the server's count of records under its floor */
 };
 
 void sh_log_tail_init(struct sh_log_tail *t, unsigned n);

@@ -200,6 +200,7 @@ static void test_level_floor(void **st)
 	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);
 	assert_int_equal(r.records_count, 2);
 	assert_int_equal(r.dropped, 0);
+	assert_int_equal(r.below_floor, 3); /* ...but a reader is told of them */
 	assert_string_equal(r.records[0].text, "at the floor");
 	assert_string_equal(r.records[1].text, "above");
 }

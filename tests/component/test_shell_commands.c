@@ -697,6 +697,22 @@ static void test_log_command(void **st)
 	assert_int_equal(run("log -l error"), 0);
 	assert_string_equal(console, "log: 4 older records were dropped (ring overwritten)\r\n"
 				     "5 critical clock: clock critical\r\n");
+
+	/* Under a WARNING floor a DEBUG record is refused at the sink; the
+	 * reader's count of those is shown. */
+	logst.floor = capos_LogLevel_LOG_LEVEL_WARNING;
+	for (int level = 0; level < 2; level++) {
+		capos_LogRecord r = capos_LogRecord_init_zero;
+		capos_LogWriteResult res;
+		r.level = (capos_LogLevel)level;
+		snprintf(r.text, sizeof(r.text), "too quiet");
+		assert_int_equal(logsink_write(SINK_CLOCK, &r, &res), CAPOS_OK);
+		assert_false(res.accepted);
+	}
+	assert_int_equal(run("log -n 1"), 0);
+	assert_string_equal(console, "log: 4 older records were dropped (ring overwritten)\r\n"
+				     "12 info audit: n12\r\n"
+				     "log: 2 records below the system's level were not kept\r\n");
 }
 
 static void test_log_paging_many(void **st)

@@ -101,10 +101,12 @@ int main(uint64_t arg)
 	read_page(logs, "min_level ERROR", capos_LogLevel_LOG_LEVEL_ERROR, "", 0, 0);
 	read_page(logs, "source 'reader'", capos_LogLevel_LOG_LEVEL_TRACE, "reader", 0, 0);
 	read_page(logs, "source 'producer'", capos_LogLevel_LOG_LEVEL_TRACE, "producer", 0, 0);
+	capos_printf("log_reader: below the floor so far: %lu\n", (unsigned long)res.below_floor);
 
 	if (sync_call(sync, 2) != CAPOS_OK)
 		return 2;
 	read_all(logs, "wrapped", 0, 0);
 	read_page(logs, "since phase 1", capos_LogLevel_LOG_LEVEL_TRACE, "", after_phase1, 1);
+	capos_printf("log_reader: below the floor so far: %lu\n", (unsigned long)res.below_floor);
 	return 0;
 }
