@@ -3,6 +3,36 @@
  */
 #include <capos/client_names.h>
 
+void capos_client_name_of(const struct capos_client_name *entries, size_t n, uint64_t badge,
+			  char *out, size_t size)
+{
+	if (size == 0)
+		return;
+	const char *name = NULL;
+	for (size_t i = 0; entries && i < n && !name; i++)
+		if (entries[i].badge == badge)
+			name = entries[i].name;
+	if (name) {
+		size_t i = 0;
+		for (; name[i] && i + 1 < size; i++)
+			out[i] = name[i];
+		out[i] = '\0';
+		return;
+	}
+	char digits[20];
+	size_t k = 0, at = 0;
+	do {
+		digits[k++] = (char)('0' + badge % 10);
+		badge /= 10;
+	} while (badge);
+	const char *prefix = "badge:";
+	for (size_t i = 0; prefix[i] && at + 1 < size; i++)
+		out[at++] = prefix[i];
+	while (k && at + 1 < size)
+		out[at++] = digits[--k];
+	out[at] = '\0';
+}
+
 size_t capos_client_names_load(struct capos_client_names *t, capos_param_fn param, void *arg)
 {
 	t->count = 0;

@@ -15,6 +15,7 @@
 #include <capos/kernel.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
+#include <capos/uart.h>
 
 capos_cap_t capos_debug_port = CAPOS_NO_CAP;
 static capos_cap_t console_ep = CAPOS_NO_CAP;
@@ -78,7 +79,6 @@ static void port_write(const char *s, size_t len)
 {
 	if (capos_debug_port == CAPOS_NO_CAP)
 		return;
-	/* COM1: data at 0x3f8, line status at 0x3fd, bit 5 = ready to send. */
 	while (len) {
 		char line[512];
 		size_t n = 0, out = 0;
@@ -87,7 +87,8 @@ static void port_write(const char *s, size_t len)
 				line[out++] = '\r';
 			line[out++] = s[n++];
 		}
-		capos_port_write_string(capos_debug_port, 0x3f8, 0x3fd, 0x20, line, (uint32_t)out);
+		capos_port_write_string(capos_debug_port, COM1_THR, COM1_LSR, LSR_THRE, line,
+					(uint32_t)out);
 		s += n;
 		len -= n;
 	}

@@ -2,7 +2,6 @@
  * audit_service.c - AuditLog (idl/audit.proto): append-only,
  * sequence-numbered, never drops a record silently.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "audit_service.h"
@@ -20,27 +19,9 @@ void audit_init(struct audit_state *s, capos_AuditRecord *storage, size_t capaci
 	s->nsources = sources ? nsources : 0;
 }
 
-static void copy_str(char *dst, size_t n, const char *src)
-{
-	size_t i = 0;
-	for (; src && src[i] && i + 1 < n; i++)
-		dst[i] = src[i];
-	dst[i] = '\0';
-}
-
 void audit_source_name(const struct audit_state *s, uint64_t badge, char *out, size_t n)
 {
-
-	if (n == 0)
-		return;
-	for (size_t i = 0; i < s->nsources; i++) {
-		if (s->sources[i].badge == badge && s->sources[i].name) {
-			copy_str(out, n, s->sources[i].name);
-			return;
-		}
-	}
-	/* A colon never appears in a component name: no collision. */
-	snprintf(out, n, "badge:%llu", (unsigned long long)badge);
+	capos_client_name_of(s->sources, s->nsources, badge, out, n);
 }
 
 static capos_status_t do_append(void *ctx, struct capos_rpc_request *rq,

@@ -30,20 +30,10 @@
 #include <capos/service.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
+#include <capos/uart.h>
 
 #include "console_service.h"
 
-#define COM1     0x3f8
-#define COM1_RBR (COM1 + 0) /* receive buffer (DLAB 0) */
-#define COM1_IER (COM1 + 1)
-#define COM1_FCR (COM1 + 2)
-#define COM1_MCR (COM1 + 4)
-#define COM1_LSR (COM1 + 5)
-#define LSR_DATA 0x01
-#define LSR_THRE 0x20
-#define MCR_OUT2 0x08 /* gates the UART's interrupt onto the ISA line */
-#define IER_RDA  0x01 /* received data available */
-#define FCR_FIFO 0x01 /* FIFO on, receive trigger at 1 byte */
 
 /* Without a bound notification: how often the loop looks for input. */
 #define CONSOLE_POLL_NS 10000000ull

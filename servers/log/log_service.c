@@ -9,15 +9,6 @@
 
 #define LOG_LEVEL_MAX capos_LogLevel_LOG_LEVEL_CRITICAL
 
-static void copy_str(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 void log_init(struct log_state *s, uint32_t capacity, capos_LogLevel floor,
 	      log_clock_fn clock, void *clock_arg)
 {
@@ -52,14 +43,7 @@ capos_LogLevel log_floor_from_number(uint64_t level)
 
 void log_source_name(const struct log_state *s, uint64_t badge, char *out, size_t size)
 {
-	for (size_t i = 0; i < s->nsources; i++) {
-		if (s->sources[i].badge == badge && s->sources[i].name) {
-			copy_str(out, s->sources[i].name, size);
-			return;
-		}
-	}
-	/* A colon never appears in a component name: no collision. */
-	snprintf(out, size, "badge:%llu", (unsigned long long)badge);
+	capos_client_name_of(s->sources, s->nsources, badge, out, size);
 }
 
 const char *log_level_name(capos_LogLevel level)
@@ -130,7 +114,7 @@ static capos_status_t do_write(void *ctx, struct capos_rpc_request *rq,
 	memset(r, 0, sizeof(*r));
 	r->level = req->level;
 	log_source_name(s, rq->badge, r->source, sizeof(r->source));
-	copy_str(r->text, req->text, sizeof(r->text));
+	snprintf(r->text, sizeof(r->text), "%s", req->text);
 	r->has_timestamp = true; /* zero (UNTRUSTED wall part) without a clock */
 	if (s->clock)
 		s->clock(s->clock_arg, &r->timestamp);

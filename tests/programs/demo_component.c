@@ -27,6 +27,7 @@
 #include <capos/kernel.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
+#include <capos/uart.h>
 
 #include "process.capos.h"
 
@@ -56,7 +57,7 @@ __attribute__((format(printf, 1, 2))) static void put(const char *fmt, ...)
 /* One WRITE_STRING system call: the lines of one instance stay together. */
 static void flush(void)
 {
-	capos_port_write_string(capos_debug_port, 0x3f8, 0x3fd, 0x20, out, (uint32_t)outn);
+	capos_port_write_string(capos_debug_port, COM1_THR, COM1_LSR, LSR_THRE, out, (uint32_t)outn);
 	outn = 0;
 }
 

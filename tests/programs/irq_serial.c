@@ -21,19 +21,9 @@
 #include <capos/abi.h>
 #include <capos/kernel.h>
 #include <capos/syscall.h>
+#include <capos/uart.h>
 
-#define COM1     0x3f8
-#define COM1_RBR (COM1 + 0) /* receive buffer (DLAB 0) */
-#define COM1_IER (COM1 + 1)
-#define COM1_FCR (COM1 + 2)
-#define COM1_MCR (COM1 + 4)
-#define COM1_LSR (COM1 + 5)
-#define LSR_DATA 0x01
-#define LSR_THRE 0x20
-#define MCR_OUT2 0x08 /* gates the UART's interrupt onto the ISA line */
-#define IER_RDA  0x01 /* received data available */
 
-#define COM1_IRQ  4u
 #define IRQ_BIT   0x10ull
 #define IRQ_VEC   (0x30u + COM1_IRQ)
 #define LINE_MAX  64u

@@ -34,4 +34,10 @@ typedef const char *(*capos_param_fn)(void *arg, const char *key);
  * badge order, skipping absent and empty ones; returns how many. */
 size_t capos_client_names_load(struct capos_client_names *t, capos_param_fn param, void *arg);
 
+/* The name for `badge` from entries[0..n) into out (cut to size), or
+ * "badge:<decimal>" for a badge no entry names - a colon never appears in
+ * a component name, so no client can pass for another. */
+void capos_client_name_of(const struct capos_client_name *entries, size_t n, uint64_t badge,
+			  char *out, size_t size);
+
 #endif
