@@ -11,9 +11,27 @@
 _start:
 	xorl %ebp, %ebp
 	andq $-16, %rsp
-	movq %rdi, capos_ipc_buffer_ptr(%rip)
+	movq %rdi, %fs:0x38 /* this thread's IPC buffer (capos_ipc) */
 	movq %rsi, %rdi
 	call main
+	movq %rax, %rdi
+	call capos_exit
+	ud2
+
+/*
+ * capos_thread_entry - where capos_thread_spawn's threads start: %rdi = the
+ * thread's IPC buffer, FS base = its TCB, whose runtime[1] and [2]
+ * (%fs:0x40, %fs:0x48) hold fn and arg. fn's return value ends the process.
+ */
+.text
+.globl capos_thread_entry
+capos_thread_entry:
+	xorl %ebp, %ebp
+	andq $-16, %rsp
+	movq %rdi, %fs:0x38
+	movq %fs:0x40, %rax
+	movq %fs:0x48, %rdi
+	call *%rax
 	movq %rax, %rdi
 	call capos_exit
 	ud2

@@ -1,7 +1,5 @@
-/* exit.c - the Exit system call, and the IPC buffer pointer crt0 sets. */
+/* exit.c - the Exit system call. */
 #include <capos/syscall.h>
-
-struct capos_ipc_buffer *capos_ipc_buffer_ptr;
 
 void capos_exit(int64_t code)
 {

@@ -33,11 +33,28 @@ static inline capos_status_t capos_syscall2(uint64_t nr, uint64_t a0, uint64_t a
 	return ret;
 }
 
-/* This thread's IPC buffer (set by crt0 for the first thread). */
-extern struct capos_ipc_buffer *capos_ipc_buffer_ptr;
+/*
+ * This thread's IPC buffer. Every thread keeps its own in its TCB
+ * (struct capos_tcb runtime[CAPOS_TCB_IPC], %fs:0x38): crt0 stores the
+ * first thread's, capos_thread_spawn's entry the others'. A thread made by
+ * hand with capos_thread_create must have a TCB (tls_base) and store the
+ * IPC buffer address it starts with (rdi) there with capos_ipc_set()
+ * before it uses any call that goes through capos_ipc().
+ */
+#define CAPOS_TCB_IPC 0 /* index in struct capos_tcb runtime[] */
+#define CAPOS_TCB_IPC_OFFSET 0x38
+_Static_assert(__builtin_offsetof(struct capos_tcb, runtime) == CAPOS_TCB_IPC_OFFSET,
+	       "capos_ipc reads %fs:0x38");
 static inline struct capos_ipc_buffer *capos_ipc(void)
 {
-	return capos_ipc_buffer_ptr;
+	struct capos_ipc_buffer *b;
+	__asm__ volatile("movq %%fs:0x38, %0" : "=r"(b));
+	return b;
+}
+
+static inline void capos_ipc_set(struct capos_ipc_buffer *b)
+{
+	__asm__ volatile("movq %0, %%fs:0x38" : : "r"(b) : "memory");
 }
 
 static inline capos_status_t capos_call(capos_cap_t cap)
