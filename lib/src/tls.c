@@ -5,6 +5,7 @@
  * get theirs from capos_tls_init.
  */
 #include <capos/runtime.h>
+#include <capos/syscall.h>
 
 struct capos_tcb *capos_tls_self(void)
 {
@@ -22,6 +23,9 @@ void capos_tls_init(struct capos_tcb *tcb)
 		w[i] = 0;
 	tcb->self = tcb->self2 = (uint64_t)(uintptr_t)tcb;
 	tcb->stack_guard = guard;
+	/* A thread that moves to this TCB keeps its IPC buffer; a new thread's
+	 * entry stores its own over it. */
+	tcb->runtime[CAPOS_TCB_IPC] = (uint64_t)(uintptr_t)capos_ipc();
 }
 
 static int have_rdrand(void)

@@ -14,6 +14,8 @@
  * threads in itself, unmapping or overwriting its own image, and
  * operations that block forever (Recv on endpoints, Call/Send on
  * endpoints nobody serves, Wait longer than 1 ms). */
+#include <capos/runtime.h>
+
 #include "ipc_common.h"
 
 #define ITERATIONS 30000
@@ -298,6 +300,15 @@ static int make_safe(uint32_t slot, uint32_t type, struct capos_ipc_buffer *b)
 		default:
 			break;
 		}
+	}
+	if (type == CAPOS_CAP_THREAD && b->label == CAPOS_THREAD_SET_TLS) {
+		/* Our own thread's FS base holds its TCB, and with it the IPC
+		 * buffer (capos_ipc): a base the kernel would accept becomes the
+		 * TCB it already has; the ones it must refuse stay random. */
+		struct capos_thread_tls *a = (void *)b->body;
+		if (b->len >= sizeof(*a) && a->base < CAPOS_USER_TOP)
+			a->base = (uint64_t)(uintptr_t)capos_tls_self();
+		return 1;
 	}
 	if (type == 12 /* ProcessControl */) {
 		/* Retargeting the fuzzer's served endpoint away would leave its

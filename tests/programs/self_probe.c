@@ -47,7 +47,7 @@ static struct worker workers[8];
 /* Each call's reply lands in the calling thread's IPC buffer: a thread
  * that read another's buffer would see time go backwards or a stale
  * length. */
-static int64_t work(void *arg)
+__attribute__((noreturn)) static int64_t work(void *arg)
 {
 	struct worker *w = arg;
 	w->own_buffer = capos_ipc() == w->t.ipc;
