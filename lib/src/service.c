@@ -1,58 +1,370 @@
 /*
- * service.c - the serve loop (capos/service.h) on the target.
+ * service.c - the service framework (capos/service.h) on the target.
+ *
+ * The loop owes at most one reply at a time: a call's answer is encoded
+ * into the server's own buffer (s->out), so hooks and handlers may make
+ * calls of their own until the moment the answer is copied into the IPC
+ * buffer and sent with ReplyRecv. Everything else the loop receives (the
+ * bound notification's signals, timeouts) is handled with no reply owed.
+ *
+ * Endpoints after the first are served through NOTIFY_ARRIVAL: the kernel
+ * signals their arrival bit on the bound notification when a caller has
+ * to queue there, and the loop then takes their callers with
+ * non-blocking receives until none is left (`pending`), before it blocks
+ * on the first endpoint again. A pending endpoint is always drained before
+ * the next blocking receive, so no endpoint starves the others.
  */
+#include <string.h>
+
+#include <pb_encode.h>
+
+#include <capos/kernel.h>
 #include <capos/service.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
 
-capos_status_t capos_service_serve(struct capos_service *s)
+/* Arrival bits of endpoints 1..3: the top bits of the notification word,
+ * far from the low bits IRQs and readiness use. */
+#define ARRIVAL_BIT(i) (1ull << (63u - (i)))
+
+void capos_server_init(struct capos_server *s, capos_cap_t capmgr, void *ctx)
+{
+	memset(s, 0, sizeof(*s));
+	s->capmgr = capmgr;
+	s->ntfn = CAPOS_NO_CAP;
+	s->ctx = ctx;
+}
+
+capos_status_t capos_server_add(struct capos_server *s, capos_cap_t ep,
+				struct capos_rpc_service svc)
+{
+	uint32_t i = 0;
+	while (i < s->nep && s->ep[i].cap != ep)
+		i++;
+	if (i == s->nep) {
+		if (s->nep == CAPOS_SERVER_MAX_ENDPOINTS)
+			return CAPOS_INVALID_ARGUMENT;
+		s->ep[i].cap = ep;
+		s->ep[i].nsvc = 0;
+		s->ep[i].arrival_bit = i ? ARRIVAL_BIT(i) : 0;
+		s->nep++;
+	}
+	if (s->ep[i].nsvc == CAPOS_SERVER_MAX_SERVICES || !svc.dispatch)
+		return CAPOS_INVALID_ARGUMENT;
+	s->ep[i].svc[s->ep[i].nsvc++] = svc;
+	return CAPOS_OK;
+}
+
+capos_status_t capos_server_bind(struct capos_server *s, capos_cap_t thread, capos_cap_t ntfn)
+{
+	capos_status_t st = capos_thread_bind(thread, ntfn);
+	if (st == CAPOS_OK)
+		s->ntfn = ntfn;
+	return st;
+}
+
+uint32_t capos_server_reserve_replies(struct capos_server *s, uint32_t n)
+{
+	static struct capos_capmgr_list_result list;
+	static uint8_t used[1024 / 8];
+	uint32_t size = 0;
+	if (s->capmgr == CAPOS_NO_CAP)
+		return 0;
+	if (n > CAPOS_SERVER_REPLY_POOL)
+		n = CAPOS_SERVER_REPLY_POOL;
+	memset(used, 0, sizeof(used));
+	for (uint32_t first = 0;;) {
+		if (capos_cap_list(s->capmgr, first, CAPOS_CAPMGR_LIST_MAX, &list) != CAPOS_OK)
+			return s->npool;
+		size = list.table_size;
+		for (uint32_t i = 0; i < list.count; i++)
+			if (list.entries[i].slot < sizeof(used) * 8)
+				used[list.entries[i].slot / 8] |= (uint8_t)(1u << (list.entries[i].slot % 8));
+		if (list.next >= size || list.next <= first)
+			break;
+		first = list.next;
+	}
+	if (size > sizeof(used) * 8)
+		size = sizeof(used) * 8;
+	for (uint32_t slot = size; slot-- > 0 && s->npool < n;)
+		if (!(used[slot / 8] & (1u << (slot % 8))))
+			s->pool[s->npool++] = slot;
+	return s->npool;
+}
+
+/* Arrival notifications for every endpoint after the first. */
+static capos_status_t arm_arrivals(struct capos_server *s)
+{
+	s->arrival_mask = 0;
+	for (uint32_t i = 1; i < s->nep; i++) {
+		if (s->ntfn == CAPOS_NO_CAP || s->capmgr == CAPOS_NO_CAP)
+			return CAPOS_INVALID_ARGUMENT; /* a second endpoint needs both */
+		capos_status_t st = capos_notify_arrival(s->capmgr, s->ep[i].cap, s->ntfn,
+							 s->ep[i].arrival_bit);
+		if (st != CAPOS_OK)
+			return st;
+		s->arrival_mask |= s->ep[i].arrival_bit;
+	}
+	return CAPOS_OK;
+}
+
+static const struct capos_rpc_service *choose(struct capos_server *s, uint32_t e,
+					      const struct capos_rpc_request *rq)
+{
+	const struct capos_server_endpoint *ep = &s->ep[e];
+	if (s->route) {
+		int k = s->route(s->ctx, e, rq);
+		if (k >= 0)
+			return (uint32_t)k < ep->nsvc ? &ep->svc[k] : NULL;
+	}
+	/* One service and no raw hook: its dispatcher answers a foreign
+	 * interface (UNSUPPORTED) itself. */
+	if (ep->nsvc == 1 && !s->raw)
+		return &ep->svc[0];
+	uint32_t iface = CAPOS_RPC_INTERFACE(rq->label);
+	for (uint32_t k = 0; k < ep->nsvc; k++)
+		if (ep->svc[k].interface_id == iface)
+			return &ep->svc[k];
+	return NULL;
+}
+
+static void drop_caps(struct capos_server *s, struct capos_cap_list *caps)
+{
+	for (uint32_t i = 0; i < caps->count; i++)
+		if (caps->cap[i] != CAPOS_NO_CAP && s->capmgr != CAPOS_NO_CAP)
+			(void)capos_cap_delete(s->capmgr, caps->cap[i]);
+	caps->count = 0;
+}
+
+/* Keeps the call's Reply cap in rq->defer_slot; the status to answer now
+ * if that fails. */
+static capos_status_t keep_reply(struct capos_server *s, struct capos_rpc_request *rq)
+{
+	if (rq->defer_slot == CAPOS_NO_CAP || s->capmgr == CAPOS_NO_CAP)
+		return CAPOS_LIMIT_EXCEEDED;
+	capos_status_t st = capos_cap_save_reply(s->capmgr, rq->defer_slot);
+	if (st == CAPOS_OK || st == CAPOS_SLOT_OCCUPIED)
+		s->npool--; /* kept, or someone else's now: not ours to reuse */
+	if (st == CAPOS_OK)
+		return CAPOS_RPC_DEFERRED;
+	if (s->defer_failed)
+		s->defer_failed(s->ctx, rq->defer_slot);
+	return CAPOS_LIMIT_EXCEEDED;
+}
+
+/* One received message on endpoint e, in the IPC buffer. Returns 1 when
+ * its answer waits in s->out (label s->out_label) for ReplyRecv. */
+static int handle(struct capos_server *s, uint32_t e)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
-	/* Started by init from a manifest: tell it this server now waits for
-	 * calls (its `ready` notification; docs/init.md). */
-	static int told;
-	capos_cap_t ready = told ? CAPOS_NO_CAP : capos_cap_lookup("ready");
-	if (ready != CAPOS_NO_CAP) {
-		told = 1;
-		capos_service_ready(ready, 1);
+	struct capos_rpc_request rq = {
+		.label = b->label,
+		.badge = b->badge,
+		.body = b->body,
+		.len = b->len <= CAPOS_MSG_BODY_MAX ? b->len : 0,
+		.out = s->out,
+		.out_cap = CAPOS_MSG_BODY_MAX,
+		.defer_slot = s->npool ? s->pool[s->npool - 1] : CAPOS_NO_CAP,
+	};
+	rq.caps_in.count = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
+	for (uint32_t i = 0; i < rq.caps_in.count; i++)
+		rq.caps_in.cap[i] = b->caps[i];
+	if (s->tick_calls && s->tick) {
+		/* The hook may make calls: the message waits aside meanwhile. */
+		memcpy(s->in, b->body, rq.len);
+		rq.body = s->in;
+		s->tick(s->ctx);
 	}
-	capos_status_t st = capos_recv(s->endpoint);
+	if (s->client)
+		rq.client = s->client(s->ctx, rq.badge);
+
+	capos_status_t result;
+	const struct capos_rpc_service *svc = choose(s, e, &rq);
+	if (svc) {
+		result = svc->dispatch(svc->ops, svc->ctx, &rq);
+	} else if (s->raw) {
+		if (rq.body != s->in) {
+			memcpy(s->in, b->body, rq.len);
+			rq.body = s->in;
+		}
+		result = s->raw(s->ctx, e, &rq);
+	} else {
+		result = CAPOS_UNSUPPORTED;
+	}
+	s->served++;
+	drop_caps(s, &rq.caps_in);
+	if (result == CAPOS_RPC_NO_REPLY)
+		return 0;
+	if (result == CAPOS_RPC_DEFERRED) {
+		result = keep_reply(s, &rq);
+		if (result == CAPOS_RPC_DEFERRED)
+			return 0;
+	}
+	s->out_label = (uint64_t)result;
+	s->out_len = result == CAPOS_OK ? rq.out_len : 0;
+	s->out_caps = result == CAPOS_OK ? rq.caps_out : (struct capos_cap_list){ 0 };
+	return 1;
+}
+
+/* Moves the owed answer into the IPC buffer, just before it is sent. */
+static void load_reply(struct capos_server *s)
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	b->label = s->out_label;
+	b->len = s->out_len;
+	memcpy(b->body, s->out, s->out_len);
+	b->ncaps = s->out_caps.count;
+	b->cap_move = s->out_caps.move;
+	for (uint32_t i = 0; i < s->out_caps.count; i++)
+		b->caps[i] = s->out_caps.cap[i];
+}
+
+/* Sends the owed answer alone (ReplyRecv on no endpoint only replies). */
+static void reply_now(struct capos_server *s)
+{
+	load_reply(s);
+	(void)capos_syscall1(CAPOS_SYS_REPLY_RECV, CAPOS_NO_CAP); /* INVALID_CAP after the reply */
+}
+
+static capos_status_t receive(capos_cap_t ep, int owe, uint64_t wait)
+{
+	if (wait == CAPOS_WAIT_FOREVER)
+		return owe ? capos_reply_recv(ep) : capos_recv(ep);
+	return owe ? capos_reply_recv_timeout(ep, wait) : capos_recv_timeout(ep, wait);
+}
+
+static uint32_t lowest(uint32_t mask)
+{
+	uint32_t i = 0;
+	while (!(mask & (1u << i)))
+		i++;
+	return i;
+}
+
+capos_status_t capos_server_run(struct capos_server *s)
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	if (s->nep == 0)
+		return CAPOS_INVALID_ARGUMENT;
+	capos_status_t st = arm_arrivals(s);
+	if (st != CAPOS_OK)
+		return st;
+	/* Callers that queued on the other endpoints before their arrival
+	 * notification was set were never signalled: look at them first. */
+	uint32_t pending = (1u << s->nep) - 2u;
+	int owe = 0;
 	for (;;) {
+		uint32_t e = 0;
+		if (pending) {
+			e = lowest(pending);
+			if (owe)
+				load_reply(s);
+			st = receive(s->ep[e].cap, owe, CAPOS_WAIT_POLL);
+			owe = 0; /* the reply went first, whatever came next */
+			if (st == CAPOS_WOULD_BLOCK) {
+				pending &= ~(1u << e);
+				continue;
+			}
+		} else {
+			uint64_t wait = s->wait_ns ? s->wait_ns(s->ctx) : CAPOS_WAIT_FOREVER;
+			if (owe)
+				load_reply(s);
+			st = receive(s->ep[0].cap, owe, wait);
+			owe = 0;
+			if (st == CAPOS_TIMEOUT || st == CAPOS_WOULD_BLOCK) {
+				if (s->tick)
+					s->tick(s->ctx);
+				continue;
+			}
+		}
 		if (st != CAPOS_OK)
-			return st; /* RETARGETED: drained, time to go */
+			return st; /* RETARGETED: another server took over; drained */
 		if (b->kind == CAPOS_RECV_SIGNAL) {
-			if (s->signals)
-				s->signals(s->ctx, b->signals);
-			st = capos_recv(s->endpoint);
+			uint64_t bits = b->signals;
+			for (uint32_t i = 1; i < s->nep; i++)
+				if (bits & s->ep[i].arrival_bit)
+					pending |= 1u << i;
+			bits &= ~s->arrival_mask;
+			if (bits && s->signal)
+				s->signal(s->ctx, bits);
+			if (s->tick)
+				s->tick(s->ctx);
 			continue;
 		}
-		struct capos_rpc_request rq = {
-			.label = b->label,
-			.badge = b->badge,
-			.client = s->client ? s->client(s->ctx, b->badge) : 0,
-			.body = b->body,
-			.len = b->len,
-			.out = b->body, /* decoded before the handler runs, so reusable */
-			.out_cap = CAPOS_MSG_BODY_MAX,
-			.out_len = 0,
-		};
-		capos_status_t result = s->dispatch(s->ops, s->ctx, &rq);
-		s->served++;
-		b->label = (uint64_t)result;
-		b->len = result == CAPOS_OK ? rq.out_len : 0;
-		b->ncaps = 0;
+		owe = handle(s, e);
 		if (s->stop) {
-			/* Answer this last call, then leave without taking another:
-			 * ReplyRecv replies first, then fails on the empty slot. */
-			capos_status_t r = capos_syscall1(CAPOS_SYS_REPLY_RECV, CAPOS_NO_CAP);
-			(void)r; /* INVALID_CAP after the reply: expected */
+			if (owe)
+				reply_now(s);
 			return CAPOS_OK;
 		}
-		st = capos_reply_recv(s->endpoint);
+		if (s->reply_first) {
+			s->reply_first = 0;
+			if (owe)
+				reply_now(s);
+			owe = 0;
+			if (s->after_reply)
+				s->after_reply(s->ctx);
+		}
 	}
+}
+
+void capos_server_stop(struct capos_server *s)
+{
+	s->stop = 1;
+}
+
+void capos_server_after_reply(struct capos_server *s)
+{
+	s->reply_first = 1;
+}
+
+capos_status_t capos_server_answer(struct capos_server *s, capos_cap_t slot,
+				   capos_status_t status, const pb_msgdesc_t *fields,
+				   const void *msg, const struct capos_cap_list *caps)
+{
+	struct capos_ipc_buffer *b = capos_ipc();
+	uint32_t len = 0;
+	if (status == CAPOS_OK && fields) {
+		pb_ostream_t os = pb_ostream_from_buffer(b->body, CAPOS_MSG_BODY_MAX);
+		if (pb_encode(&os, fields, msg))
+			len = (uint32_t)os.bytes_written;
+		else
+			status = CAPOS_PROTOCOL_ERROR; /* bounded messages always fit */
+	}
+	b->label = (uint64_t)status;
+	b->len = len;
+	b->ncaps = 0;
+	b->cap_move = 0;
+	if (status == CAPOS_OK && caps) {
+		b->ncaps = caps->count <= CAPOS_MSG_MAX_CAPS ? caps->count : 0;
+		b->cap_move = caps->move;
+		for (uint32_t i = 0; i < b->ncaps; i++)
+			b->caps[i] = caps->cap[i];
+	}
+	/* A Reply cap is used up by its Send, whatever happens. */
+	capos_status_t st = capos_send(slot);
+	if (s->npool < CAPOS_SERVER_REPLY_POOL)
+		s->pool[s->npool++] = slot;
+	return st;
+}
+
+capos_cap_t capos_service_endpoint(uint64_t start_arg, const char *name)
+{
+	if (start_arg != 0 && start_arg < CAPOS_NO_CAP)
+		return (capos_cap_t)start_arg;
+	return capos_cap_lookup(name);
 }
 
 capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits)
 {
 	return capos_signal(ntfn, bits);
+}
+
+int capos_service_main(struct capos_server *s)
+{
+	capos_cap_t ready = capos_cap_lookup("ready");
+	if (ready != CAPOS_NO_CAP)
+		(void)capos_service_ready(ready, 1);
+	capos_status_t st = capos_server_run(s);
+	return st == CAPOS_RETARGETED || st == CAPOS_OK ? 0 : (int)st;
 }
