@@ -18,6 +18,7 @@
 
 #include <pb_encode.h>
 
+#include <capos/debug.h>
 #include <capos/kernel.h>
 #include <capos/service.h>
 #include <capos/startup.h>
@@ -241,14 +242,10 @@ static uint32_t lowest(uint32_t mask)
 	return i;
 }
 
-capos_status_t capos_server_run(struct capos_server *s)
+static capos_status_t loop(struct capos_server *s)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
-	if (s->nep == 0)
-		return CAPOS_INVALID_ARGUMENT;
-	capos_status_t st = arm_arrivals(s);
-	if (st != CAPOS_OK)
-		return st;
+	capos_status_t st;
 	/* Callers that queued on the other endpoints before their arrival
 	 * notification was set were never signalled: look at them first. */
 	uint32_t pending = (1u << s->nep) - 2u;
@@ -308,6 +305,14 @@ capos_status_t capos_server_run(struct capos_server *s)
 	}
 }
 
+capos_status_t capos_server_run(struct capos_server *s)
+{
+	if (s->nep == 0)
+		return CAPOS_INVALID_ARGUMENT;
+	capos_status_t st = arm_arrivals(s);
+	return st == CAPOS_OK ? loop(s) : st;
+}
+
 void capos_server_stop(struct capos_server *s)
 {
 	s->stop = 1;
@@ -362,9 +367,17 @@ capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits)
 
 int capos_service_main(struct capos_server *s)
 {
+	/* Ready means "takes calls": only once everything is armed. */
+	capos_status_t st = s->nep ? arm_arrivals(s) : CAPOS_INVALID_ARGUMENT;
+	if (st != CAPOS_OK) {
+		const struct capos_startup *su = capos_startup();
+		capos_printf("%s: cannot serve: status %ld\n", su ? su->program : "server",
+			     (long)st);
+		return (int)st;
+	}
 	capos_cap_t ready = capos_cap_lookup("ready");
 	if (ready != CAPOS_NO_CAP)
 		(void)capos_service_ready(ready, 1);
-	capos_status_t st = capos_server_run(s);
+	st = loop(s);
 	return st == CAPOS_RETARGETED || st == CAPOS_OK ? 0 : (int)st;
 }

@@ -9,8 +9,10 @@
  *            when a call fails, the wall part is 0 and UNTRUSTED;
  *   log      LogSink (optional): the capacity at start, and refusals when
  *            full; console (optional) when there is no log;
- *   self     Process (optional): a heap, needed only for a capacity above
- *            AUDIT_CAPACITY_DEFAULT;
+ *   self     its own process (KERNEL_RESOURCE_SELF): the heap the records
+ *            live in; without it, or with too few pages in the profile for
+ *            the capacity, the server says so and exits;
+ *   capmgr   its own table (optional): drops caps a caller sends along;
  *   params   capacity (records; 0 or absent: AUDIT_CAPACITY_DEFAULT),
  *            badge.N (the component behind badge N).
  */
@@ -31,9 +33,6 @@ int main(uint64_t arg);
 
 static struct audit_state state;
 static struct capos_client_names sources;
-/* The default capacity needs no heap (a component gets none without a
- * `self` grant); a larger one is allocated. */
-static capos_AuditRecord fixed[AUDIT_CAPACITY_DEFAULT];
 static capos_cap_t wallclock = CAPOS_NO_CAP;
 
 static void stamp(void *ctx, capos_Timestamp *ts)
@@ -41,8 +40,6 @@ static void stamp(void *ctx, capos_Timestamp *ts)
 	(void)ctx;
 	if (wallclock == CAPOS_NO_CAP)
 		return; /* zero: UNTRUSTED */
-	/* A Call from inside the handler is safe: the request is decoded and
-	 * the reply is encoded after this returns. */
 	capos_Empty e = capos_Empty_init_zero;
 	capos_MonotonicReading m;
 	if (wallclock_monotonic_time(wallclock, &e, &m) == CAPOS_OK)
@@ -78,9 +75,7 @@ static const char *param(void *arg, const char *key)
 
 int main(uint64_t arg)
 {
-	capos_cap_t ep = (capos_cap_t)arg;
-	if (arg == 0)
-		ep = capos_cap_lookup("audit");
+	capos_cap_t ep = capos_service_endpoint(arg, "audit");
 	if (ep == CAPOS_NO_CAP)
 		return 0;
 	wallclock = capos_cap_lookup("clock");
@@ -88,37 +83,30 @@ int main(uint64_t arg)
 	uint64_t want = capos_param_u64("capacity", 0);
 	if (want == 0)
 		want = AUDIT_CAPACITY_DEFAULT;
-	capos_AuditRecord *storage = fixed;
-	size_t capacity = want;
-	if (want > AUDIT_CAPACITY_DEFAULT) {
-		storage = want <= SIZE_MAX / sizeof(*storage)
-				  ? calloc((size_t)want, sizeof(*storage))
-				  : NULL;
-		if (!storage) {
-			storage = fixed;
-			capacity = AUDIT_CAPACITY_DEFAULT;
-			capos_log(capos_LogLevel_LOG_LEVEL_WARNING,
-				  "no memory for %lu records (a heap needs a self grant): %lu kept",
-				  (unsigned long)want, (unsigned long)capacity);
-		}
+	/* The whole capacity up front: an audit log must never find out it
+	 * cannot keep a record only when the record arrives. */
+	capos_AuditRecord *storage = want <= SIZE_MAX / sizeof(capos_AuditRecord)
+					     ? calloc((size_t)want, sizeof(capos_AuditRecord))
+					     : NULL;
+	if (!storage) {
+		capos_log(capos_LogLevel_LOG_LEVEL_ERROR,
+			  "no memory for %lu records of %lu bytes (needs a `self` grant and the "
+			  "pages in its profile)",
+			  (unsigned long)want, (unsigned long)sizeof(capos_AuditRecord));
+		return 3;
 	}
 	capos_client_names_load(&sources, param, NULL);
-	audit_init(&state, storage, capacity, stamp, NULL, sources.entries, sources.count);
+	audit_init(&state, storage, (size_t)want, stamp, NULL, sources.entries, sources.count);
 	capos_log(capos_LogLevel_LOG_LEVEL_INFO, "audit log ready: %lu records, timestamps %s",
-		  (unsigned long)capacity,
+		  (unsigned long)want,
 		  wallclock != CAPOS_NO_CAP ? "from the clock" : "UNTRUSTED (no clock)");
 
 	/* The logic's ops, with Append wrapped to report refusals. */
 	static struct auditlog_ops served;
 	served = audit_service_ops;
 	served.append = append;
-	struct capos_service s = {
-		.endpoint = ep,
-		.dispatch = auditlog_dispatch,
-		.ops = &served,
-		.ctx = &state,
-	};
-	capos_status_t st = capos_service_serve(&s);
-	/* Retargeted away (live upgrade): done, cleanly. */
-	return st == CAPOS_RETARGETED ? 0 : (int)st;
+	static struct capos_server srv;
+	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);
+	capos_server_add(&srv, ep, auditlog_service(&served, &state));
+	return capos_service_main(&srv);
 }

@@ -88,9 +88,7 @@ static bool read_cmos(void *ctx, uint8_t regs[CLOCK_CMOS_NREGS])
 
 int main(uint64_t arg)
 {
-	capos_cap_t ep = (capos_cap_t)arg;
-	if (arg == 0)
-		ep = capos_cap_lookup("wallclock");
+	capos_cap_t ep = capos_service_endpoint(arg, "wallclock");
 	if (ep == CAPOS_NO_CAP)
 		return 0;
 	cmos = capos_cap_lookup("cmos");
@@ -131,13 +129,8 @@ int main(uint64_t arg)
 		capos_log(capos_LogLevel_LOG_LEVEL_WARNING,
 			  "no TSC calibration from the kernel: monotonic time via KernelInfo");
 
-	struct capos_service s = {
-		.endpoint = ep,
-		.dispatch = wallclock_dispatch,
-		.ops = &clock_service_ops,
-		.ctx = &state,
-	};
-	capos_status_t st = capos_service_serve(&s);
-	/* Retargeted away (live upgrade): done, cleanly. */
-	return st == CAPOS_RETARGETED ? 0 : (int)st;
+	static struct capos_server srv;
+	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);
+	capos_server_add(&srv, ep, wallclock_service(&clock_service_ops, &state));
+	return capos_service_main(&srv);
 }

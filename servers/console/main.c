@@ -12,14 +12,16 @@
  *   kinfo    KernelInfo (READ), the clock for finite timeouts   optional
  *   ready    init's readiness notification
  *
- * One thread, one loop. With `thread` the IRQ notification is bound, so one
- * Recv returns either a call or the IRQ's signal. Without it the loop wakes
- * every CONSOLE_POLL_NS to poll the notification and the UART. A read that
- * cannot be answered at once is deferred: its Reply cap is saved (needs
- * `capmgr`) and answered later with Send, so Writes from every other
- * component keep flowing while a shell waits for a line. Without `capmgr`
- * such a read is answered LIMIT_EXCEEDED; without `kinfo` a finite timeout
- * does not wait (TIMEOUT when nothing is there).
+ * One thread on the service framework (capos/service.h). With `thread` the
+ * IRQ notification is bound, so one Recv returns either a call or the
+ * IRQ's signal (the `signal` hook). Without it the framework's wait is
+ * bounded by CONSOLE_POLL_NS and the `tick` hook polls the notification
+ * and the UART, before every call too. A read that cannot be answered at
+ * once is deferred: the framework keeps its Reply cap (needs `capmgr`) and
+ * answer_saved answers it later, so Writes from every other component keep
+ * flowing while a shell waits for a line. Without `capmgr` such a read is
+ * answered LIMIT_EXCEEDED; without `kinfo` a finite timeout does not wait
+ * (TIMEOUT when nothing is there).
  */
 #include <stdint.h>
 #include <string.h>
@@ -45,21 +47,10 @@ int main(uint64_t arg);
 static struct {
 	capos_cap_t ep, port, irq, irq_ack, thread, capmgr, kinfo;
 	int bound; /* irq is bound to this thread: Recv reports its signals */
-	/* Free slots reserved for saved Reply caps (a stack). */
-	uint32_t pool[CONSOLE_WAITERS_MAX];
-	uint32_t npool;
 } g;
 
 static struct console_state state;
-
-/* A received call, copied out of the IPC buffer so that input handling and
- * deadline expiry (which answer other callers through the same buffer) can
- * run before it is dispatched. */
-static struct {
-	uint64_t label, badge;
-	uint32_t len;
-	uint8_t body[CAPOS_MSG_BODY_MAX];
-} msg;
+static struct capos_server srv;
 
 /* ---- hooks for console_service ---- */
 
@@ -87,28 +78,13 @@ static uint64_t kinfo_clock(void *arg)
 	return last;
 }
 
-/* Answers a deferred caller through its saved Reply cap; the slot is free
- * again afterwards (a Reply cap is used up by its Send, whatever happens). */
+/* Answers a deferred caller through the Reply cap the framework kept. */
 static void answer_saved(void *arg, uint32_t slot, capos_status_t status,
 			 const capos_ConsoleInput *resp)
 {
 	(void)arg;
-	struct capos_ipc_buffer *b = capos_ipc();
-	uint32_t len = 0;
-	if (status == CAPOS_OK) {
-		struct capos_rpc_request rq = { .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX };
-		if (capos_rpc_encode(&rq, &capos_ConsoleInput_msg, resp) == CAPOS_OK)
-			len = rq.out_len;
-		else
-			status = CAPOS_INVALID_ARGUMENT; /* cannot happen: bounded */
-	}
-	b->label = (uint64_t)status;
-	b->len = len;
-	b->ncaps = 0;
 	/* DISCONNECTED when the caller died meanwhile: its bytes are gone. */
-	(void)capos_send(slot);
-	if (g.npool < CONSOLE_WAITERS_MAX)
-		g.pool[g.npool++] = slot;
+	(void)capos_server_answer(&srv, slot, status, &capos_ConsoleInput_msg, resp, NULL);
 }
 
 /* ---- the UART ---- */
@@ -172,35 +148,6 @@ static int uart_init(void)
 	       out8(COM1_IER, IER_RDA);
 }
 
-/* ---- reply slots ---- */
-
-/* Reserves up to CONSOLE_WAITERS_MAX free slots, from the top of the table
- * (the kernel fills the lowest free slots with anything it hands us). */
-static void reserve_slots(void)
-{
-	static struct capos_capmgr_list_result list;
-	static uint8_t used[1024 / 8];
-	uint32_t size = 0;
-	if (g.capmgr == CAPOS_NO_CAP)
-		return;
-	for (uint32_t first = 0;;) {
-		if (capos_cap_list(g.capmgr, first, CAPOS_CAPMGR_LIST_MAX, &list) != CAPOS_OK)
-			return;
-		size = list.table_size;
-		for (uint32_t i = 0; i < list.count; i++)
-			if (list.entries[i].slot < sizeof(used) * 8)
-				used[list.entries[i].slot / 8] |= (uint8_t)(1u << (list.entries[i].slot % 8));
-		if (list.next >= size || list.next <= first)
-			break;
-		first = list.next;
-	}
-	if (size > sizeof(used) * 8)
-		size = sizeof(used) * 8;
-	for (uint32_t s = size; s-- > 0 && g.npool < CONSOLE_WAITERS_MAX;)
-		if (!(used[s / 8] & (1u << (s % 8))))
-			g.pool[g.npool++] = s;
-}
-
 /* ---- the loop ---- */
 
 static int has_deadline(void)
@@ -208,9 +155,11 @@ static int has_deadline(void)
 	return console_next_deadline(&state) != CONSOLE_NO_DEADLINE;
 }
 
-/* What the loop does besides calls: input when not bound, expiry. */
-static void housekeeping(void)
+/* What the loop does besides calls (the framework's tick, also before
+ * every call): input when not bound, expiry. */
+static void housekeeping(void *ctx)
 {
+	(void)ctx;
 	if (!g.bound) {
 		int signalled = g.irq != CAPOS_NO_CAP && capos_wait(g.irq, CAPOS_WAIT_POLL) == CAPOS_OK;
 		if (signalled)
@@ -223,8 +172,9 @@ static void housekeeping(void)
 }
 
 /* How long the next Recv may block (ns; CAPOS_WAIT_FOREVER, 0 = poll). */
-static uint64_t next_wait(void)
+static uint64_t next_wait(void *ctx)
 {
+	(void)ctx;
 	uint64_t w = CAPOS_WAIT_FOREVER;
 	if (state.clock && has_deadline())
 		w = console_wait_ns(&state, state.clock(state.clock_arg));
@@ -233,89 +183,19 @@ static uint64_t next_wait(void)
 	return w;
 }
 
-/* Dispatches the copied call. Returns 1 when the reply is in the IPC
- * buffer (for ReplyRecv), 0 when the caller was deferred (its Reply cap
- * saved). */
-static int dispatch(void)
+static void irq_signal(void *ctx, uint64_t bits)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	struct capos_rpc_request rq = {
-		.label = msg.label,
-		.badge = msg.badge,
-		.client = NULL,
-		.body = msg.body,
-		.len = msg.len,
-		.out = b->body,
-		.out_cap = CAPOS_MSG_BODY_MAX,
-		.out_len = 0,
-	};
-	uint32_t slot = g.npool ? g.pool[g.npool - 1] : CONSOLE_NO_HANDLE;
-	state.defer_handle = slot;
-	capos_status_t r = console_dispatch(&console_service_ops, &state, &rq);
-	state.defer_handle = CONSOLE_NO_HANDLE;
-	if (r == CONSOLE_DEFERRED) {
-		capos_status_t st = capos_cap_save_reply(g.capmgr, slot);
-		if (st == CAPOS_OK) {
-			g.npool--;
-			return 0;
-		}
-		/* Could not keep the caller: take it out of the queue and say so. */
-		console_cancel(&state, slot);
-		if (st == CAPOS_SLOT_OCCUPIED)
-			g.npool--; /* someone else's now: not ours to reuse */
-		r = CAPOS_LIMIT_EXCEEDED;
-	}
-	b->label = (uint64_t)r;
-	b->len = r == CAPOS_OK ? rq.out_len : 0;
-	b->ncaps = 0;
-	return 1;
+	(void)ctx;
+	(void)bits;
+	uart_interrupt();
 }
 
-/* Takes a received call out of the IPC buffer; drops any caps it carried
- * (the console wants none). */
-static void take_message(void)
+/* The framework could not keep a deferred reader's Reply cap: it is
+ * answered LIMIT_EXCEEDED now, so take it out of the queue. */
+static void defer_failed(void *ctx, capos_cap_t slot)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	msg.label = b->label;
-	msg.badge = b->badge;
-	msg.len = b->len <= CAPOS_MSG_BODY_MAX ? b->len : CAPOS_MSG_BODY_MAX;
-	memcpy(msg.body, b->body, msg.len);
-	uint32_t ncaps = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : CAPOS_MSG_MAX_CAPS;
-	uint32_t caps[CAPOS_MSG_MAX_CAPS];
-	memcpy(caps, b->caps, sizeof(caps));
-	for (uint32_t i = 0; i < ncaps && g.capmgr != CAPOS_NO_CAP; i++)
-		(void)capos_cap_delete(g.capmgr, caps[i]);
-}
-
-static capos_status_t serve(void)
-{
-	struct capos_ipc_buffer *b = capos_ipc();
-	capos_status_t st = capos_recv_timeout(g.ep, next_wait());
-	for (;;) {
-		int reply = 0;
-		if (st == CAPOS_OK && b->kind == CAPOS_RECV_SIGNAL) {
-			uart_interrupt();
-			housekeeping();
-		} else if (st == CAPOS_OK) {
-			take_message();
-			housekeeping();
-			/* The wait is computed before dispatching: the clock is a
-			 * Call, and after dispatch the buffer holds the reply. A new
-			 * deferral (which may bring an earlier deadline) has no reply
-			 * pending, so it is recomputed below. */
-			uint64_t w = next_wait();
-			reply = dispatch();
-			if (reply) {
-				st = capos_reply_recv_timeout(g.ep, w);
-				continue;
-			}
-		} else if (st == CAPOS_TIMEOUT || st == CAPOS_WOULD_BLOCK) {
-			housekeeping();
-		} else {
-			return st; /* RETARGETED (live upgrade), or the endpoint is gone */
-		}
-		st = capos_recv_timeout(g.ep, next_wait());
-	}
+	(void)ctx;
+	console_cancel(&state, slot);
 }
 
 static capos_cap_t lookup2(const char *a, const char *b)
@@ -343,23 +223,26 @@ int main(uint64_t arg)
 
 	console_init(&state, uart_write, NULL, answer_saved, NULL,
 		     g.kinfo != CAPOS_NO_CAP ? kinfo_clock : NULL, NULL);
+	capos_server_init(&srv, g.capmgr, &state);
+	capos_server_add(&srv, g.ep, console_service(&console_service_ops, &state));
 	if (g.irq != CAPOS_NO_CAP && g.thread != CAPOS_NO_CAP &&
-	    capos_thread_bind(g.thread, g.irq) == CAPOS_OK)
+	    capos_server_bind(&srv, g.thread, g.irq) == CAPOS_OK)
 		g.bound = 1;
 	if (!uart_init())
 		return 2;
-	reserve_slots();
+	uint32_t slots = capos_server_reserve_replies(&srv, CONSOLE_WAITERS_MAX);
+	srv.signal = irq_signal;
+	srv.tick = housekeeping;
+	srv.tick_calls = 1;
+	srv.wait_ns = next_wait;
+	srv.defer_failed = defer_failed;
 	capos_printf("console: serving COM1 (%s, %u reply slots, %s)\n",
 		     g.bound ? "irq bound" : g.irq != CAPOS_NO_CAP ? "irq polled" : "polling",
-		     (unsigned)g.npool, g.kinfo != CAPOS_NO_CAP ? "clock" : "no clock");
+		     (unsigned)slots, g.kinfo != CAPOS_NO_CAP ? "clock" : "no clock");
 
-	capos_cap_t ready = capos_cap_lookup("ready");
-	if (ready != CAPOS_NO_CAP)
-		(void)capos_service_ready(ready, 1);
-
-	capos_status_t st = serve();
+	int rc = capos_service_main(&srv);
 	/* Whoever waits gets DISCONNECTED now rather than when we are gone;
 	 * a retried read reaches the new console. */
 	console_answer_all(&state, CAPOS_DISCONNECTED);
-	return st == CAPOS_RETARGETED ? 0 : (int)st;
+	return rc;
 }

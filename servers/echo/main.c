@@ -3,6 +3,8 @@
  * parent with its endpoint's slot as the start argument, or by init from a
  * manifest with the endpoint under the local name `echo`; as a root task
  * (argument 0, no such name) it has nothing to serve and exits at once.
+ * With `capmgr` (its own table, WRITE) it deletes the caps of calls that
+ * bring more than Exchange keeps.
  */
 #include <capos/service.h>
 #include <capos/startup.h>
@@ -13,19 +15,12 @@ int main(uint64_t arg);
 
 int main(uint64_t arg)
 {
-	capos_cap_t ep = (capos_cap_t)arg;
-	if (arg == 0) /* started by init from a manifest: the endpoint by name */
-		ep = capos_cap_lookup("echo");
+	capos_cap_t ep = capos_service_endpoint(arg, "echo");
 	if (ep == CAPOS_NO_CAP)
 		return 0;
 	static struct echo_state state;
-	struct capos_service s = {
-		.endpoint = ep,
-		.dispatch = echo_dispatch,
-		.ops = &echo_service_ops,
-		.ctx = &state,
-	};
-	capos_status_t st = capos_service_serve(&s);
-	/* Retargeted away (live upgrade): done, cleanly. */
-	return st == CAPOS_RETARGETED ? 0 : (int)st;
+	static struct capos_server srv;
+	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);
+	capos_server_add(&srv, ep, echo_service(&echo_service_ops, &state));
+	return capos_service_main(&srv);
 }

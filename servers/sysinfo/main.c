@@ -27,9 +27,7 @@ static uint64_t kinfo_now(void *ctx)
 
 int main(uint64_t arg)
 {
-	capos_cap_t ep = (capos_cap_t)arg;
-	if (arg == 0) /* started by init from a manifest: the endpoint by name */
-		ep = capos_cap_lookup("sysinfo");
+	capos_cap_t ep = capos_service_endpoint(arg, "sysinfo");
 	if (ep == CAPOS_NO_CAP)
 		return 0;
 	static struct sysinfo_state state;
@@ -39,13 +37,8 @@ int main(uint64_t arg)
 		state.now_ns = kinfo_now;
 		state.clock_ctx = (void *)(uintptr_t)kinfo;
 	}
-	struct capos_service s = {
-		.endpoint = ep,
-		.dispatch = systeminfo_dispatch,
-		.ops = &sysinfo_service_ops,
-		.ctx = &state,
-	};
-	capos_status_t st = capos_service_serve(&s);
-	/* Retargeted away (live upgrade): done, cleanly. */
-	return st == CAPOS_RETARGETED ? 0 : (int)st;
+	static struct capos_server srv;
+	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);
+	capos_server_add(&srv, ep, systeminfo_service(&sysinfo_service_ops, &state));
+	return capos_service_main(&srv);
 }
