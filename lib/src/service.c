@@ -1,10 +1,12 @@
 /*
  * service.c - the service framework (capos/service.h) on the target.
  *
- * The loop owes at most one reply at a time: a call's answer is encoded
- * into the server's own buffer (s->out), so hooks and handlers may make
- * calls of their own until the moment the answer is copied into the IPC
- * buffer and sent with ReplyRecv. Everything else the loop receives (the
+ * The loop owes at most one reply at a time. Handlers may make calls of
+ * their own: the request is decoded before and the answer encoded after
+ * the handler runs. When hooks run between a dispatch and its reply (a
+ * wait_ns hook asks the clock), the answer is encoded into the server's
+ * own buffer (s->out) and copied into the IPC buffer only when it is sent;
+ * otherwise it is encoded in place. Everything else the loop receives (the
  * bound notification's signals, timeouts) is handled with no reply owed.
  *
  * Endpoints after the first are served through NOTIFY_ARRIVAL: the kernel
@@ -158,12 +160,16 @@ static capos_status_t keep_reply(struct capos_server *s, struct capos_rpc_reques
 static int handle(struct capos_server *s, uint32_t e)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
+	/* Without a wait hook nothing runs between the dispatch and the reply
+	 * but the cleanup of request caps (handled below), so the answer is
+	 * encoded where it is sent from. */
+	int direct = !s->wait_ns;
 	struct capos_rpc_request rq = {
 		.label = b->label,
 		.badge = b->badge,
 		.body = b->body,
 		.len = b->len <= CAPOS_MSG_BODY_MAX ? b->len : 0,
-		.out = s->out,
+		.out = direct ? b->body : s->out,
 		.out_cap = CAPOS_MSG_BODY_MAX,
 		.defer_slot = s->npool ? s->pool[s->npool - 1] : CAPOS_NO_CAP,
 	};
@@ -193,7 +199,15 @@ static int handle(struct capos_server *s, uint32_t e)
 		result = CAPOS_UNSUPPORTED;
 	}
 	s->served++;
-	drop_caps(s, &rq.caps_in);
+	if (rq.caps_in.count) {
+		/* Deleting is a kernel call through the IPC buffer: an answer
+		 * already encoded there waits aside meanwhile. */
+		if (direct && result == CAPOS_OK && rq.out_len) {
+			memcpy(s->out, b->body, rq.out_len);
+			direct = 0;
+		}
+		drop_caps(s, &rq.caps_in);
+	}
 	if (result == CAPOS_RPC_NO_REPLY)
 		return 0;
 	if (result == CAPOS_RPC_DEFERRED) {
@@ -203,6 +217,7 @@ static int handle(struct capos_server *s, uint32_t e)
 	}
 	s->out_label = (uint64_t)result;
 	s->out_len = result == CAPOS_OK ? rq.out_len : 0;
+	s->out_in_ipc = direct;
 	s->out_caps = result == CAPOS_OK ? rq.caps_out : (struct capos_cap_list){ 0 };
 	return 1;
 }
@@ -213,7 +228,8 @@ static void load_reply(struct capos_server *s)
 	struct capos_ipc_buffer *b = capos_ipc();
 	b->label = s->out_label;
 	b->len = s->out_len;
-	memcpy(b->body, s->out, s->out_len);
+	if (!s->out_in_ipc)
+		memcpy(b->body, s->out, s->out_len);
 	b->ncaps = s->out_caps.count;
 	b->cap_move = s->out_caps.move;
 	for (uint32_t i = 0; i < s->out_caps.count; i++)
