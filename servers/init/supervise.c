@@ -15,9 +15,11 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/service.h>
 #include <capos/syscall.h>
 
 #include "init.h"
+#include "process.capos.h"
 
 static uint64_t rdtsc(void)
 {
@@ -189,100 +191,80 @@ static void stop_servers(void)
 	}
 }
 
-uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
-uint32_t init_req_ncaps;
-uint32_t init_reply_cap = CAPOS_NO_CAP;
+/* ---- the serve loop, on the service framework ---- */
 
-capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, uint64_t badge)
+enum { SVC_SPAWNER = 0, SVC_CONTROL = 1 };
+
+static struct capos_server srv;
+
+/* The badge says what kind of client called: a SPAWNER grant reaches
+ * ProcessSpawner only, a ProcessControl grant ProcessControl only, and
+ * anything else (crash-record badges calling) no service at all. */
+static int route(void *ctx, uint32_t endpoint, const struct capos_rpc_request *rq)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	init_reply_cap = CAPOS_NO_CAP;
-	init_req_ncaps = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
-	for (uint32_t j = 0; j < init_req_ncaps; j++)
-		init_req_caps[j] = b->caps[j];
-	struct capos_rpc_request rq = {
-		.label = b->label, .badge = badge, .client = NULL, .body = b->body,
-		.len = b->len, .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX, .out_len = 0,
-	};
-	capos_status_t result = dispatch(ops, NULL, &rq);
-	/* init keeps none of the request's caps (a Spawn copied them into the
-	 * child). Deleting them is a kernel call through the same IPC buffer,
-	 * so the encoded answer waits aside meanwhile. */
-	static uint8_t answer[CAPOS_MSG_BODY_MAX];
-	uint32_t len = result == CAPOS_OK ? rq.out_len : 0;
-	memcpy(answer, b->body, len);
-	for (uint32_t j = 0; j < init_req_ncaps; j++)
-		capos_cap_delete(g_init.capmgr, init_req_caps[j]);
-	init_req_ncaps = 0;
-	memcpy(b->body, answer, len);
-	b->label = (uint64_t)result;
-	b->len = len;
-	b->ncaps = 0;
-	b->cap_move = 0;
-	if (init_reply_cap != CAPOS_NO_CAP && result == CAPOS_OK) {
-		b->ncaps = 1;
-		b->caps[0] = init_reply_cap;
-		b->cap_move = 1; /* init keeps no copy */
-	} else if (init_reply_cap != CAPOS_NO_CAP) {
-		capos_cap_delete(g_init.capmgr, init_reply_cap);
-	}
-	init_reply_cap = CAPOS_NO_CAP;
-	return result;
+	(void)ctx;
+	(void)endpoint;
+	uint64_t kind = INIT_BADGE_KIND(rq->badge);
+	if (kind == INIT_BADGE_SPAWNER)
+		return SVC_SPAWNER;
+	if (kind == INIT_BADGE_CONTROL || kind == INIT_BADGE_CHILDCTL)
+		return SVC_CONTROL;
+	return CAPOS_SERVER_MAX_SERVICES; /* none: the raw hook decides */
+}
+
+static void halt_if_done(void)
+{
+	if (g_init.sys->halt_when_done && all_done())
+		capos_server_stop(&srv);
+}
+
+/* Crash records from the kernel, through the badges init gave it. Nothing
+ * else that is not an RPC speaks to init: UNSUPPORTED (its caps are
+ * dropped by the framework). */
+static capos_status_t raw(void *ctx, uint32_t endpoint, struct capos_rpc_request *rq)
+{
+	(void)ctx;
+	(void)endpoint;
+	uint64_t kind = INIT_BADGE_KIND(rq->badge);
+	if (rq->label != CAPOS_LABEL_CRASH_RECORD ||
+	    (kind != INIT_BADGE_SUPERVISOR && kind != INIT_BADGE_CHILD) ||
+	    rq->len < sizeof(struct capos_crash_record))
+		return CAPOS_UNSUPPORTED;
+	struct capos_crash_record r;
+	memcpy(&r, rq->body, sizeof(r));
+	r.name[sizeof(r.name) - 1] = '\0';
+	if (kind == INIT_BADGE_SUPERVISOR)
+		component_died(INIT_BADGE_INDEX(rq->badge), &r);
+	else
+		init_child_died(INIT_BADGE_INDEX(rq->badge), &r);
+	halt_if_done();
+	return CAPOS_RPC_NO_REPLY; /* the kernel sent it: nobody waits */
+}
+
+static void ready_signal(void *ctx, uint64_t bits)
+{
+	(void)ctx;
+	on_ready(bits);
 }
 
 int init_supervise(void)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	int reply = 0;
 	check_system_ready();
-	for (;;) {
-		if (g_init.sys->halt_when_done && !reply && all_done()) {
-			stop_servers();
-			capos_printf("init: every component has ended; halting\n");
-			return 0;
-		}
-		capos_status_t st = reply ? capos_reply_recv(g_init.endpoint)
-					  : capos_recv(g_init.endpoint);
-		reply = 0;
+	capos_server_init(&srv, g_init.capmgr, NULL);
+	srv.ntfn = g_init.ready_ntfn; /* bound to init's thread by main */
+	srv.route = route;
+	srv.raw = raw;
+	srv.signal = ready_signal;
+	capos_server_add(&srv, g_init.endpoint, processspawner_service(&init_spawner_ops, NULL));
+	capos_server_add(&srv, g_init.endpoint, processcontrol_service(&init_control_ops, NULL));
+	if (!g_init.sys->halt_when_done || !all_done()) {
+		capos_status_t st = capos_server_run(&srv);
 		if (st != CAPOS_OK) {
 			capos_printf("init: receive failed: status %ld\n", (long)st);
 			return 2;
 		}
-		if (b->kind == CAPOS_RECV_SIGNAL) {
-			on_ready(b->signals);
-			continue;
-		}
-		uint64_t badge = b->badge, kind = INIT_BADGE_KIND(badge);
-		if (b->label == CAPOS_LABEL_CRASH_RECORD &&
-		    (kind == INIT_BADGE_SUPERVISOR || kind == INIT_BADGE_CHILD) &&
-		    b->len >= sizeof(struct capos_crash_record)) {
-			struct capos_crash_record r;
-			memcpy(&r, b->body, sizeof(r));
-			r.name[sizeof(r.name) - 1] = '\0';
-			if (kind == INIT_BADGE_SUPERVISOR)
-				component_died(INIT_BADGE_INDEX(badge), &r);
-			else
-				init_child_died(INIT_BADGE_INDEX(badge), &r);
-			continue;
-		}
-		if (kind == INIT_BADGE_CONTROL || kind == INIT_BADGE_CHILDCTL) {
-			init_handle_control(badge);
-			reply = 1;
-			continue;
-		}
-		if (kind == INIT_BADGE_SPAWNER) {
-			init_handle_spawner(badge);
-			reply = 1;
-			continue;
-		}
-		/* Nothing else speaks to init: drop any caps, answer UNSUPPORTED. */
-		uint32_t caps[CAPOS_MSG_MAX_CAPS], n = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
-		memcpy(caps, b->caps, sizeof(caps));
-		for (uint32_t j = 0; j < n; j++)
-			capos_cap_delete(g_init.capmgr, caps[j]);
-		b->label = CAPOS_UNSUPPORTED;
-		b->len = 0;
-		b->ncaps = 0;
-		reply = 1;
 	}
+	stop_servers();
+	capos_printf("init: every component has ended; halting\n");
+	return 0;
 }
