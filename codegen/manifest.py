@@ -106,6 +106,10 @@ RIGHTS_TABLE = {
     "KERNEL_RESOURCE_PROCESS_CONTROL": (("READ", "CONTROL"), ("READ",)),
     "KERNEL_RESOURCE_THREAD": (("CONTROL",), ("CONTROL",)),
     "KERNEL_RESOURCE_NOTIFICATION": (("SEND", "RECV"), ("SEND", "RECV")),
+    # Its own Process: READ is Info, WRITE is MapAnon/Unmap/CreateThread
+    # (within its profile); CONTROL (caps into itself, supervisor, memory
+    # writes, kill) stays init's.
+    "KERNEL_RESOURCE_SELF": (("READ", "WRITE"), ("READ", "WRITE")),
 }
 SOURCE_WORDS = {
     "endpoint": "an endpoint grant",
@@ -117,6 +121,7 @@ SOURCE_WORDS = {
     "KERNEL_RESOURCE_PROCESS_CONTROL": "a PROCESS_CONTROL grant",
     "KERNEL_RESOURCE_THREAD": "a THREAD grant",
     "KERNEL_RESOURCE_NOTIFICATION": "a NOTIFICATION grant",
+    "KERNEL_RESOURCE_SELF": "a SELF grant (its own process)",
 }
 
 # Every problem carries one of these rule codes (`validate --rules` prints

@@ -147,6 +147,14 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		add(p, g->name, CAPOS_SPAWN_CHILD_CAPMGR, init_grant_rights(g),
 		    CAPOS_CAP_CAP_MANAGER, 0, 0);
 		break;
+	case capos_KernelResource_KERNEL_RESOURCE_SELF:
+		/* A mint of the child's own Process cap: READ (Info) and WRITE
+		 * (MapAnon, Unmap, CreateThread within its profile) at most, never
+		 * CONTROL (the manifest table allows no more). The runtime grows
+		 * its heap and makes threads through it (docs/manifest.md). */
+		add(p, g->name, CAPOS_SPAWN_CHILD_PROCESS, init_grant_rights(g), CAPOS_CAP_PROCESS,
+		    0, 0);
+		break;
 	default:
 		st = CAPOS_INVALID_ARGUMENT;
 	}

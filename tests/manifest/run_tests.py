@@ -221,11 +221,11 @@ def cli(args):
     _, fds = manifest.load_pool(args.descriptor_set)
     saved = dict(manifest.RIGHTS_TABLE)
     try:
-        del manifest.RIGHTS_TABLE["KERNEL_RESOURCE_NOTIFICATION"]
+        del manifest.RIGHTS_TABLE["KERNEL_RESOURCE_SELF"]
         manifest_c.check_tables(manifest, fds)
         return fail("emit-c accepted a KernelResource with no rights row")
     except manifest_c.TableError as e:
-        if "KERNEL_RESOURCE_NOTIFICATION" not in str(e):
+        if "KERNEL_RESOURCE_SELF" not in str(e):
             return fail(f"emit-c refused for another reason: {e}")
     finally:
         manifest.RIGHTS_TABLE.clear()
