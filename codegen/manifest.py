@@ -479,7 +479,8 @@ class Checker:
         self.generic(m, (), "")
         if m.hostname:
             if not HOSTNAME_RE.match(m.hostname):
-                self.err("hostname", ("hostname",), f"hostname '{m.hostname}' may hold only letters, "
+                self.err("hostname", ("hostname",),
+                         f"hostname '{m.hostname}' may hold only letters, "
                          "digits, '-' and '.'")
         if m.seed_utc_seconds < 0:
             self.err("seed", ("seed_utc_seconds",), "seed_utc_seconds is negative; 0 means "
@@ -492,7 +493,8 @@ class Checker:
         for i, pf in enumerate(m.profiles):
             self.check_profile(i, pf)
         if not m.components:
-            self.err("no_components", (), "the manifest has no components; a system needs at least one")
+            self.err("no_components", (),
+                     "the manifest has no components; a system needs at least one")
         self.comps = {}
         self.serves = {}   # component -> {endpoint name: index}
         for i, c in enumerate(m.components):
@@ -518,11 +520,13 @@ class Checker:
             return
         if pf.name in self.profiles:
             first = self.loc.line("profiles", self.profiles[pf.name][0])
-            self.err("duplicate", path + ("name",), f"{what} is defined twice (first on line {first})")
+            self.err("duplicate", path + ("name",),
+                     f"{what} is defined twice (first on line {first})")
             return
         self.profiles[pf.name] = (i, pf)
         if not pf.HasField("limits"):
-            self.err("profile_limits", path, f"{what} has no limits; it needs max_slots, max_threads, "
+            self.err("profile_limits", path,
+                     f"{what} has no limits; it needs max_slots, max_threads, "
                      "max_pages and max_endpoints")
             return
         if pf.limits.max_threads == 0:
@@ -569,11 +573,13 @@ class Checker:
             return None
         comp, ep = parts
         if comp not in self.comps:
-            self.err("endpoint_ref", path, f"{what} endpoint '{ref}': there is no component '{comp}'")
+            self.err("endpoint_ref", path,
+                     f"{what} endpoint '{ref}': there is no component '{comp}'")
             return None
         if ep not in self.serves.get(comp, {}):
             served = ", ".join(sorted(self.serves.get(comp, {}))) or "nothing"
-            self.err("endpoint_ref", path, f"{what} endpoint '{ref}': component '{comp}' serves no "
+            self.err("endpoint_ref", path,
+                     f"{what} endpoint '{ref}': component '{comp}' serves no "
                      f"endpoint '{ep}' (it serves {served})")
             return None
         return comp, ep
@@ -589,7 +595,8 @@ class Checker:
             self.err("binary", path + ("binary",), f"{who} binary '{c.binary}' may hold only "
                      "letters, digits, '_', '-', '.' and '+'")
         elif c.binary in RESERVED_PKG_NAMES:
-            self.err("binary", path + ("binary",), f"{who} binary '{c.binary}' is reserved: the "
+            self.err("binary", path + ("binary",),
+                     f"{who} binary '{c.binary}' is reserved: the "
                      "boot package's '" + c.binary + "' entry is not a component's program")
         elif self.binaries is not None and c.binary not in self.binaries:
             known = ", ".join(sorted(self.binaries)) or "none"
@@ -600,10 +607,12 @@ class Checker:
             self.err("priority", path, f"{who} priority missing; give one from {PRIORITY_MIN} "
                      f"to {PRIORITY_MAX}")
         elif not PRIORITY_MIN <= c.priority <= PRIORITY_MAX:
-            self.err("priority", path + ("priority",), f"{who} priority {c.priority} is out of range "
+            self.err("priority", path + ("priority",),
+                     f"{who} priority {c.priority} is out of range "
                      f"{PRIORITY_MIN}-{PRIORITY_MAX} (255 is init's)")
         if c.max_restarts and c.restart == 0:
-            self.err("max_restarts", path + ("max_restarts",), f"{who} sets max_restarts but its restart "
+            self.err("max_restarts", path + ("max_restarts",),
+                     f"{who} sets max_restarts but its restart "
                      "policy is RESTART_NEVER")
         # serves
         for j, s in enumerate(c.serves):
@@ -612,13 +621,17 @@ class Checker:
             if sid == 0:
                 continue
             if sid > INTERFACE_MAX:
-                self.err("interface_id", sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is wider "
+                self.err("interface_id", sp,
+                         f"{who} endpoint '{s.name}' interface_id {sid:#x} is wider "
                          "than 16 bits")
             elif sid < INTERFACE_RESERVED_END:
-                self.err("interface_id", sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is in the "
+                self.err("interface_id", sp,
+                         f"{who} endpoint '{s.name}' interface_id {sid:#x} is in the "
                          "reserved range 0x0001-0x00FF")
-            elif sid < INTERFACE_PRIVATE_BASE and self.iface_ids is not None and sid not in self.iface_ids:
-                self.err("interface_id", sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is not "
+            elif (sid < INTERFACE_PRIVATE_BASE and self.iface_ids is not None
+                  and sid not in self.iface_ids):
+                self.err("interface_id", sp,
+                         f"{who} endpoint '{s.name}' interface_id {sid:#x} is not "
                          "declared by any service in idl/")
         # local names: serves, caps and watches share the startup page
         local = {}
@@ -641,15 +654,18 @@ class Checker:
                 kdesc = x.DESCRIPTOR.fields_by_name.get("kernel")
                 kval = (kdesc.enum_type.values_by_number.get(x.kernel)
                         if field == "caps" and kdesc else None)
-                if kval is not None and kval.name == "KERNEL_RESOURCE_IRQ" and len(x.name) > IRQ_NAME_MAX:
+                if (kval is not None and kval.name == "KERNEL_RESOURCE_IRQ"
+                        and len(x.name) > IRQ_NAME_MAX):
                     # init also names the handler '<name>_ack' (a local name too)
-                    self.err("irq_name", path + (field, j, "name"), f"{who} IRQ grant name '{x.name}' "
+                    self.err("irq_name", path + (field, j, "name"),
+                             f"{who} IRQ grant name '{x.name}' "
                              f"is longer than {IRQ_NAME_MAX} characters (init adds "
                              f"'{IRQ_ACK_SUFFIX}' for its handler)")
                     continue
                 if x.name in local:
                     f0, j0 = local[x.name]
-                    self.err("local_name", path + (field, j, "name"), f"{who} local name '{x.name}' is "
+                    self.err("local_name", path + (field, j, "name"),
+                             f"{who} local name '{x.name}' is "
                              f"used twice (first on line {self.loc.line(*path, f0, j0)})")
                 else:
                     local[x.name] = (field, j)
@@ -674,10 +690,12 @@ class Checker:
         for j, pr in enumerate(c.params):
             pp = path + ("params", j)
             if not PARAM_KEY_RE.match(pr.key):
-                self.err("param", pp + ("key",) if pr.key else pp, f"{who} param key '{pr.key}' must "
+                self.err("param", pp + ("key",) if pr.key else pp,
+                         f"{who} param key '{pr.key}' must "
                          "be 1-31 characters of a-z, 0-9, '_' and '.'")
             elif pr.key in RESERVED_PARAMS or pr.key.startswith(RESERVED_PARAM_PREFIX):
-                self.err("param", pp + ("key",), f"{who} param key '{pr.key}' is reserved: init "
+                self.err("param", pp + ("key",),
+                         f"{who} param key '{pr.key}' is reserved: init "
                          "sets it (hostname, log_level, log_ring_records, "
                          "seed_utc_seconds, badge.<N>)")
             elif pr.key in seen:
@@ -686,7 +704,8 @@ class Checker:
             else:
                 seen[pr.key] = j
             if "\0" in pr.value:
-                self.err("param", pp + ("value",), f"{who} param '{pr.key}' value holds a NUL byte")
+                self.err("param", pp + ("value",),
+                         f"{who} param '{pr.key}' value holds a NUL byte")
         self.check_limits(path, who, c)
 
     def check_grant(self, gp, who, c, g, edges, j):
@@ -694,10 +713,12 @@ class Checker:
         kname = g.DESCRIPTOR.fields_by_name["kernel"].enum_type.values_by_number.get(g.kernel)
         kname = kname.name if kname else None
         if g.endpoint and g.kernel:
-            self.err("grant_kind", gp, f"{what} sets both endpoint and kernel; a grant is one or the other")
+            self.err("grant_kind", gp,
+                     f"{what} sets both endpoint and kernel; a grant is one or the other")
             return
         if not g.endpoint and not g.kernel:
-            self.err("grant_kind", gp, f"{what} sets neither endpoint nor kernel; say what it grants")
+            self.err("grant_kind", gp,
+                     f"{what} sets neither endpoint nor kernel; say what it grants")
             return
         if g.kernel and kname is None:
             return  # reported by generic()
@@ -711,9 +732,11 @@ class Checker:
             self.err("grant_field", gp + ("port_base" if g.port_base else "port_count",),
                      f"{what} sets port_base/port_count, which only an IOPORT grant takes")
         if source != "KERNEL_RESOURCE_IRQ" and g.irq:
-            self.err("grant_field", gp + ("irq",), f"{what} sets irq, which only an IRQ grant takes")
+            self.err("grant_field", gp + ("irq",),
+                     f"{what} sets irq, which only an IRQ grant takes")
         if g.badge and source != "endpoint":
-            self.err("grant_field", gp + ("badge",), f"{what} asks for a badge, which only an endpoint "
+            self.err("grant_field", gp + ("badge",),
+                     f"{what} asks for a badge, which only an endpoint "
                      "grant can carry")
         if source == "KERNEL_RESOURCE_IOPORT":
             if g.port_count == 0:
@@ -734,7 +757,8 @@ class Checker:
             r = short_enum(v.name, "GRANT_RIGHT_")
             rp = gp + ("rights", k)
             if r == "NONE":
-                self.err("rights_list", rp, f"{what} lists NONE among its rights; leave rights empty "
+                self.err("rights_list", rp,
+                         f"{what} lists NONE among its rights; leave rights empty "
                          "for the default")
             elif r in seen:
                 self.err("rights_list", rp, f"{what} lists right {r} twice")
@@ -748,11 +772,13 @@ class Checker:
 
     def check_limits(self, path, who, c):
         if not c.profile:
-            self.err("profile_ref", path, f"{who} has no profile; name one of the manifest's profiles")
+            self.err("profile_ref", path,
+                     f"{who} has no profile; name one of the manifest's profiles")
             return
         if c.profile not in self.profiles:
             known = ", ".join(self.profiles) or "none defined"
-            self.err("profile_ref", path + ("profile",), f"{who} profile '{c.profile}' is not defined "
+            self.err("profile_ref", path + ("profile",),
+                     f"{who} profile '{c.profile}' is not defined "
                      f"(profiles: {known})")
             return
         pf = self.profiles[c.profile][1]
@@ -762,13 +788,15 @@ class Checker:
         pp = path + ("profile",)
         slots = len(c.caps) + len(c.serves) + len(c.watches) + RUNTIME_SLOTS
         if lim.max_slots < slots:
-            self.err("profile_too_small", pp, f"{who} needs {slots} capability slots ({len(c.caps)} caps + "
+            self.err("profile_too_small", pp,
+                     f"{who} needs {slots} capability slots ({len(c.caps)} caps + "
                      f"{len(c.serves)} serves + {len(c.watches)} watches + "
                      f"{RUNTIME_SLOTS} for the runtime) but profile '{c.profile}' has "
                      f"max_slots {lim.max_slots}")
         eps = len(c.serves) + len(c.watches)
         if lim.max_endpoints < eps:
-            self.err("profile_too_small", pp, f"{who} needs {eps} endpoints ({len(c.serves)} serves + "
+            self.err("profile_too_small", pp,
+                     f"{who} needs {eps} endpoints ({len(c.serves)} serves + "
                      f"{len(c.watches)} watches) but profile '{c.profile}' has "
                      f"max_endpoints {lim.max_endpoints}")
         load = 0
@@ -778,7 +806,8 @@ class Checker:
         if lim.max_pages < pages:
             src = (f"{load} for binary '{c.binary}' + " if self.binaries is not None
                    else "")
-            self.err("profile_too_small", pp, f"{who} needs at least {pages} pages ({src}{STACK_PAGES} stack "
+            self.err("profile_too_small", pp,
+                     f"{who} needs at least {pages} pages ({src}{STACK_PAGES} stack "
                      f"+ {RUNTIME_PAGES} runtime) but profile '{c.profile}' has "
                      f"max_pages {lim.max_pages}")
 
@@ -852,6 +881,7 @@ class Checker:
                 g = self.m.components[self.comps[a]].caps[via[(a, b)]]
                 holds.append(f"'{a}' holds {g.endpoint}")
             self.err("cycle", ("components", self.comps[start], "caps", via[(start, cycle[1])]),
+                     
                      "dependency cycle: " + " -> ".join(cycle) + " ("
                      + ", ".join(holds) + "); no start order satisfies it")
 

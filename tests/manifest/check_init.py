@@ -34,7 +34,6 @@ sys.path.insert(0, HERE)
 
 import manifest  # noqa: E402
 import run_tests  # noqa: E402
-from google.protobuf import text_format  # noqa: E402
 
 # Fixtures that cannot reach init, and why.
 NO_ENCODING = {
