@@ -44,9 +44,12 @@ _Static_assert(CAPOS_RIGHT_READ == MANIFEST_RIGHT(capos_GrantRight_GRANT_RIGHT_R
 
 static const struct manifest_rights_rule *rule_for(const capos_Grant *g)
 {
+	static const struct manifest_rights_rule none = { 0, 0, "an unknown grant" };
 	if (g->endpoint[0])
 		return &manifest_endpoint_rights;
-	return &manifest_kernel_rights[g->kernel]; /* checked in range first */
+	if ((uint32_t)g->kernel >= MANIFEST_N_KERNEL_RESOURCES)
+		return &none; /* refused by the checker before anyone asks */
+	return &manifest_kernel_rights[g->kernel];
 }
 
 uint32_t init_grant_rights(const capos_Grant *g)
