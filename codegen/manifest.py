@@ -6,6 +6,7 @@
     manifest.py build MANIFEST --out MANIFEST.bin [--pkg BOOT.pkg --init PATH]
                       [--descriptor-set DESC] [--options OPTS]
                       [--binary NAME=PATH ...]
+    manifest.py emit-c --header H --source C [--descriptor-set DESC]
 
 MANIFEST is protobuf text format of capos.System (idl/manifest.proto). The
 schema is read from DESC, a FileDescriptorSet with every idl file (the
@@ -16,10 +17,12 @@ default): the nanopb bounds init decodes with, checked here too.
 Every problem is reported as `file:line: sentence` (parse errors as
 `file:line:column: sentence`) on stderr, all of them, sorted by line; then
 the exit status is 1, nothing is written and `build` removes --out and
---pkg left by an earlier run. `build` writes the
+--pkg left by an earlier run. With --rules each problem ends in its rule
+code (` [rule]`, RULES below), the one init's checker answers with. `build` writes the
 deterministic binary encoding to --out and, with --pkg, a boot package
 (codegen/mkpkg.py) holding `init` (the --init ELF), `manifest` and each
 distinct binary the manifest names, once. The rules are in docs/manifest.md.
+`emit-c` writes those rules as C for init (codegen/manifest_c.py).
 
 Exit status: 0 valid (and written), 1 invalid manifest or unusable input,
 2 usage.
@@ -47,22 +50,51 @@ except ImportError:  # pragma: no cover
 import mkpkg  # noqa: E402
 
 PAGE = 4096
-# The rules (docs/manifest.md, "Validation"). init checks the same ones.
+# The rules (docs/manifest.md, "Validation"). init checks the same ones with
+# the same values: `manifest.py emit-c` writes them, this rights table and
+# the rule codes below into a C header and source for init's checker
+# (servers/init/manifest_check.c), so nothing here is copied by hand.
 PRIORITY_MIN, PRIORITY_MAX = 1, 254     # 255 is init's
 RUNTIME_SLOTS = 2        # slots the runtime/spawn needs beyond the grants
-STACK_PAGES = 16         # CAPOS_USER_STACK_PAGES (kern/include/capos/abi.h)
+STACK_PAGES = 16         # CAPOS_USER_STACK_PAGES (init asserts they agree)
 RUNTIME_PAGES = 8        # TLS, startup page, IPC buffer, page tables, heap seed
 IRQ_MAX = 15             # ISA IRQs 0-15
 PORT_END = 0x10000       # ports 0-0xffff
 INTERFACE_MAX = 0xFFFF   # interface ids are 16 bits (docs/idl.md)
+INTERFACE_RESERVED_END = 0x100   # 0x0001-0x00FF are reserved
+INTERFACE_PRIVATE_BASE = 0xF100  # 0xF100-0xFFFF: experiments, need no IDL
+LOCAL_NAME_MAX = 23      # Grant/Serve/Watch.name max_size 24, less the NUL
+IRQ_ACK_SUFFIX = "_ack"  # init names an IRQ grant's handler <name>_ack
+IRQ_NAME_MAX = LOCAL_NAME_MAX - len(IRQ_ACK_SUFFIX)
 RESERVED_PKG_NAMES = ("init", "manifest")
-NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-BINARY_RE = re.compile(r"^[A-Za-z0-9_.+-]+$")
-HOSTNAME_RE = re.compile(r"^[A-Za-z0-9.-]+$")
+RESERVED_LOCAL_NAME = "ready"  # init's readiness cap in every component
+_DIGITS = "0123456789"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_LETTERS = _LOWER.upper() + _LOWER
+NAME_CHARS = _LETTERS + _DIGITS + "_-"
+BINARY_CHARS = _LETTERS + _DIGITS + "_.+-"
+HOSTNAME_CHARS = _LETTERS + _DIGITS + ".-"
+PARAM_KEY_CHARS = _LOWER + _DIGITS + "_."
+PARAM_KEY_MAX = 31
+
+
+def _charset_re(chars, count="+"):
+    return re.compile("^[" + re.escape(chars) + "]" + count + "$")
+
+
+NAME_RE = _charset_re(NAME_CHARS)
+BINARY_RE = _charset_re(BINARY_CHARS)
+HOSTNAME_RE = _charset_re(HOSTNAME_CHARS)
+PARAM_KEY_RE = _charset_re(PARAM_KEY_CHARS, "{1,%d}" % PARAM_KEY_MAX)
+# Set by init for every component (docs/runtime.md): a manifest may not
+# override them per component.
+RESERVED_PARAMS = ("hostname", "log_level", "log_ring_records", "seed_utc_seconds")
+RESERVED_PARAM_PREFIX = "badge."
 
 # What a grant may ask, per source (GrantRight names without the prefix),
 # and what an empty `rights` means. RECV on an endpoint belongs to its
-# server (given by `serves`), never to a grant.
+# server (given by `serves`), never to a grant. Every KernelResource but
+# NONE must have a row (emit-c refuses a schema with one missing).
 RIGHTS_TABLE = {
     "endpoint": (("SEND", "GRANT"), ("SEND",)),
     "KERNEL_RESOURCE_IOPORT": (("READ", "WRITE"), ("READ", "WRITE")),
@@ -74,6 +106,10 @@ RIGHTS_TABLE = {
     "KERNEL_RESOURCE_PROCESS_CONTROL": (("READ", "CONTROL"), ("READ",)),
     "KERNEL_RESOURCE_THREAD": (("CONTROL",), ("CONTROL",)),
     "KERNEL_RESOURCE_NOTIFICATION": (("SEND", "RECV"), ("SEND", "RECV")),
+    # Its own Process: READ is Info, WRITE is MapAnon/Unmap/CreateThread
+    # (within its profile); CONTROL (caps into itself, supervisor, memory
+    # writes, kill) stays init's.
+    "KERNEL_RESOURCE_SELF": (("READ", "WRITE"), ("READ", "WRITE")),
 }
 SOURCE_WORDS = {
     "endpoint": "an endpoint grant",
@@ -85,11 +121,44 @@ SOURCE_WORDS = {
     "KERNEL_RESOURCE_PROCESS_CONTROL": "a PROCESS_CONTROL grant",
     "KERNEL_RESOURCE_THREAD": "a THREAD grant",
     "KERNEL_RESOURCE_NOTIFICATION": "a NOTIFICATION grant",
+    "KERNEL_RESOURCE_SELF": "a SELF grant (its own process)",
 }
-PARAM_KEY_RE = re.compile(r"^[a-z0-9_.]{1,31}$")
-# Set by init for every component (docs/runtime.md): a manifest may not
-# override them per component.
-RESERVED_PARAMS = ("hostname", "log_level", "log_ring_records", "seed_utc_seconds")
+
+# Every problem carries one of these rule codes (`validate --rules` prints
+# it); init's checker answers with the same codes (manifest_rules.h), and
+# tests/manifest/check_init.py holds the two to each other.
+RULES = (
+    ("parse", "not protobuf text of capos.System (never reaches init)"),
+    ("bounds", "a string or list beyond its nanopb bound (init cannot decode it)"),
+    ("enum", "a number that is no value of its enum"),
+    ("hostname", "hostname characters"),
+    ("seed", "a negative seed_utc_seconds"),
+    ("principal", "an empty maintenance principal"),
+    ("no_components", "no components"),
+    ("name", "a missing or malformed name"),
+    ("duplicate", "a profile or component defined twice"),
+    ("reserved_name", "a local name init keeps for itself"),
+    ("irq_name", "an IRQ grant name with no room for its handler's suffix"),
+    ("local_name", "a local name used twice in one component"),
+    ("profile_limits", "a profile without usable limits"),
+    ("binary", "a missing, malformed, reserved or unknown program"),
+    ("priority", "a priority outside the components' range"),
+    ("max_restarts", "max_restarts without a restart policy"),
+    ("interface_id", "a reserved, too wide or undeclared interface id"),
+    ("endpoint_ref", "a reference to an endpoint nobody serves"),
+    ("grant_kind", "a grant of both or neither an endpoint and a kernel resource"),
+    ("grant_field", "a field another kind of grant takes"),
+    ("ioport_range", "an empty or out-of-range I/O port range"),
+    ("irq_range", "an IRQ line outside 0-15"),
+    ("rights", "more rights than the grant's source carries (an escalation)"),
+    ("rights_list", "NONE or a repeated right in a rights list"),
+    ("watch", "a watch of its own endpoint, or with no bits"),
+    ("param", "a malformed, reserved or repeated param"),
+    ("profile_ref", "no profile, or one that is not defined"),
+    ("profile_too_small", "a profile too small for the component"),
+    ("cycle", "a dependency cycle between components"),
+)
+RULE_NAMES = tuple(r for r, _ in RULES)
 
 
 class UsageError(Exception):
@@ -325,13 +394,16 @@ class Problems:
         self.filename = filename
         self.items = []
 
-    def add(self, line, text, col=None):
-        self.items.append((line, col or 0, text))
+    def add(self, line, text, col=None, rule=None):
+        assert rule in RULE_NAMES, rule
+        self.items.append((line, col or 0, text, rule))
 
-    def report(self, out=sys.stderr):
-        for line, col, text in sorted(self.items, key=lambda t: (t[0], t[1])):
+    def report(self, out=sys.stderr, rules=False):
+        """Every problem, by line; with rules, each ends in ` [rule]`."""
+        for line, col, text, rule in sorted(self.items, key=lambda t: (t[0], t[1])):
             where = f"{self.filename}:{line}:{col}" if col else f"{self.filename}:{line}"
-            out.write(f"{where}: {text}\n")
+            tag = f" [{rule}]" if rules else ""
+            out.write(f"{where}: {text}{tag}\n")
         return len(self.items)
 
 
@@ -348,8 +420,8 @@ class Checker:
         self.binaries = binaries      # {name: pages} or None (not given)
         self.iface_ids = iface_ids
 
-    def err(self, path, text):
-        self.p.add(self.loc.line(*path), text)
+    def err(self, rule, path, text):
+        self.p.add(self.loc.line(*path), text, rule=rule)
 
     # Generic: every string/repeated bound of manifest.options, every enum
     # value known (proto3 text format accepts any number for an open enum).
@@ -362,7 +434,7 @@ class Checker:
             if f.label == f.LABEL_REPEATED:
                 n = len(val)
                 if "max_count" in b and n > b["max_count"]:
-                    self.err(path + (f.name, b["max_count"]),
+                    self.err("bounds", path + (f.name, b["max_count"]),
                              f"{label} has {n} entries; at most {b['max_count']} fit "
                              f"(idl/manifest.options)")
                 items = list(enumerate(val))
@@ -375,10 +447,10 @@ class Checker:
                     if len(v.encode("utf-8")) > lim:
                         # "component name 'x...'", not "component 'x...' name 'x...'"
                         lab = (f"{kind} name".strip() if f.name == "name" else label)
-                        self.err(vp, f"{lab} '{v}' is longer than {lim} characters")
+                        self.err("bounds", vp, f"{lab} '{v}' is longer than {lim} characters")
                 elif f.type == f.TYPE_ENUM:
                     if f.enum_type.values_by_number.get(v) is None:
-                        self.err(vp, f"{label} has unknown value {v}; "
+                        self.err("enum", vp, f"{label} has unknown value {v}; "
                                  f"{f.enum_type.name} has "
                                  + ", ".join(x.name for x in f.enum_type.values))
                 elif f.type == f.TYPE_MESSAGE and (i is not None or msg.HasField(f.name)):
@@ -407,20 +479,22 @@ class Checker:
         self.generic(m, (), "")
         if m.hostname:
             if not HOSTNAME_RE.match(m.hostname):
-                self.err(("hostname",), f"hostname '{m.hostname}' may hold only letters, "
+                self.err("hostname", ("hostname",),
+                         f"hostname '{m.hostname}' may hold only letters, "
                          "digits, '-' and '.'")
         if m.seed_utc_seconds < 0:
-            self.err(("seed_utc_seconds",), "seed_utc_seconds is negative; 0 means "
+            self.err("seed", ("seed_utc_seconds",), "seed_utc_seconds is negative; 0 means "
                      "no seed, else seconds since 1970")
         for i, pr in enumerate(m.broker_policy.maintenance_principals):
             if not pr:
-                self.err(("broker_policy", "maintenance_principals", i),
+                self.err("principal", ("broker_policy", "maintenance_principals", i),
                          "broker_policy has an empty maintenance principal")
         self.profiles = {}
         for i, pf in enumerate(m.profiles):
             self.check_profile(i, pf)
         if not m.components:
-            self.err((), "the manifest has no components; a system needs at least one")
+            self.err("no_components", (),
+                     "the manifest has no components; a system needs at least one")
         self.comps = {}
         self.serves = {}   # component -> {endpoint name: index}
         for i, c in enumerate(m.components):
@@ -431,10 +505,10 @@ class Checker:
 
     def check_name(self, path, what, name):
         if not name:
-            self.err(path, f"{what} has no name")
+            self.err("name", path, f"{what} has no name")
             return False
         if not NAME_RE.match(name):
-            self.err(path + ("name",), f"{what} name '{name}' may hold only letters, "
+            self.err("name", path + ("name",), f"{what} name '{name}' may hold only letters, "
                      "digits, '_' and '-'")
             return False
         return True
@@ -446,16 +520,23 @@ class Checker:
             return
         if pf.name in self.profiles:
             first = self.loc.line("profiles", self.profiles[pf.name][0])
-            self.err(path + ("name",), f"{what} is defined twice (first on line {first})")
+            self.err("duplicate", path + ("name",),
+                     f"{what} is defined twice (first on line {first})")
             return
         self.profiles[pf.name] = (i, pf)
         if not pf.HasField("limits"):
-            self.err(path, f"{what} has no limits; it needs max_slots, max_threads, "
+            self.err("profile_limits", path,
+                     f"{what} has no limits; it needs max_slots, max_threads, "
                      "max_pages and max_endpoints")
             return
         if pf.limits.max_threads == 0:
-            self.err(path + ("limits", "max_threads"),
+            self.err("profile_limits", path + ("limits", "max_threads"),
                      f"{what} allows 0 threads (max_threads); a component needs at least 1")
+        # Even a profile no component names: init refuses it as unusable.
+        for field in ("max_slots", "max_pages"):
+            if getattr(pf.limits, field) == 0:
+                self.err("profile_limits", path + ("limits", field),
+                         f"{what} allows 0 {field[4:]} ({field}); no component can run in it")
 
     def check_component_names(self, i, c):
         path = ("components", i)
@@ -463,7 +544,7 @@ class Checker:
             return
         if c.name in self.comps:
             first = self.loc.line("components", self.comps[c.name])
-            self.err(path + ("name",),
+            self.err("duplicate", path + ("name",),
                      f"component '{c.name}' is defined twice (first on line {first})")
             return
         self.comps[c.name] = i
@@ -473,7 +554,7 @@ class Checker:
             if not self.check_name(sp, f"component '{c.name}' endpoint #{j + 1}", s.name):
                 continue
             if s.name in eps:
-                self.err(sp + ("name",), f"component '{c.name}' serves endpoint "
+                self.err("local_name", sp + ("name",), f"component '{c.name}' serves endpoint "
                          f"'{s.name}' twice (first on line "
                          f"{self.loc.line(*path, 'serves', eps[s.name])})")
                 continue
@@ -483,20 +564,22 @@ class Checker:
     def resolve(self, path, what, ref, owner):
         """'component.endpoint' -> (component, endpoint) or None (reported)."""
         if not ref:
-            self.err(path, f"{what} names no endpoint")
+            self.err("endpoint_ref", path, f"{what} names no endpoint")
             return None
         parts = ref.split(".")
         if len(parts) != 2 or not all(parts):
-            self.err(path, f"{what} endpoint '{ref}' is not of the form "
+            self.err("endpoint_ref", path, f"{what} endpoint '{ref}' is not of the form "
                      "'component.endpoint'")
             return None
         comp, ep = parts
         if comp not in self.comps:
-            self.err(path, f"{what} endpoint '{ref}': there is no component '{comp}'")
+            self.err("endpoint_ref", path,
+                     f"{what} endpoint '{ref}': there is no component '{comp}'")
             return None
         if ep not in self.serves.get(comp, {}):
             served = ", ".join(sorted(self.serves.get(comp, {}))) or "nothing"
-            self.err(path, f"{what} endpoint '{ref}': component '{comp}' serves no "
+            self.err("endpoint_ref", path,
+                     f"{what} endpoint '{ref}': component '{comp}' serves no "
                      f"endpoint '{ep}' (it serves {served})")
             return None
         return comp, ep
@@ -507,26 +590,29 @@ class Checker:
         who = f"component '{cn}'"
         # binary
         if not c.binary:
-            self.err(path, f"{who} has no binary")
+            self.err("binary", path, f"{who} has no binary")
         elif not BINARY_RE.match(c.binary):
-            self.err(path + ("binary",), f"{who} binary '{c.binary}' may hold only "
+            self.err("binary", path + ("binary",), f"{who} binary '{c.binary}' may hold only "
                      "letters, digits, '_', '-', '.' and '+'")
         elif c.binary in RESERVED_PKG_NAMES:
-            self.err(path + ("binary",), f"{who} binary '{c.binary}' is reserved: the "
+            self.err("binary", path + ("binary",),
+                     f"{who} binary '{c.binary}' is reserved: the "
                      "boot package's '" + c.binary + "' entry is not a component's program")
         elif self.binaries is not None and c.binary not in self.binaries:
             known = ", ".join(sorted(self.binaries)) or "none"
-            self.err(path + ("binary",), f"{who} binary '{c.binary}' is not a known "
+            self.err("binary", path + ("binary",), f"{who} binary '{c.binary}' is not a known "
                      f"program (known: {known})")
         # priority, restart
         if c.priority == 0:
-            self.err(path, f"{who} priority missing; give one from {PRIORITY_MIN} "
+            self.err("priority", path, f"{who} priority missing; give one from {PRIORITY_MIN} "
                      f"to {PRIORITY_MAX}")
         elif not PRIORITY_MIN <= c.priority <= PRIORITY_MAX:
-            self.err(path + ("priority",), f"{who} priority {c.priority} is out of range "
+            self.err("priority", path + ("priority",),
+                     f"{who} priority {c.priority} is out of range "
                      f"{PRIORITY_MIN}-{PRIORITY_MAX} (255 is init's)")
         if c.max_restarts and c.restart == 0:
-            self.err(path + ("max_restarts",), f"{who} sets max_restarts but its restart "
+            self.err("max_restarts", path + ("max_restarts",),
+                     f"{who} sets max_restarts but its restart "
                      "policy is RESTART_NEVER")
         # serves
         for j, s in enumerate(c.serves):
@@ -535,13 +621,17 @@ class Checker:
             if sid == 0:
                 continue
             if sid > INTERFACE_MAX:
-                self.err(sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is wider "
+                self.err("interface_id", sp,
+                         f"{who} endpoint '{s.name}' interface_id {sid:#x} is wider "
                          "than 16 bits")
-            elif sid < 0x100:
-                self.err(sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is in the "
+            elif sid < INTERFACE_RESERVED_END:
+                self.err("interface_id", sp,
+                         f"{who} endpoint '{s.name}' interface_id {sid:#x} is in the "
                          "reserved range 0x0001-0x00FF")
-            elif sid < 0xF100 and self.iface_ids is not None and sid not in self.iface_ids:
-                self.err(sp, f"{who} endpoint '{s.name}' interface_id {sid:#x} is not "
+            elif (sid < INTERFACE_PRIVATE_BASE and self.iface_ids is not None
+                  and sid not in self.iface_ids):
+                self.err("interface_id", sp,
+                         f"{who} endpoint '{s.name}' interface_id {sid:#x} is not "
                          "declared by any service in idl/")
         # local names: serves, caps and watches share the startup page
         local = {}
@@ -555,22 +645,27 @@ class Checker:
                     continue
                 if field == "serves" and self.serves.get(c.name, {}).get(x.name) != j:
                     continue  # a duplicate endpoint, reported already
-                if x.name == "ready":
+                if x.name == RESERVED_LOCAL_NAME:
                     # init gives every component its readiness cap under this name
-                    self.err(path + (field, j, "name"), f"{who} local name 'ready' is "
-                             "reserved: init grants every component a 'ready' cap")
+                    self.err("reserved_name", path + (field, j, "name"), f"{who} local name "
+                             f"'{RESERVED_LOCAL_NAME}' is reserved: init grants every "
+                             f"component a '{RESERVED_LOCAL_NAME}' cap")
                     continue
                 kdesc = x.DESCRIPTOR.fields_by_name.get("kernel")
                 kval = (kdesc.enum_type.values_by_number.get(x.kernel)
                         if field == "caps" and kdesc else None)
-                if kval is not None and kval.name == "KERNEL_RESOURCE_IRQ" and len(x.name) > 19:
-                    # init also names the handler '<name>_ack' (24 characters at most)
-                    self.err(path + (field, j, "name"), f"{who} IRQ grant name '{x.name}' "
-                             "is longer than 19 characters (init adds '_ack' for its handler)")
+                if (kval is not None and kval.name == "KERNEL_RESOURCE_IRQ"
+                        and len(x.name) > IRQ_NAME_MAX):
+                    # init also names the handler '<name>_ack' (a local name too)
+                    self.err("irq_name", path + (field, j, "name"),
+                             f"{who} IRQ grant name '{x.name}' "
+                             f"is longer than {IRQ_NAME_MAX} characters (init adds "
+                             f"'{IRQ_ACK_SUFFIX}' for its handler)")
                     continue
                 if x.name in local:
                     f0, j0 = local[x.name]
-                    self.err(path + (field, j, "name"), f"{who} local name '{x.name}' is "
+                    self.err("local_name", path + (field, j, "name"),
+                             f"{who} local name '{x.name}' is "
                              f"used twice (first on line {self.loc.line(*path, f0, j0)})")
                 else:
                     local[x.name] = (field, j)
@@ -585,29 +680,32 @@ class Checker:
             what = f"{who} watch '{w.name}'"
             r = self.resolve(wp + ("endpoint",), what, w.endpoint, c.name)
             if r and r[0] == c.name:
-                self.err(wp + ("endpoint",), f"{what} watches its own endpoint "
+                self.err("watch", wp + ("endpoint",), f"{what} watches its own endpoint "
                          f"'{w.endpoint}'")
             if w.bits == 0:
-                self.err(wp + ("bits",),
+                self.err("watch", wp + ("bits",),
                          f"{what} has bits 0; a death signal needs at least one bit")
         # params
         seen = {}
         for j, pr in enumerate(c.params):
             pp = path + ("params", j)
             if not PARAM_KEY_RE.match(pr.key):
-                self.err(pp + ("key",) if pr.key else pp, f"{who} param key '{pr.key}' must "
+                self.err("param", pp + ("key",) if pr.key else pp,
+                         f"{who} param key '{pr.key}' must "
                          "be 1-31 characters of a-z, 0-9, '_' and '.'")
-            elif pr.key in RESERVED_PARAMS or pr.key.startswith("badge."):
-                self.err(pp + ("key",), f"{who} param key '{pr.key}' is reserved: init "
+            elif pr.key in RESERVED_PARAMS or pr.key.startswith(RESERVED_PARAM_PREFIX):
+                self.err("param", pp + ("key",),
+                         f"{who} param key '{pr.key}' is reserved: init "
                          "sets it (hostname, log_level, log_ring_records, "
                          "seed_utc_seconds, badge.<N>)")
             elif pr.key in seen:
-                self.err(pp + ("key",), f"{who} param key '{pr.key}' is given twice "
+                self.err("param", pp + ("key",), f"{who} param key '{pr.key}' is given twice "
                          f"(first on line {self.loc.line(*path, 'params', seen[pr.key])})")
             else:
                 seen[pr.key] = j
             if "\0" in pr.value:
-                self.err(pp + ("value",), f"{who} param '{pr.key}' value holds a NUL byte")
+                self.err("param", pp + ("value",),
+                         f"{who} param '{pr.key}' value holds a NUL byte")
         self.check_limits(path, who, c)
 
     def check_grant(self, gp, who, c, g, edges, j):
@@ -615,10 +713,12 @@ class Checker:
         kname = g.DESCRIPTOR.fields_by_name["kernel"].enum_type.values_by_number.get(g.kernel)
         kname = kname.name if kname else None
         if g.endpoint and g.kernel:
-            self.err(gp, f"{what} sets both endpoint and kernel; a grant is one or the other")
+            self.err("grant_kind", gp,
+                     f"{what} sets both endpoint and kernel; a grant is one or the other")
             return
         if not g.endpoint and not g.kernel:
-            self.err(gp, f"{what} sets neither endpoint nor kernel; say what it grants")
+            self.err("grant_kind", gp,
+                     f"{what} sets neither endpoint nor kernel; say what it grants")
             return
         if g.kernel and kname is None:
             return  # reported by generic()
@@ -629,21 +729,23 @@ class Checker:
                 edges.append((r[0], j))
         # fields that belong to another kind of grant
         if source != "KERNEL_RESOURCE_IOPORT" and (g.port_base or g.port_count):
-            self.err(gp + ("port_base" if g.port_base else "port_count",),
+            self.err("grant_field", gp + ("port_base" if g.port_base else "port_count",),
                      f"{what} sets port_base/port_count, which only an IOPORT grant takes")
         if source != "KERNEL_RESOURCE_IRQ" and g.irq:
-            self.err(gp + ("irq",), f"{what} sets irq, which only an IRQ grant takes")
+            self.err("grant_field", gp + ("irq",),
+                     f"{what} sets irq, which only an IRQ grant takes")
         if g.badge and source != "endpoint":
-            self.err(gp + ("badge",), f"{what} asks for a badge, which only an endpoint "
+            self.err("grant_field", gp + ("badge",),
+                     f"{what} asks for a badge, which only an endpoint "
                      "grant can carry")
         if source == "KERNEL_RESOURCE_IOPORT":
             if g.port_count == 0:
-                self.err(gp, f"{what} grants 0 I/O ports; set port_count")
+                self.err("ioport_range", gp, f"{what} grants 0 I/O ports; set port_count")
             elif g.port_base >= PORT_END or g.port_base + g.port_count > PORT_END:
-                self.err(gp + ("port_base",), f"{what} ports {g.port_base:#x}+"
+                self.err("ioport_range", gp + ("port_base",), f"{what} ports {g.port_base:#x}+"
                          f"{g.port_count} reach beyond port 0xffff")
         if source == "KERNEL_RESOURCE_IRQ" and g.irq > IRQ_MAX:
-            self.err(gp + ("irq",), f"{what} irq {g.irq} is outside 0-{IRQ_MAX}")
+            self.err("irq_range", gp + ("irq",), f"{what} irq {g.irq} is outside 0-{IRQ_MAX}")
         # rights
         allowed, _default = RIGHTS_TABLE[source]
         seen = set()
@@ -655,25 +757,28 @@ class Checker:
             r = short_enum(v.name, "GRANT_RIGHT_")
             rp = gp + ("rights", k)
             if r == "NONE":
-                self.err(rp, f"{what} lists NONE among its rights; leave rights empty "
+                self.err("rights_list", rp,
+                         f"{what} lists NONE among its rights; leave rights empty "
                          "for the default")
             elif r in seen:
-                self.err(rp, f"{what} lists right {r} twice")
+                self.err("rights_list", rp, f"{what} lists right {r} twice")
             elif r not in allowed:
                 extra = (" (RECV belongs to the server, through serves)"
                          if source == "endpoint" and r == "RECV" else "")
-                self.err(rp, f"{what} asks for right {r}, more than the source has: "
+                self.err("rights", rp, f"{what} asks for right {r}, more than the source has: "
                          f"{SOURCE_WORDS[source]} carries at most "
                          f"{', '.join(allowed)}{extra}")
             seen.add(r)
 
     def check_limits(self, path, who, c):
         if not c.profile:
-            self.err(path, f"{who} has no profile; name one of the manifest's profiles")
+            self.err("profile_ref", path,
+                     f"{who} has no profile; name one of the manifest's profiles")
             return
         if c.profile not in self.profiles:
             known = ", ".join(self.profiles) or "none defined"
-            self.err(path + ("profile",), f"{who} profile '{c.profile}' is not defined "
+            self.err("profile_ref", path + ("profile",),
+                     f"{who} profile '{c.profile}' is not defined "
                      f"(profiles: {known})")
             return
         pf = self.profiles[c.profile][1]
@@ -683,13 +788,15 @@ class Checker:
         pp = path + ("profile",)
         slots = len(c.caps) + len(c.serves) + len(c.watches) + RUNTIME_SLOTS
         if lim.max_slots < slots:
-            self.err(pp, f"{who} needs {slots} capability slots ({len(c.caps)} caps + "
+            self.err("profile_too_small", pp,
+                     f"{who} needs {slots} capability slots ({len(c.caps)} caps + "
                      f"{len(c.serves)} serves + {len(c.watches)} watches + "
                      f"{RUNTIME_SLOTS} for the runtime) but profile '{c.profile}' has "
                      f"max_slots {lim.max_slots}")
         eps = len(c.serves) + len(c.watches)
         if lim.max_endpoints < eps:
-            self.err(pp, f"{who} needs {eps} endpoints ({len(c.serves)} serves + "
+            self.err("profile_too_small", pp,
+                     f"{who} needs {eps} endpoints ({len(c.serves)} serves + "
                      f"{len(c.watches)} watches) but profile '{c.profile}' has "
                      f"max_endpoints {lim.max_endpoints}")
         load = 0
@@ -699,7 +806,8 @@ class Checker:
         if lim.max_pages < pages:
             src = (f"{load} for binary '{c.binary}' + " if self.binaries is not None
                    else "")
-            self.err(pp, f"{who} needs at least {pages} pages ({src}{STACK_PAGES} stack "
+            self.err("profile_too_small", pp,
+                     f"{who} needs at least {pages} pages ({src}{STACK_PAGES} stack "
                      f"+ {RUNTIME_PAGES} runtime) but profile '{c.profile}' has "
                      f"max_pages {lim.max_pages}")
 
@@ -772,7 +880,8 @@ class Checker:
             for a, b in zip(cycle, cycle[1:]):
                 g = self.m.components[self.comps[a]].caps[via[(a, b)]]
                 holds.append(f"'{a}' holds {g.endpoint}")
-            self.err(("components", self.comps[start], "caps", via[(start, cycle[1])]),
+            self.err("cycle", ("components", self.comps[start], "caps", via[(start, cycle[1])]),
+                     
                      "dependency cycle: " + " -> ".join(cycle) + " ("
                      + ", ".join(holds) + "); no start order satisfies it")
 
@@ -833,7 +942,7 @@ def load_and_check(args):
         src = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else None
         if src is not None and text_.startswith(f"'{src}': "):
             text_ = text_[len(src) + 4:]
-        problems.add(line or 1, text_.rstrip("."), col)
+        problems.add(line or 1, text_.rstrip("."), col, rule="parse")
         return None, problems, bins
     locs = Locations(text, cls.DESCRIPTOR)
     binaries = {n: pages for n, (_, pages) in bins.items()} if args.binary else None
@@ -855,18 +964,27 @@ def main(argv=None):
                        help="nanopb bounds (default: idl/manifest.options)")
         p.add_argument("--binary", action="append", default=[], metavar="NAME=PATH",
                        help="a program components may name (an ELF); repeatable")
+        p.add_argument("--rules", action="store_true",
+                       help="end each problem with its rule code, as [rule]")
         if name == "build":
             p.add_argument("--out", required=True, help="binary encoding to write")
             p.add_argument("--pkg", help="boot package to write (needs --init)")
             p.add_argument("--init", help="the init ELF, entry 'init' of the package")
+    p = sub.add_parser("emit-c", help="the rules as C for init's checker")
+    p.add_argument("--header", required=True, help="manifest_rules.h to write")
+    p.add_argument("--source", required=True, help="manifest_rules.c to write")
+    p.add_argument("--descriptor-set", help="FileDescriptorSet of idl/ "
+                   "(default: run protoc)")
     args = ap.parse_args(argv)
+    if args.cmd == "emit-c":
+        return emit_c(args)
     if args.cmd == "build" and args.pkg and not args.init:
         ap.error("--pkg needs --init")
     if args.cmd == "build" and not args.binary:
         ap.error("build needs the programs (--binary NAME=PATH)")
     try:
         msg, problems, bins = load_and_check(args)
-        n = problems.report()
+        n = problems.report(rules=args.rules)
         if n:
             sys.stderr.write(f"manifest.py: {args.manifest}: {n} problem"
                              f"{'s' if n != 1 else ''}; nothing written\n")
@@ -908,6 +1026,34 @@ def main(argv=None):
         sys.stderr.write(f"manifest.py: error: {e}\n")
         remove_outputs(args)
         return 1
+
+
+def emit_c(args):
+    """manifest_c.py's header and source, written only when they change (so
+    init is not rebuilt for nothing)."""
+    import manifest_c
+    desc = args.descriptor_set
+    tmp = None
+    try:
+        if not desc:
+            desc = tmp = compile_descriptor_set()
+        _, fds = load_pool(desc)
+        h, c = manifest_c.render(sys.modules[__name__], fds, interface_ids(fds))
+    except (UsageError, manifest_c.TableError) as e:
+        sys.stderr.write(f"manifest.py: error: {e}\n")
+        return 1
+    finally:
+        if tmp:
+            os.unlink(tmp)
+    for path, text in ((args.header, h), (args.source, c)):
+        try:
+            with open(path) as f:
+                if f.read() == text:
+                    continue
+        except OSError:
+            pass
+        mkpkg.write_atomic(path, text.encode())
+    return 0
 
 
 def remove_outputs(args):

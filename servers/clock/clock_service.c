@@ -6,46 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <capos/civil_date.h>
+
 #include "clock_service.h"
 
 #define NS_PER_S 1000000000ull
 
-int64_t clock_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	/* H. Hinnant's days_from_civil. */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-void clock_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
-{
-	/* H. Hinnant's civil_from_days. */
-	days += 719468;
-	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-	unsigned doe = (unsigned)(days - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 int clock_format_utc(int64_t seconds, char *buf, size_t n)
 {
-	int64_t days = seconds / 86400, rem = seconds % 86400, y;
-	unsigned m, d;
-	if (rem < 0) { /* before 1970: floor, not truncation */
-		rem += 86400;
-		days--;
-	}
-	clock_civil_from_days(days, &y, &m, &d);
-	return snprintf(buf, n, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)y, m, d,
-			(unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
+	struct capos_utc_time t; /* before 1970 too: floor, not truncation */
+	capos_utc_from_seconds(seconds, &t);
+	return snprintf(buf, n, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)t.year, t.month,
+			t.day, t.hour, t.minute, t.second);
 }
 
 static bool leap(unsigned y)
@@ -120,7 +92,7 @@ enum clock_cmos_result clock_cmos_decode(const uint8_t regs[CLOCK_CMOS_NREGS],
 	if (day < 1 || (unsigned)day > days_in_month(year, (unsigned)mon))
 		return CLOCK_CMOS_INVALID;
 
-	*seconds = clock_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
+	*seconds = capos_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
 		   hour * 3600 + min * 60 + sec;
 	return CLOCK_CMOS_OK;
 }

@@ -48,11 +48,7 @@ enum clock_cmos_result {
 enum clock_cmos_result clock_cmos_decode(const uint8_t regs[CLOCK_CMOS_NREGS],
 					 int64_t *seconds);
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-int64_t clock_days_from_civil(int64_t y, unsigned m, unsigned d);
-
-/* The civil date of a day count from 1970-01-01 (inverse of the above). */
-void clock_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* Dates: capos_days_from_civil and friends (capos/civil_date.h). */
 
 /* "YYYY-MM-DD hh:mm:ss UTC" for UTC seconds since 1970 (snprintf rules:
  * always terminated when n > 0; returns the length it wanted). */

@@ -2,7 +2,9 @@
  * build.c - builds the system the manifest describes: every served
  * endpoint first, then each component in dependency order with exactly its
  * granted caps (recorded by local name in its startup page), its profile's
- * limits, priority and time slice, and init as its supervisor. A restart
+ * limits, priority and time slice, and init as its supervisor. A grant's
+ * rights are its list or its source's default, from the same generated
+ * table init's checker refuses escalations with. A restart
  * runs the same code and retargets the component's endpoints to the new
  * process before its first instruction.
  */
@@ -13,17 +15,6 @@
 #include <capos/spawn.h>
 
 #include "init.h"
-
-/* GrantRight (READ 1 .. CONTROL 6) -> CAPOS_RIGHT_* (bit 0 .. bit 5). */
-static uint32_t grant_rights(const capos_Grant *g, uint32_t dflt)
-{
-	if (!g->rights_count)
-		return dflt;
-	uint32_t r = 0;
-	for (pb_size_t k = 0; k < g->rights_count; k++)
-		r |= 1u << ((uint32_t)g->rights[k] - 1u);
-	return r;
-}
 
 capos_status_t init_supervise_process(uint32_t proc, uint64_t badge)
 {
@@ -93,7 +84,7 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 	if (g->endpoint[0]) {
 		uint32_t dc, ds;
 		init_resolve_endpoint(g_init.sys, g->endpoint, &dc, &ds);
-		add(p, g->name, g_init.comp[dc].serve_ep[ds], grant_rights(g, CAPOS_RIGHT_SEND),
+		add(p, g->name, g_init.comp[dc].serve_ep[ds], init_grant_rights(g),
 		    CAPOS_CAP_ENDPOINT, g->badge, g->badge ? INIT_CLIENT_BADGE(i) : 0);
 		return CAPOS_OK;
 	}
@@ -103,9 +94,7 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 					 (uint16_t)g->port_count, &slot);
 		if (st == CAPOS_OK) {
 			p->temp[p->ntemp++] = slot;
-			add(p, g->name, slot,
-			    grant_rights(g, CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE),
-			    CAPOS_CAP_IOPORT, 0, 0);
+			add(p, g->name, slot, init_grant_rights(g), CAPOS_CAP_IOPORT, 0, 0);
 		}
 		break;
 	case capos_KernelResource_KERNEL_RESOURCE_IRQ: {
@@ -118,8 +107,7 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		if (st != CAPOS_OK)
 			break;
 		p->temp[p->ntemp++] = handler;
-		add(p, g->name, ntfn, grant_rights(g, CAPOS_RIGHT_RECV), CAPOS_CAP_NOTIFICATION, 0,
-		    0);
+		add(p, g->name, ntfn, init_grant_rights(g), CAPOS_CAP_NOTIFICATION, 0, 0);
 		char ack[CAPOS_STARTUP_NAME_MAX];
 		capos_snprintf(ack, sizeof(ack), "%s_ack", g->name);
 		add(p, ack, handler, CAPOS_RIGHTS_ALL & ~CAPOS_RIGHT_GRANT, CAPOS_CAP_IRQ_HANDLER,
@@ -127,15 +115,15 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		break;
 	}
 	case capos_KernelResource_KERNEL_RESOURCE_KERNEL_INFO:
-		add(p, g->name, g_init.kinfo, CAPOS_RIGHT_READ, CAPOS_CAP_KERNEL_INFO, 0, 0);
+		add(p, g->name, g_init.kinfo, init_grant_rights(g), CAPOS_CAP_KERNEL_INFO, 0, 0);
 		break;
 	case capos_KernelResource_KERNEL_RESOURCE_SPAWNER:
-		add(p, g->name, g_init.endpoint, grant_rights(g, CAPOS_RIGHT_SEND),
-		    CAPOS_CAP_ENDPOINT, 1, INIT_BADGE_SPAWNER | i);
+		add(p, g->name, g_init.endpoint, init_grant_rights(g), CAPOS_CAP_ENDPOINT, 1,
+		    INIT_BADGE_SPAWNER | i);
 		break;
 	case capos_KernelResource_KERNEL_RESOURCE_PROCESS_CONTROL: {
 		/* An endpoint cap to init; what it may do rides in the badge. */
-		uint32_t r = grant_rights(g, CAPOS_RIGHT_READ);
+		uint32_t r = init_grant_rights(g);
 		uint64_t badge = INIT_BADGE_CONTROL | i;
 		if (r & CAPOS_RIGHT_CONTROL)
 			badge |= INIT_CONTROL_WRITE;
@@ -148,19 +136,24 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		if (st != CAPOS_OK)
 			break;
 		p->temp[p->ntemp++] = ntfn;
-		add(p, g->name, ntfn, grant_rights(g, CAPOS_RIGHT_SEND | CAPOS_RIGHT_RECV),
-		    CAPOS_CAP_NOTIFICATION, 0, 0);
+		add(p, g->name, ntfn, init_grant_rights(g), CAPOS_CAP_NOTIFICATION, 0, 0);
 		break;
 	}
 	case capos_KernelResource_KERNEL_RESOURCE_THREAD:
-		add(p, g->name, CAPOS_SPAWN_CHILD_THREAD, CAPOS_RIGHT_CONTROL, CAPOS_CAP_THREAD, 0,
+		add(p, g->name, CAPOS_SPAWN_CHILD_THREAD, init_grant_rights(g), CAPOS_CAP_THREAD, 0,
 		    0);
 		break;
 	case capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER:
-		add(p, g->name, CAPOS_SPAWN_CHILD_CAPMGR,
-		    grant_rights(g, CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE | CAPOS_RIGHT_GRANT |
-					    CAPOS_RIGHT_CONTROL),
+		add(p, g->name, CAPOS_SPAWN_CHILD_CAPMGR, init_grant_rights(g),
 		    CAPOS_CAP_CAP_MANAGER, 0, 0);
+		break;
+	case capos_KernelResource_KERNEL_RESOURCE_SELF:
+		/* A mint of the child's own Process cap: READ (Info) and WRITE
+		 * (MapAnon, Unmap, CreateThread within its profile) at most, never
+		 * CONTROL (the manifest table allows no more). The runtime grows
+		 * its heap and makes threads through it (docs/manifest.md). */
+		add(p, g->name, CAPOS_SPAWN_CHILD_PROCESS, init_grant_rights(g), CAPOS_CAP_PROCESS,
+		    0, 0);
 		break;
 	default:
 		st = CAPOS_INVALID_ARGUMENT;

@@ -2,8 +2,8 @@
  * init.h - the root task's shared state (docs/init.md).
  *
  * main.c        finds, decodes and checks the manifest, then runs the rest
- * manifest_check.c  the boot-time re-validation (same rules as
- *                   codegen/manifest.py, where they can be checked here)
+ * manifest_check.c  the boot-time re-validation (manifest_check.h): the
+ *                   rules of codegen/manifest.py, from its generated tables
  * build.c       endpoints, start order, spawning a component with exactly
  *               its granted caps, restarts
  * spawner.c     ProcessSpawner.Spawn for components with a SPAWNER grant
@@ -20,6 +20,7 @@
 #include <capos/rpc.h>
 
 #include "manifest.pb.h"
+#include "manifest_check.h"
 
 #define INIT_MAX_COMPONENTS 16 /* capos.System.components max_count */
 #define INIT_MAX_SERVES 4
@@ -92,22 +93,6 @@ struct init_state {
 };
 
 extern struct init_state g_init;
-
-/* manifest_check.c: 0 if the manifest may be built; else why (a sentence)
- * is in `why`. has_binary(name) says whether the package holds the ELF. */
-int init_check_manifest(const capos_System *sys, int (*has_binary)(const char *name),
-			char *why, size_t n);
-/* Start order: dependencies (served endpoints) before their clients.
- * Returns 0 on a cycle (init_check_manifest reports it first). */
-int init_start_order(const capos_System *sys, uint32_t *order);
-/* Component params: a well-formed key; one init sets itself. */
-int init_param_key_ok(const char *key);
-int init_param_reserved(const char *key);
-/* The profile a component names, or NULL. */
-const capos_Profile *init_profile(const capos_System *sys, const char *name);
-/* "component.endpoint" -> component index and serve index; 0 if none. */
-int init_resolve_endpoint(const capos_System *sys, const char *ref, uint32_t *comp,
-			  uint32_t *serve);
 
 /* build.c */
 /* A slot of init's table kept free for short-lived minted caps. */

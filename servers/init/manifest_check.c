@@ -1,107 +1,119 @@
 /*
  * manifest_check.c - init's boot-time re-validation of the manifest. The
  * build's validator (codegen/manifest.py) has already checked it; init
- * checks again what can be checked here, because the package on the disk
- * is outside the build's control. Same rules, same limits (docs/init.md):
- * names, references, duplicates, priorities, rights, profiles big enough,
- * no dependency cycle. Stops at the first problem.
+ * checks again, because the package on the disk is outside the build's
+ * control. Same rules, same limits (docs/init.md): every number, character
+ * set, reserved name and the rights table come from manifest_rules.h,
+ * which manifest.py generates from its own definitions, and a refusal
+ * names the rule by the code the validator tags the same problem with.
+ * What nanopb's decode already refuses (a string or list over its bound)
+ * never gets here. Stops at the first problem.
+ *
+ * Invariant: init accepts nothing codegen/manifest.py refuses, and refuses
+ * nothing it accepts; tests/manifest/check_init.py runs this file on the
+ * host against every fixture to hold both to it.
  */
 #include <stdarg.h>
 #include <string.h>
 
+#include <capos/abi.h>
 #include <capos/debug.h>
 
-#include "init.h"
+#include "manifest_check.h"
 
-#define PRIORITY_MIN 1u
-#define PRIORITY_MAX 254u
-#define RUNTIME_SLOTS 2u  /* the runtime's margin (init uses one for `ready`) */
-#define STACK_PAGES CAPOS_USER_STACK_PAGES
-#define RUNTIME_PAGES 8u
-#define IRQ_MAX 15u
-#define PORT_END 0x10000u
-#define INTERFACE_MAX 0xffffu
+/* The generated values that the kernel ABI fixes too must agree with it. */
+_Static_assert(MANIFEST_STACK_PAGES == CAPOS_USER_STACK_PAGES,
+	       "manifest.py STACK_PAGES is not CAPOS_USER_STACK_PAGES");
+_Static_assert(MANIFEST_PARAM_KEY_MAX == CAPOS_STARTUP_PARAM_KEY_MAX,
+	       "manifest.py PARAM_KEY_MAX is not the startup page's");
+_Static_assert(MANIFEST_LOCAL_NAME_MAX + 1u == CAPOS_STARTUP_NAME_MAX,
+	       "manifest.py LOCAL_NAME_MAX is not the startup page's");
+_Static_assert(sizeof(((capos_Grant *)0)->name) == CAPOS_STARTUP_NAME_MAX,
+	       "manifest.options Grant.name is not a startup page name");
+/* GrantRight n is CAPOS_RIGHT bit n-1 (init_grant_rights shifts by one). */
+_Static_assert(CAPOS_RIGHT_READ == MANIFEST_RIGHT(capos_GrantRight_GRANT_RIGHT_READ) >> 1 &&
+		       CAPOS_RIGHT_WRITE == MANIFEST_RIGHT(capos_GrantRight_GRANT_RIGHT_WRITE) >> 1 &&
+		       CAPOS_RIGHT_GRANT == MANIFEST_RIGHT(capos_GrantRight_GRANT_RIGHT_GRANT) >> 1 &&
+		       CAPOS_RIGHT_SEND == MANIFEST_RIGHT(capos_GrantRight_GRANT_RIGHT_SEND) >> 1 &&
+		       CAPOS_RIGHT_RECV == MANIFEST_RIGHT(capos_GrantRight_GRANT_RIGHT_RECV) >> 1 &&
+		       CAPOS_RIGHT_CONTROL ==
+			       MANIFEST_RIGHT(capos_GrantRight_GRANT_RIGHT_CONTROL) >> 1,
+	       "GrantRight values and CAPOS_RIGHT_* bits are out of step");
 
-/* Rights a grant may ask for, per source, and what an empty list means. */
-#define R(x) (1u << capos_GrantRight_GRANT_RIGHT_##x)
-struct rights_rule {
-	uint32_t allowed, dflt;
-	const char *words;
-};
+#define MAX_COMPONENTS pb_arraysize(capos_System, components)
 
-static struct rights_rule rule_for(const capos_Grant *g)
+static const struct manifest_rights_rule *rule_for(const capos_Grant *g)
 {
+	static const struct manifest_rights_rule none = { 0, 0, "an unknown grant" };
 	if (g->endpoint[0])
-		return (struct rights_rule){ R(SEND) | R(GRANT), R(SEND), "an endpoint grant" };
-	switch (g->kernel) {
-	case capos_KernelResource_KERNEL_RESOURCE_IOPORT:
-		return (struct rights_rule){ R(READ) | R(WRITE), R(READ) | R(WRITE), "an IOPORT grant" };
-	case capos_KernelResource_KERNEL_RESOURCE_IRQ:
-		return (struct rights_rule){ R(SEND) | R(RECV), R(RECV), "an IRQ grant" };
-	case capos_KernelResource_KERNEL_RESOURCE_KERNEL_INFO:
-		return (struct rights_rule){ R(READ), R(READ), "a KERNEL_INFO grant" };
-	case capos_KernelResource_KERNEL_RESOURCE_SPAWNER:
-		return (struct rights_rule){ R(SEND) | R(GRANT), R(SEND), "a SPAWNER grant" };
-	case capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER:
-		return (struct rights_rule){ R(READ) | R(WRITE) | R(GRANT) | R(CONTROL),
-					     R(READ) | R(WRITE) | R(GRANT) | R(CONTROL),
-					     "a CAP_MANAGER grant" };
-	case capos_KernelResource_KERNEL_RESOURCE_PROCESS_CONTROL:
-		return (struct rights_rule){ R(READ) | R(CONTROL), R(READ),
-					     "a PROCESS_CONTROL grant" };
-	case capos_KernelResource_KERNEL_RESOURCE_THREAD:
-		return (struct rights_rule){ R(CONTROL), R(CONTROL), "a THREAD grant" };
-	case capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION:
-		return (struct rights_rule){ R(SEND) | R(RECV), R(SEND) | R(RECV),
-					     "a NOTIFICATION grant" };
-	default:
-		return (struct rights_rule){ 0, 0, "a grant" };
-	}
+		return &manifest_endpoint_rights;
+	if ((uint32_t)g->kernel >= MANIFEST_N_KERNEL_RESOURCES)
+		return &none; /* refused by the checker before anyone asks */
+	return &manifest_kernel_rights[g->kernel];
 }
 
-int init_param_key_ok(const char *k)
+uint32_t init_grant_rights(const capos_Grant *g)
 {
-	size_t n = strlen(k);
-	if (n == 0 || n > CAPOS_STARTUP_PARAM_KEY_MAX)
+	uint32_t mask = 0;
+	if (!g->rights_count)
+		mask = rule_for(g)->dflt;
+	for (pb_size_t k = 0; k < g->rights_count; k++)
+		if ((uint32_t)g->rights[k] < MANIFEST_N_GRANT_RIGHTS) /* checked already */
+			mask |= MANIFEST_RIGHT(g->rights[k]);
+	return mask >> 1; /* GrantRight NONE is bit 0 of the mask, no right */
+}
+
+/* s is 1..max characters, all of `chars`. */
+static int charset_ok(const char *s, size_t max, const char *chars)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
-		      k[i] == '.'))
+		if (!strchr(chars, s[i]))
 			return 0;
 	return 1;
 }
 
+int init_param_key_ok(const char *k)
+{
+	return charset_ok(k, MANIFEST_PARAM_KEY_MAX, MANIFEST_PARAM_KEY_CHARS);
+}
+
 int init_param_reserved(const char *k)
 {
-	return !strcmp(k, "hostname") || !strcmp(k, "log_level") ||
-	       !strcmp(k, "log_ring_records") || !strcmp(k, "seed_utc_seconds") ||
-	       !strncmp(k, "badge.", 6);
+	for (uint32_t i = 0; i < MANIFEST_N_RESERVED_PARAMS; i++)
+		if (!strcmp(k, manifest_reserved_params[i]))
+			return 1;
+	return !strncmp(k, MANIFEST_RESERVED_PARAM_PREFIX, strlen(MANIFEST_RESERVED_PARAM_PREFIX));
 }
 
 static char *g_why;
 static size_t g_n;
 
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail(enum manifest_rule rule, const char *fmt,
+						      ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	capos_vsnprintf(g_why, g_n, fmt, ap);
 	va_end(ap);
-	return -1;
+	return (int)rule;
 }
 
-static int name_ok(const char *s, size_t max)
+/* A profile, component or local name: 1-23 of [A-Za-z0-9_-] (nanopb has
+ * already bounded the length by the field's size). */
+static int name_ok(const char *s)
 {
-	size_t n = strnlen(s, max);
-	if (n == 0 || n >= max)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
+	return charset_ok(s, MANIFEST_LOCAL_NAME_MAX, MANIFEST_NAME_CHARS);
+}
+
+static int interface_declared(uint32_t id)
+{
+	for (uint32_t i = 0; i < MANIFEST_N_INTERFACE_IDS; i++)
+		if (manifest_interface_ids[i] == id)
+			return 1;
+	return 0;
 }
 
 const capos_Profile *init_profile(const capos_System *sys, const char *name)
@@ -139,7 +151,7 @@ int init_resolve_endpoint(const capos_System *sys, const char *ref, uint32_t *co
 int init_start_order(const capos_System *sys, uint32_t *order)
 {
 	uint32_t n = sys->components_count, done = 0;
-	uint8_t placed[INIT_MAX_COMPONENTS] = { 0 };
+	uint8_t placed[MAX_COMPONENTS] = { 0 };
 	while (done < n) {
 		int progress = 0;
 		for (uint32_t i = 0; i < n; i++) {
@@ -166,21 +178,45 @@ int init_start_order(const capos_System *sys, uint32_t *order)
 	return 1;
 }
 
+static int check_system(const capos_System *sys)
+{
+	if (sys->hostname[0] &&
+	    !charset_ok(sys->hostname, sizeof(sys->hostname) - 1, MANIFEST_HOSTNAME_CHARS))
+		return fail(MANIFEST_RULE_HOSTNAME, "hostname '%s' may hold only letters, digits, "
+			    "'-' and '.'", sys->hostname);
+	if ((uint32_t)sys->log_level > (uint32_t)_capos_LogLevel_MAX)
+		return fail(MANIFEST_RULE_ENUM, "log_level has unknown value %d", (int)sys->log_level);
+	if (sys->seed_utc_seconds < 0)
+		return fail(MANIFEST_RULE_SEED, "seed_utc_seconds is negative");
+	const capos_BrokerPolicy *bp = &sys->broker_policy;
+	for (pb_size_t i = 0; sys->has_broker_policy && i < bp->maintenance_principals_count; i++)
+		if (!bp->maintenance_principals[i][0])
+			return fail(MANIFEST_RULE_PRINCIPAL,
+				    "broker_policy has an empty maintenance principal");
+	if (sys->components_count == 0)
+		return fail(MANIFEST_RULE_NO_COMPONENTS, "the manifest has no components");
+	return 0;
+}
+
 static int check_profiles(const capos_System *sys)
 {
 	for (pb_size_t i = 0; i < sys->profiles_count; i++) {
 		const capos_Profile *p = &sys->profiles[i];
-		if (!name_ok(p->name, sizeof(p->name)))
-			return fail("profile #%u has no valid name", (unsigned)i + 1);
+		if (!name_ok(p->name))
+			return fail(MANIFEST_RULE_NAME, "profile #%u has no valid name", (unsigned)i + 1);
 		for (pb_size_t k = 0; k < i; k++)
 			if (!strcmp(sys->profiles[k].name, p->name))
-				return fail("profile '%s' is defined twice", p->name);
+				return fail(MANIFEST_RULE_DUPLICATE, "profile '%s' is defined twice",
+					    p->name);
 		if (!p->has_limits)
-			return fail("profile '%s' has no limits", p->name);
+			return fail(MANIFEST_RULE_PROFILE_LIMITS, "profile '%s' has no limits",
+				    p->name);
 		if (p->limits.max_threads == 0)
-			return fail("profile '%s' allows 0 threads", p->name);
+			return fail(MANIFEST_RULE_PROFILE_LIMITS, "profile '%s' allows 0 threads",
+				    p->name);
 		if (p->limits.max_slots == 0 || p->limits.max_pages == 0)
-			return fail("profile '%s' allows 0 slots or 0 pages", p->name);
+			return fail(MANIFEST_RULE_PROFILE_LIMITS,
+				    "profile '%s' allows 0 slots or 0 pages", p->name);
 	}
 	return 0;
 }
@@ -189,7 +225,9 @@ static int check_profiles(const capos_System *sys)
  * init's own (docs/init.md). */
 static int check_local_names(const capos_Component *c)
 {
-	const char *names[INIT_MAX_SERVES + 12 + 4];
+	const char *names[pb_arraysize(capos_Component, serves) +
+			  pb_arraysize(capos_Component, caps) +
+			  pb_arraysize(capos_Component, watches)];
 	uint32_t k = 0;
 	for (pb_size_t j = 0; j < c->serves_count; j++)
 		names[k++] = c->serves[j].name;
@@ -198,15 +236,17 @@ static int check_local_names(const capos_Component *c)
 	for (pb_size_t j = 0; j < c->watches_count; j++)
 		names[k++] = c->watches[j].name;
 	for (uint32_t a = 0; a < k; a++) {
-		if (!name_ok(names[a], 24))
-			return fail("component '%s' has a local name '%s' that is empty or not "
-				    "letters, digits, '_' and '-'", c->name, names[a]);
-		if (!strcmp(names[a], "ready"))
-			return fail("component '%s' uses the local name 'ready', which init "
-				    "keeps for its readiness notification", c->name);
+		if (!name_ok(names[a]))
+			return fail(MANIFEST_RULE_NAME, "component '%s' has a local name '%s' that is "
+				    "empty or not letters, digits, '_' and '-'", c->name, names[a]);
+		if (!strcmp(names[a], MANIFEST_RESERVED_LOCAL_NAME))
+			return fail(MANIFEST_RULE_RESERVED_NAME, "component '%s' uses the local name "
+				    "'%s', which init keeps for its readiness notification", c->name,
+				    names[a]);
 		for (uint32_t b = 0; b < a; b++)
 			if (!strcmp(names[a], names[b]))
-				return fail("component '%s' uses the local name '%s' twice", c->name,
+				return fail(MANIFEST_RULE_LOCAL_NAME,
+					    "component '%s' uses the local name '%s' twice", c->name,
 					    names[a]);
 	}
 	return 0;
@@ -216,49 +256,162 @@ static int check_grant(const capos_System *sys, uint32_t i, const capos_Grant *g
 {
 	const char *cn = sys->components[i].name;
 	if (g->endpoint[0] && g->kernel)
-		return fail("component '%s' cap '%s' sets both endpoint and kernel", cn, g->name);
+		return fail(MANIFEST_RULE_GRANT_KIND, "component '%s' cap '%s' sets both endpoint "
+			    "and kernel", cn, g->name);
 	if (!g->endpoint[0] && !g->kernel)
-		return fail("component '%s' cap '%s' sets neither endpoint nor kernel", cn, g->name);
-	if (g->kernel > capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION)
-		return fail("component '%s' cap '%s' names unknown kernel resource %d", cn, g->name,
-			    (int)g->kernel);
+		return fail(MANIFEST_RULE_GRANT_KIND, "component '%s' cap '%s' sets neither "
+			    "endpoint nor kernel", cn, g->name);
+	if ((uint32_t)g->kernel >= MANIFEST_N_KERNEL_RESOURCES)
+		return fail(MANIFEST_RULE_ENUM, "component '%s' cap '%s' names unknown kernel "
+			    "resource %d", cn, g->name, (int)g->kernel);
 	uint32_t dc, ds;
 	if (g->endpoint[0] && !init_resolve_endpoint(sys, g->endpoint, &dc, &ds))
-		return fail("component '%s' cap '%s' names endpoint '%s', which no component serves",
-			    cn, g->name, g->endpoint);
+		return fail(MANIFEST_RULE_ENDPOINT_REF, "component '%s' cap '%s' names endpoint "
+			    "'%s', which no component serves", cn, g->name, g->endpoint);
 	int ioport = g->kernel == capos_KernelResource_KERNEL_RESOURCE_IOPORT;
+	int irq = g->kernel == capos_KernelResource_KERNEL_RESOURCE_IRQ;
 	if (!ioport && (g->port_base || g->port_count))
-		return fail("component '%s' cap '%s' sets ports but is not an IOPORT grant", cn,
-			    g->name);
-	if (ioport && (g->port_count == 0 || g->port_base >= PORT_END ||
-		       g->port_base + g->port_count > PORT_END))
-		return fail("component '%s' cap '%s' has an empty or out-of-range port range", cn,
-			    g->name);
-	if (g->kernel != capos_KernelResource_KERNEL_RESOURCE_IRQ && g->irq)
-		return fail("component '%s' cap '%s' sets irq but is not an IRQ grant", cn, g->name);
-	if (g->kernel == capos_KernelResource_KERNEL_RESOURCE_IRQ && g->irq > IRQ_MAX)
-		return fail("component '%s' cap '%s' irq %u is outside 0-15", cn, g->name,
-			    (unsigned)g->irq);
-	if (g->kernel == capos_KernelResource_KERNEL_RESOURCE_IRQ && strlen(g->name) > 19)
-		return fail("component '%s' cap '%s': an IRQ grant's name must leave room for "
-			    "'_ack' (19 characters at most)", cn, g->name);
+		return fail(MANIFEST_RULE_GRANT_FIELD, "component '%s' cap '%s' sets ports but is "
+			    "not an IOPORT grant", cn, g->name);
+	/* port_count is compared with what is left, so no sum can wrap. */
+	if (ioport && (g->port_count == 0 || g->port_base >= MANIFEST_PORT_END ||
+		       g->port_count > MANIFEST_PORT_END - g->port_base))
+		return fail(MANIFEST_RULE_IOPORT_RANGE, "component '%s' cap '%s' has an empty or "
+			    "out-of-range port range", cn, g->name);
+	if (!irq && g->irq)
+		return fail(MANIFEST_RULE_GRANT_FIELD, "component '%s' cap '%s' sets irq but is not "
+			    "an IRQ grant", cn, g->name);
+	if (irq && g->irq > MANIFEST_IRQ_MAX)
+		return fail(MANIFEST_RULE_IRQ_RANGE, "component '%s' cap '%s' irq %u is outside "
+			    "0-%u", cn, g->name, (unsigned)g->irq, MANIFEST_IRQ_MAX);
+	if (irq && strlen(g->name) > MANIFEST_IRQ_NAME_MAX)
+		return fail(MANIFEST_RULE_IRQ_NAME, "component '%s' cap '%s': an IRQ grant's name "
+			    "must leave room for '%s' (%u characters at most)", cn, g->name,
+			    MANIFEST_IRQ_ACK_SUFFIX, MANIFEST_IRQ_NAME_MAX);
 	if (g->badge && !g->endpoint[0])
-		return fail("component '%s' cap '%s' asks for a badge, which only an endpoint "
-			    "grant can carry", cn, g->name);
-	struct rights_rule rr = rule_for(g);
+		return fail(MANIFEST_RULE_GRANT_FIELD, "component '%s' cap '%s' asks for a badge, "
+			    "which only an endpoint grant can carry", cn, g->name);
+	const struct manifest_rights_rule *rr = rule_for(g);
 	uint32_t seen = 0;
 	for (pb_size_t k = 0; k < g->rights_count; k++) {
 		uint32_t r = (uint32_t)g->rights[k];
-		if (r == 0 || r > capos_GrantRight_GRANT_RIGHT_CONTROL)
-			return fail("component '%s' cap '%s' lists right NONE or an unknown right", cn,
-				    g->name);
-		if (seen & (1u << r))
-			return fail("component '%s' cap '%s' lists a right twice", cn, g->name);
-		seen |= 1u << r;
-		if (!(rr.allowed & (1u << r)))
-			return fail("component '%s' cap '%s' asks for more rights than %s carries", cn,
-				    g->name, rr.words);
+		if (r >= MANIFEST_N_GRANT_RIGHTS)
+			return fail(MANIFEST_RULE_ENUM, "component '%s' cap '%s' lists unknown right %u",
+				    cn, g->name, (unsigned)r);
+		if (r == capos_GrantRight_GRANT_RIGHT_NONE)
+			return fail(MANIFEST_RULE_RIGHTS_LIST, "component '%s' cap '%s' lists NONE "
+				    "among its rights", cn, g->name);
+		if (seen & MANIFEST_RIGHT(r))
+			return fail(MANIFEST_RULE_RIGHTS_LIST, "component '%s' cap '%s' lists right "
+				    "%s twice", cn, g->name, manifest_grant_right_names[r]);
+		seen |= MANIFEST_RIGHT(r);
+		if (!(rr->allowed & MANIFEST_RIGHT(r)))
+			return fail(MANIFEST_RULE_RIGHTS, "component '%s' cap '%s' asks for right %s, "
+				    "more than %s carries", cn, g->name,
+				    manifest_grant_right_names[r], rr->words);
 	}
+	return 0;
+}
+
+static int check_binary(const capos_Component *c, int (*binary_pages)(const char *name),
+			int *load)
+{
+	if (!c->binary[0])
+		return fail(MANIFEST_RULE_BINARY, "component '%s' has no binary", c->name);
+	if (!charset_ok(c->binary, sizeof(c->binary) - 1, MANIFEST_BINARY_CHARS))
+		return fail(MANIFEST_RULE_BINARY, "component '%s' binary '%s' may hold only letters, "
+			    "digits, '_', '-', '.' and '+'", c->name, c->binary);
+	for (uint32_t k = 0; k < MANIFEST_N_RESERVED_BINARIES; k++)
+		if (!strcmp(c->binary, manifest_reserved_binaries[k]))
+			return fail(MANIFEST_RULE_BINARY, "component '%s' binary '%s' is reserved",
+				    c->name, c->binary);
+	*load = binary_pages(c->binary);
+	if (*load < 0)
+		return fail(MANIFEST_RULE_BINARY, "component '%s' binary '%s' is not a program in "
+			    "the boot package", c->name, c->binary);
+	return 0;
+}
+
+static int check_serves(const capos_Component *c)
+{
+	for (pb_size_t j = 0; j < c->serves_count; j++) {
+		uint32_t id = c->serves[j].interface_id;
+		if (id == 0)
+			continue;
+		if (id > MANIFEST_INTERFACE_MAX)
+			return fail(MANIFEST_RULE_INTERFACE_ID, "component '%s' endpoint '%s' interface "
+				    "id is wider than 16 bits", c->name, c->serves[j].name);
+		if (id < MANIFEST_INTERFACE_RESERVED_END)
+			return fail(MANIFEST_RULE_INTERFACE_ID, "component '%s' endpoint '%s' interface "
+				    "id is reserved", c->name, c->serves[j].name);
+		if (id < MANIFEST_INTERFACE_PRIVATE_BASE && !interface_declared(id))
+			return fail(MANIFEST_RULE_INTERFACE_ID, "component '%s' endpoint '%s' interface "
+				    "id %#x is not declared by any service in idl/", c->name,
+				    c->serves[j].name, (unsigned)id);
+	}
+	return 0;
+}
+
+static int check_watches(const capos_System *sys, uint32_t i)
+{
+	const capos_Component *c = &sys->components[i];
+	for (pb_size_t j = 0; j < c->watches_count; j++) {
+		uint32_t dc, ds;
+		const capos_Watch *w = &c->watches[j];
+		if (!init_resolve_endpoint(sys, w->endpoint, &dc, &ds))
+			return fail(MANIFEST_RULE_ENDPOINT_REF, "component '%s' watch '%s' names "
+				    "endpoint '%s', which no component serves", c->name, w->name,
+				    w->endpoint);
+		if (dc == i)
+			return fail(MANIFEST_RULE_WATCH, "component '%s' watch '%s' watches its own "
+				    "endpoint", c->name, w->name);
+		if (!w->bits)
+			return fail(MANIFEST_RULE_WATCH, "component '%s' watch '%s' has bits 0",
+				    c->name, w->name);
+	}
+	return 0;
+}
+
+static int check_params(const capos_Component *c)
+{
+	for (pb_size_t j = 0; j < c->params_count; j++) {
+		const char *k = c->params[j].key;
+		if (!init_param_key_ok(k))
+			return fail(MANIFEST_RULE_PARAM, "component '%s' param key '%s' is not 1-%u of "
+				    "a-z, 0-9, '_', '.'", c->name, k, MANIFEST_PARAM_KEY_MAX);
+		if (init_param_reserved(k))
+			return fail(MANIFEST_RULE_PARAM, "component '%s' param key '%s' is reserved "
+				    "for init", c->name, k);
+		for (pb_size_t q = 0; q < j; q++)
+			if (!strcmp(c->params[q].key, k))
+				return fail(MANIFEST_RULE_PARAM, "component '%s' param key '%s' is "
+					    "given twice", c->name, k);
+	}
+	return 0;
+}
+
+/* The profile's floors (docs/manifest.md, "Profiles"). */
+static int check_fits(const capos_System *sys, const capos_Component *c, int load)
+{
+	const capos_Profile *p = init_profile(sys, c->profile);
+	if (!p)
+		return fail(MANIFEST_RULE_PROFILE_REF, "component '%s' profile '%s' is not defined",
+			    c->name, c->profile);
+	uint32_t slots = c->caps_count + c->serves_count + c->watches_count + MANIFEST_RUNTIME_SLOTS;
+	if (p->limits.max_slots < slots)
+		return fail(MANIFEST_RULE_PROFILE_TOO_SMALL, "component '%s' needs %u capability "
+			    "slots but profile '%s' has %u", c->name, (unsigned)slots, p->name,
+			    (unsigned)p->limits.max_slots);
+	uint32_t eps = c->serves_count + c->watches_count;
+	if (p->limits.max_endpoints < eps)
+		return fail(MANIFEST_RULE_PROFILE_TOO_SMALL, "component '%s' needs %u endpoints but "
+			    "profile '%s' has %u", c->name, (unsigned)eps, p->name,
+			    (unsigned)p->limits.max_endpoints);
+	uint64_t pages = (uint64_t)load + MANIFEST_STACK_PAGES + MANIFEST_RUNTIME_PAGES;
+	if (p->limits.max_pages < pages)
+		return fail(MANIFEST_RULE_PROFILE_TOO_SMALL, "component '%s' needs at least %lu pages "
+			    "but profile '%s' has %u", c->name, (unsigned long)pages, p->name,
+			    (unsigned)p->limits.max_pages);
 	return 0;
 }
 
@@ -266,95 +419,50 @@ static int check_component(const capos_System *sys, uint32_t i,
 			   int (*binary_pages)(const char *name))
 {
 	const capos_Component *c = &sys->components[i];
-	if (!name_ok(c->name, sizeof(c->name)))
-		return fail("component #%u has no valid name", (unsigned)i + 1);
+	int rule, load = 0;
+	if (!name_ok(c->name))
+		return fail(MANIFEST_RULE_NAME, "component #%u has no valid name", (unsigned)i + 1);
 	for (uint32_t k = 0; k < i; k++)
 		if (!strcmp(sys->components[k].name, c->name))
-			return fail("component '%s' is defined twice", c->name);
-	if (!c->binary[0] || !strcmp(c->binary, "init") || !strcmp(c->binary, "manifest"))
-		return fail("component '%s' has no usable binary", c->name);
-	int load = binary_pages(c->binary);
-	if (load < 0)
-		return fail("component '%s' binary '%s' is not a program in the boot package",
-			    c->name, c->binary);
-	if (c->priority < PRIORITY_MIN || c->priority > PRIORITY_MAX)
-		return fail("component '%s' priority %u is outside 1-254", c->name,
-			    (unsigned)c->priority);
-	if ((uint32_t)c->restart > capos_RestartPolicy_RESTART_ALWAYS)
-		return fail("component '%s' has an unknown restart policy", c->name);
+			return fail(MANIFEST_RULE_DUPLICATE, "component '%s' is defined twice",
+				    c->name);
+	if ((rule = check_binary(c, binary_pages, &load)))
+		return rule;
+	if (c->priority < MANIFEST_PRIORITY_MIN || c->priority > MANIFEST_PRIORITY_MAX)
+		return fail(MANIFEST_RULE_PRIORITY, "component '%s' priority %u is outside %u-%u",
+			    c->name, (unsigned)c->priority, MANIFEST_PRIORITY_MIN,
+			    MANIFEST_PRIORITY_MAX);
+	if ((uint32_t)c->restart > (uint32_t)_capos_RestartPolicy_MAX)
+		return fail(MANIFEST_RULE_ENUM, "component '%s' has an unknown restart policy",
+			    c->name);
 	if (c->max_restarts && c->restart == capos_RestartPolicy_RESTART_NEVER)
-		return fail("component '%s' sets max_restarts with RESTART_NEVER", c->name);
-	for (pb_size_t j = 0; j < c->serves_count; j++) {
-		if (c->serves[j].interface_id > INTERFACE_MAX)
-			return fail("component '%s' endpoint '%s' interface id is wider than 16 bits",
-				    c->name, c->serves[j].name);
-		if (c->serves[j].interface_id && c->serves[j].interface_id < 0x100)
-			return fail("component '%s' endpoint '%s' interface id is reserved",
-				    c->name, c->serves[j].name);
-	}
-	if (check_local_names(c))
-		return -1;
+		return fail(MANIFEST_RULE_MAX_RESTARTS, "component '%s' sets max_restarts with "
+			    "RESTART_NEVER", c->name);
+	if ((rule = check_serves(c)) || (rule = check_local_names(c)))
+		return rule;
 	for (pb_size_t j = 0; j < c->caps_count; j++)
-		if (check_grant(sys, i, &c->caps[j]))
-			return -1;
-	for (pb_size_t j = 0; j < c->watches_count; j++) {
-		uint32_t dc, ds;
-		const capos_Watch *w = &c->watches[j];
-		if (!init_resolve_endpoint(sys, w->endpoint, &dc, &ds))
-			return fail("component '%s' watch '%s' names endpoint '%s', which no "
-				    "component serves", c->name, w->name, w->endpoint);
-		if (dc == i)
-			return fail("component '%s' watch '%s' watches its own endpoint", c->name,
-				    w->name);
-		if (!w->bits)
-			return fail("component '%s' watch '%s' has bits 0", c->name, w->name);
-	}
-	for (pb_size_t j = 0; j < c->params_count; j++) {
-		const char *k = c->params[j].key;
-		if (!init_param_key_ok(k))
-			return fail("component '%s' param key '%s' is not 1-31 of a-z, 0-9, '_', '.'",
-				    c->name, k);
-		if (init_param_reserved(k))
-			return fail("component '%s' param key '%s' is reserved for init", c->name, k);
-		for (pb_size_t q = 0; q < j; q++)
-			if (!strcmp(c->params[q].key, k))
-				return fail("component '%s' param key '%s' is given twice", c->name, k);
-	}
-	const capos_Profile *p = init_profile(sys, c->profile);
-	if (!p)
-		return fail("component '%s' profile '%s' is not defined", c->name, c->profile);
-	uint32_t slots = c->caps_count + c->serves_count + c->watches_count + RUNTIME_SLOTS;
-	if (p->limits.max_slots < slots)
-		return fail("component '%s' needs %u capability slots but profile '%s' has %u",
-			    c->name, (unsigned)slots, p->name, (unsigned)p->limits.max_slots);
-	uint32_t eps = c->serves_count + c->watches_count;
-	if (p->limits.max_endpoints < eps)
-		return fail("component '%s' needs %u endpoints but profile '%s' has %u", c->name,
-			    (unsigned)eps, p->name, (unsigned)p->limits.max_endpoints);
-	uint32_t pages = (uint32_t)load + STACK_PAGES + RUNTIME_PAGES;
-	if (p->limits.max_pages < pages)
-		return fail("component '%s' needs at least %u pages but profile '%s' has %u",
-			    c->name, (unsigned)pages, p->name, (unsigned)p->limits.max_pages);
-	return 0;
+		if ((rule = check_grant(sys, i, &c->caps[j])))
+			return rule;
+	if ((rule = check_watches(sys, i)) || (rule = check_params(c)))
+		return rule;
+	return check_fits(sys, c, load);
 }
 
 int init_check_manifest(const capos_System *sys, int (*binary_pages)(const char *name),
 			char *why, size_t n)
 {
+	int rule;
 	g_why = why;
 	g_n = n;
 	why[0] = '\0';
-	if (sys->components_count == 0)
-		return fail("the manifest has no components");
-	if (sys->components_count > INIT_MAX_COMPONENTS)
-		return fail("too many components");
-	if (check_profiles(sys))
-		return -1;
+	if ((rule = check_system(sys)) || (rule = check_profiles(sys)))
+		return rule;
 	for (uint32_t i = 0; i < sys->components_count; i++)
-		if (check_component(sys, i, binary_pages))
-			return -1;
-	uint32_t order[INIT_MAX_COMPONENTS];
+		if ((rule = check_component(sys, i, binary_pages)))
+			return rule;
+	uint32_t order[MAX_COMPONENTS];
 	if (!init_start_order(sys, order))
-		return fail("the components' endpoint grants form a dependency cycle");
-	return 0;
+		return fail(MANIFEST_RULE_CYCLE, "the components' endpoint grants form a dependency "
+			    "cycle");
+	return MANIFEST_RULE_OK;
 }

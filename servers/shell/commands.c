@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <capos/civil_date.h>
+#include <capos/status_names.h>
+
 #include "avatar.h"
 #include "clock.capos.h"
 #include "log.capos.h"
@@ -113,20 +116,6 @@ int sh_tokenize(char *line, char **argv, int max, const char **err)
 			return argc;
 		r++;
 	}
-}
-
-const char *sh_status_name(capos_status_t st)
-{
-	static const char *const names[] = {
-		"OK", "INVALID_CAP", "WRONG_TYPE", "DENIED", "INVALID_ARGUMENT",
-		"NO_MEMORY", "LIMIT_EXCEEDED", "DISCONNECTED", "TIMEOUT",
-		"WOULD_BLOCK", "UNSUPPORTED", "RETARGETED", "SLOT_OCCUPIED",
-	};
-	static char other[32];
-	if ((uint64_t)st < sizeof(names) / sizeof(names[0]))
-		return names[st];
-	snprintf(other, sizeof(other), "STATUS_%llu", (unsigned long long)st);
-	return other;
 }
 
 static const char *const level_names[] = {
@@ -250,35 +239,12 @@ int sh_parse_log_opts(int argc, char **argv, struct sh_log_opts *o, char *err, s
 	return 1;
 }
 
-void sh_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day)
-{
-	/* Shift the epoch to 0000-03-01, so a leap day is the last of its
-	 * (March-based) year; then 400-year eras of 146097 days. */
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;                                      /* [0, 146096] */
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
-	int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11], 0 = March */
-	*day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
 int sh_format_date(char *buf, size_t len, int64_t seconds, int provenance)
 {
-	/* Floor division: a negative time is still a time of some day. */
-	int64_t days = seconds / 86400, rem = seconds % 86400;
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	int64_t y;
-	unsigned m, d;
-	sh_civil_from_days(days, &y, &m, &d);
-	return snprintf(buf, len, "%04lld-%02u-%02u %02u:%02u:%02u UTC (%s)", (long long)y, m, d,
-			(unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
-			sh_provenance_name(provenance));
+	struct capos_utc_time t; /* floor: a negative time is still a time of some day */
+	capos_utc_from_seconds(seconds, &t);
+	return snprintf(buf, len, "%04lld-%02u-%02u %02u:%02u:%02u UTC (%s)", (long long)t.year,
+			t.month, t.day, t.hour, t.minute, t.second, sh_provenance_name(provenance));
 }
 
 int sh_format_uptime(char *buf, size_t len, uint64_t ns)
@@ -447,7 +413,7 @@ static int cmd_date(struct shell *sh, int argc, char **argv)
 	capos_WallTimeReading r;
 	capos_status_t st = wallclock_wall_time(sh->clock, &e, &r);
 	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "date: clock unavailable (%s)\n", sh_status_name(st));
+		sh_printf(sh->out, "date: clock unavailable (%s)\n", capos_status_name(st));
 		return 1;
 	}
 	char line[96];
@@ -469,7 +435,7 @@ static int cmd_hostname(struct shell *sh, int argc, char **argv)
 	capos_HostnameInfo h;
 	capos_status_t st = systeminfo_hostname(sh->sysinfo, &e, &h);
 	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "hostname: system info unavailable (%s)\n", sh_status_name(st));
+		sh_printf(sh->out, "hostname: system info unavailable (%s)\n", capos_status_name(st));
 		return 1;
 	}
 	sh_printf(sh->out, "%s\n", h.hostname);
@@ -489,7 +455,7 @@ static int cmd_uptime(struct shell *sh, int argc, char **argv)
 	capos_UptimeInfo u;
 	capos_status_t st = systeminfo_uptime(sh->sysinfo, &e, &u);
 	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "uptime: system info unavailable (%s)\n", sh_status_name(st));
+		sh_printf(sh->out, "uptime: system info unavailable (%s)\n", capos_status_name(st));
 		return 1;
 	}
 	char line[64];
@@ -526,7 +492,7 @@ static int cmd_log(struct shell *sh, int argc, char **argv)
 	static struct sh_log_tail tail; /* ~33 KiB: static, not on the stack */
 	capos_status_t st = sh_log_collect(sh->logs, &o, &tail);
 	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "log: log reader unavailable (%s)\n", sh_status_name(st));
+		sh_printf(sh->out, "log: log reader unavailable (%s)\n", capos_status_name(st));
 		return 1;
 	}
 	if (tail.dropped)
@@ -570,7 +536,7 @@ static int cmd_caps(struct shell *sh, int argc, char **argv)
 		capos_status_t st = sh->cap_list(sh->self, first, CAPOS_CAPMGR_LIST_MAX, &r);
 		if (st != CAPOS_OK) {
 			sh_printf(sh->out, "caps: capability manager unavailable (%s)\n",
-				  sh_status_name(st));
+				  capos_status_name(st));
 			return 1;
 		}
 		for (uint32_t i = 0; i < r.count && i < CAPOS_CAPMGR_LIST_MAX; i++) {
@@ -607,7 +573,7 @@ static int cmd_ps(struct shell *sh, int argc, char **argv)
 		if (st != CAPOS_OK) {
 			sh_printf(sh->out, "ps: %s (%s)\n",
 				  header ? "list cut short" : "process list unavailable",
-				  sh_status_name(st));
+				  capos_status_name(st));
 			return 1;
 		}
 		if (!header)

@@ -52,10 +52,6 @@ void sh_flush(struct sh_out *o);
  * words"). */
 int sh_tokenize(char *line, char **argv, int max, const char **err);
 
-/* "OK", "INVALID_CAP", ... "SLOT_OCCUPIED"; "STATUS_<n>" for another value
- * (written into a static buffer). */
-const char *sh_status_name(capos_status_t st);
-
 /* LogLevel: "trace" ... "critical"; parse accepts those names in any case
  * or a number 0-5. Returns 1 and *level, or 0. */
 const char *sh_level_name(int level);
@@ -81,13 +77,10 @@ struct sh_log_opts {
  * characters"). */
 int sh_parse_log_opts(int argc, char **argv, struct sh_log_opts *o, char *err, size_t errlen);
 
-/* Proleptic Gregorian calendar: days since 1970-01-01 -> year, month
- * (1-12), day (1-31). Correct for every int64 day count whose year fits
- * (Howard Hinnant's days_from_civil inverse, eras of 400 years). */
-void sh_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
-
 /* "YYYY-MM-DD HH:MM:SS UTC (rtc)" from UTC seconds since 1970 (negative:
- * before 1970) and a ClockProvenance. Returns the length, as snprintf. */
+ * before 1970) and a ClockProvenance (the date: capos/civil_date.h).
+ * Returns the length, as snprintf. Statuses are printed by
+ * capos_status_name (capos/status_names.h). */
 int sh_format_date(char *buf, size_t len, int64_t seconds, int provenance);
 
 /* "up 0.250s", "up 1m 5.000s", "up 2h 0m 5.250s", "up 3d 4h 5m 6.007s"

@@ -199,6 +199,13 @@ def cli(args):
           "--out", out], 2, r"needs the programs"),
         (["validate", good, "--descriptor-set", notelf], 1,
          r"not a FileDescriptorSet|holds no capos.System"),
+        # --rules: each problem ends in the rule code init answers with.
+        (["validate", os.path.join(HERE, "bad", "rights_kinfo_write.textproto"),
+          "--descriptor-set", args.descriptor_set, "--rules"], 1,
+         r"rights_kinfo_write\.textproto:4: .* carries at most READ \[rights\]\n"),
+        (["emit-c", "--header", out, "--source", out + ".c",
+          "--descriptor-set", notelf], 1,
+         r"not a FileDescriptorSet|has no enum capos\.KernelResource"),
     ]
     for argv, want_rc, rx in checks:
         rc, text = run(args, argv)
@@ -207,7 +214,23 @@ def cli(args):
                         f"/{rx}/", text)
         if os.path.exists(out):
             return fail(f"{out} written by a failing run")
-    print(f"{len(checks)} command-line checks passed")
+    # emit-c refuses a schema whose kernel resource has no rights row, so
+    # a new KernelResource without its rights fails the build.
+    import manifest
+    import manifest_c
+    _, fds = manifest.load_pool(args.descriptor_set)
+    saved = dict(manifest.RIGHTS_TABLE)
+    try:
+        del manifest.RIGHTS_TABLE["KERNEL_RESOURCE_SELF"]
+        manifest_c.check_tables(manifest, fds)
+        return fail("emit-c accepted a KernelResource with no rights row")
+    except manifest_c.TableError as e:
+        if "KERNEL_RESOURCE_SELF" not in str(e):
+            return fail(f"emit-c refused for another reason: {e}")
+    finally:
+        manifest.RIGHTS_TABLE.clear()
+        manifest.RIGHTS_TABLE.update(saved)
+    print(f"{len(checks) + 1} command-line checks passed")
     return 0
 
 

@@ -10,7 +10,8 @@
  *  - serves `svc` if it holds its RECV side: answers 2 calls with the
  *    caller's badge (8 bytes), then exits;
  *  - else calls `svc` once and prints the badge the server saw;
- *  - reads `kinfo` if it has it;
+ *  - reads `kinfo` if it has it, and its own process's Info through
+ *    `self` (a KERNEL_RESOURCE_SELF grant) if it has that;
  *  - named `crasher`: faults (a null write) right after `ready`;
  *  - with `spawner`, asks ProcessSpawner for a child over its profile
  *    (expects LIMIT_EXCEEDED) and one within it (a `demo_component` named
@@ -245,6 +246,15 @@ int main(void)
 		capos_status_t st = capos_kinfo_stats(kinfo, &ks);
 		capos_printf("demo %s: kinfo status %ld, live objects %s\n", me, (long)st,
 			     st == CAPOS_OK && ks.live_objects ? "nonzero" : "zero");
+	}
+	capos_cap_t self = capos_cap_lookup("self");
+	if (self != CAPOS_NO_CAP) {
+		/* A SELF grant: its own process (READ is enough for Info). */
+		struct capos_process_info pi;
+		capos_status_t st = capos_process_info(self, &pi);
+		capos_printf("demo %s: self info status %ld, pid %u, max_pages %u\n", me, (long)st,
+			     st == CAPOS_OK ? (unsigned)pi.pid : 0u,
+			     st == CAPOS_OK ? (unsigned)pi.limits.max_pages : 0u);
 	}
 	capos_cap_t spawner = capos_cap_lookup("spawner");
 	if (spawner != CAPOS_NO_CAP)

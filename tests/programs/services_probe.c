@@ -26,6 +26,7 @@
 
 #include <capos/debug.h>
 #include <capos/rpc.h>
+#include <capos/civil_date.h>
 #include <capos/startup.h>
 
 #include "audit.capos.h"
@@ -47,16 +48,12 @@ static void check(int ok, const char *what)
 	}
 }
 
-/* The year of UTC seconds since 1970 (H. Hinnant's civil_from_days). */
+/* The year of UTC seconds since 1970 (the runtime's calendar). */
 static long year_of(int64_t seconds)
 {
-	int64_t z = seconds / 86400 + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	uint64_t doe = (uint64_t)(z - era * 146097);
-	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	uint64_t mp = (5 * doy + 2) / 153;
-	return (long)((int64_t)yoe + era * 400 + (mp >= 10));
+	struct capos_utc_time t;
+	capos_utc_from_seconds(seconds, &t);
+	return (long)t.year;
 }
 
 static capos_cap_t need(const char *name)

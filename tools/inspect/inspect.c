@@ -28,6 +28,7 @@
 #include "esp.h"
 #include "lib/bootpkg.h"
 #include "manifest.pb-c.h"
+#include "manifest_rules.h" /* generated: the rights table init and the build use */
 
 #define FILE_MAX_BYTES (1ull << 30)
 
@@ -195,6 +196,34 @@ static void print_profiles(const Capos__System *s)
 	}
 }
 
+/* "default (GRANT_RIGHT_SEND)": what an empty list gives this source, from
+ * the generated table (codegen/manifest.py's, the one init builds with);
+ * plain "default" for a source the table has no row for. */
+static void print_default_rights(const Capos__Grant *g, int has_endpoint)
+{
+	const struct manifest_rights_rule *rr = NULL;
+	char tmp[32];
+	const char *sep = "";
+	uint32_t r;
+
+	printf("default");
+	if (has_endpoint)
+		rr = &manifest_endpoint_rights;
+	else if (g->kernel != CAPOS__KERNEL_RESOURCE__KERNEL_RESOURCE_NONE &&
+		 (uint32_t)g->kernel < MANIFEST_N_KERNEL_RESOURCES)
+		rr = &manifest_kernel_rights[g->kernel];
+	if (rr == NULL)
+		return;
+	printf(" (");
+	for (r = 0; r < MANIFEST_N_GRANT_RIGHTS; r++)
+		if (rr->dflt & MANIFEST_RIGHT(r)) {
+			printf("%s%s", sep, enum_name(&capos__grant_right__descriptor, (int)r,
+						      tmp, sizeof tmp));
+			sep = ",";
+		}
+	putchar(')');
+}
+
 static void print_grant(const Capos__Grant *g)
 {
 	char tmp[32];
@@ -220,7 +249,7 @@ static void print_grant(const Capos__Grant *g)
 		printf(" irq=%" PRIu32, g->irq);
 	printf(" rights=");
 	if (g->n_rights == 0)
-		printf("default");
+		print_default_rights(g, has_endpoint);
 	for (i = 0; i < g->n_rights; i++)
 		printf("%s%s", i > 0 ? "," : "",
 		       enum_name(&capos__grant_right__descriptor, (int)g->rights[i],
