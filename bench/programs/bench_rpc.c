@@ -62,8 +62,7 @@ int main(uint64_t arg)
 	if (arg & STUB) {
 		struct capos_service s = {
 			.endpoint = (capos_cap_t)(arg & 0xff),
-			.dispatch = logsink_dispatch,
-			.ops = &sink_ops,
+			.service = logsink_service(&sink_ops, NULL),
 		};
 		return (int)capos_service_serve(&s);
 	}

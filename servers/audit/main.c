@@ -114,9 +114,7 @@ int main(uint64_t arg)
 	served.append = append;
 	struct capos_service s = {
 		.endpoint = ep,
-		.dispatch = auditlog_dispatch,
-		.ops = &served,
-		.ctx = &state,
+		.service = auditlog_service(&served, &state),
 	};
 	capos_status_t st = capos_service_serve(&s);
 	/* Retargeted away (live upgrade): done, cleanly. */

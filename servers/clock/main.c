@@ -133,9 +133,7 @@ int main(uint64_t arg)
 
 	struct capos_service s = {
 		.endpoint = ep,
-		.dispatch = wallclock_dispatch,
-		.ops = &clock_service_ops,
-		.ctx = &state,
+		.service = wallclock_service(&clock_service_ops, &state),
 	};
 	capos_status_t st = capos_service_serve(&s);
 	/* Retargeted away (live upgrade): done, cleanly. */

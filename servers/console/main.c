@@ -58,6 +58,7 @@ static struct console_state state;
 static struct {
 	uint64_t label, badge;
 	uint32_t len;
+	struct capos_cap_list caps; /* slots of our table until the dispatch settles them */
 	uint8_t body[CAPOS_MSG_BODY_MAX];
 } msg;
 
@@ -248,6 +249,7 @@ static int dispatch(void)
 		.out = b->body,
 		.out_cap = CAPOS_MSG_BODY_MAX,
 		.out_len = 0,
+		.caps_in = msg.caps,
 	};
 	uint32_t slot = g.npool ? g.pool[g.npool - 1] : CONSOLE_NO_HANDLE;
 	state.defer_handle = slot;
@@ -257,6 +259,9 @@ static int dispatch(void)
 		capos_status_t st = capos_cap_save_reply(g.capmgr, slot);
 		if (st == CAPOS_OK) {
 			g.npool--;
+			/* No reply now: this only deletes caps the call carried
+			 * (the IPC buffer it fills is not sent). */
+			capos_service_put_reply(&rq, r);
 			return 0;
 		}
 		/* Could not keep the caller: take it out of the queue and say so. */
@@ -265,14 +270,13 @@ static int dispatch(void)
 			g.npool--; /* someone else's now: not ours to reuse */
 		r = CAPOS_LIMIT_EXCEEDED;
 	}
-	b->label = (uint64_t)r;
-	b->len = r == CAPOS_OK ? rq.out_len : 0;
-	b->ncaps = 0;
+	capos_service_put_reply(&rq, r);
 	return 1;
 }
 
-/* Takes a received call out of the IPC buffer; drops any caps it carried
- * (the console wants none). */
+/* Takes a received call out of the IPC buffer, with the caps it carried
+ * (the console's methods take none: the dispatcher refuses such a call,
+ * and capos_service_put_reply deletes them through `capmgr`). */
 static void take_message(void)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
@@ -280,11 +284,9 @@ static void take_message(void)
 	msg.badge = b->badge;
 	msg.len = b->len <= CAPOS_MSG_BODY_MAX ? b->len : CAPOS_MSG_BODY_MAX;
 	memcpy(msg.body, b->body, msg.len);
-	uint32_t ncaps = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : CAPOS_MSG_MAX_CAPS;
-	uint32_t caps[CAPOS_MSG_MAX_CAPS];
-	memcpy(caps, b->caps, sizeof(caps));
-	for (uint32_t i = 0; i < ncaps && g.capmgr != CAPOS_NO_CAP; i++)
-		(void)capos_cap_delete(g.capmgr, caps[i]);
+	struct capos_rpc_request in = { .len = 0 };
+	capos_service_take_caps(&in, b);
+	msg.caps = in.caps_in;
 }
 
 static capos_status_t serve(void)

@@ -21,9 +21,7 @@ int main(uint64_t arg)
 	static struct echo_state state;
 	struct capos_service s = {
 		.endpoint = ep,
-		.dispatch = echo_dispatch,
-		.ops = &echo_service_ops,
-		.ctx = &state,
+		.service = echo_service(&echo_service_ops, &state),
 	};
 	capos_status_t st = capos_service_serve(&s);
 	/* Retargeted away (live upgrade): done, cleanly. */

@@ -310,5 +310,5 @@ static const struct processcontrol_ops control_ops = {
 
 capos_status_t init_handle_control(uint64_t badge)
 {
-	return init_dispatch(processcontrol_dispatch, &control_ops, badge);
+	return init_dispatch(processcontrol_service(&control_ops, NULL), badge);
 }

@@ -15,6 +15,7 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/service.h>
 #include <capos/syscall.h>
 
 #include "init.h"
@@ -189,44 +190,18 @@ static void stop_servers(void)
 	}
 }
 
-uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
-uint32_t init_req_ncaps;
-uint32_t init_reply_cap = CAPOS_NO_CAP;
-
-capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, uint64_t badge)
+capos_status_t init_dispatch(struct capos_rpc_service svc, uint64_t badge)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
-	init_reply_cap = CAPOS_NO_CAP;
-	init_req_ncaps = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
-	for (uint32_t j = 0; j < init_req_ncaps; j++)
-		init_req_caps[j] = b->caps[j];
 	struct capos_rpc_request rq = {
 		.label = b->label, .badge = badge, .client = NULL, .body = b->body,
 		.len = b->len, .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX, .out_len = 0,
 	};
-	capos_status_t result = dispatch(ops, NULL, &rq);
+	capos_service_take_caps(&rq, b);
+	capos_status_t result = capos_rpc_service_dispatch(&svc, &rq);
 	/* init keeps none of the request's caps (a Spawn copied them into the
-	 * child). Deleting them is a kernel call through the same IPC buffer,
-	 * so the encoded answer waits aside meanwhile. */
-	static uint8_t answer[CAPOS_MSG_BODY_MAX];
-	uint32_t len = result == CAPOS_OK ? rq.out_len : 0;
-	memcpy(answer, b->body, len);
-	for (uint32_t j = 0; j < init_req_ncaps; j++)
-		capos_cap_delete(g_init.capmgr, init_req_caps[j]);
-	init_req_ncaps = 0;
-	memcpy(b->body, answer, len);
-	b->label = (uint64_t)result;
-	b->len = len;
-	b->ncaps = 0;
-	b->cap_move = 0;
-	if (init_reply_cap != CAPOS_NO_CAP && result == CAPOS_OK) {
-		b->ncaps = 1;
-		b->caps[0] = init_reply_cap;
-		b->cap_move = 1; /* init keeps no copy */
-	} else if (init_reply_cap != CAPOS_NO_CAP) {
-		capos_cap_delete(g_init.capmgr, init_reply_cap);
-	}
-	init_reply_cap = CAPOS_NO_CAP;
+	 * child): they are deleted, the encoded answer kept meanwhile. */
+	capos_service_put_reply(&rq, result);
 	return result;
 }
 

@@ -34,6 +34,7 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/service.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
 
@@ -113,15 +114,15 @@ static const char *param(void *arg, const char *key)
 	return capos_param(key);
 }
 
+/* The two sides, by index (SINK, READER); set by main. */
+static struct capos_rpc_service services[2];
+
 /* One received call on `side`, answered in the IPC buffer. Returns 1
  * when a reply is owed (always, for a call). The accepted record's console
  * line is forwarded after the reply, so writers never wait for the UART. */
 static int handle(int side)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
-	static const capos_rpc_dispatch_fn dispatch[2] = { logsink_dispatch,
-							   logreader_dispatch };
-	static const void *const ops[2] = { &log_sink_ops, &log_reader_ops };
 	struct capos_rpc_request rq = {
 		.label = b->label,
 		.badge = b->badge,
@@ -130,11 +131,10 @@ static int handle(int side)
 		.out = b->body, /* decoded before the handler runs */
 		.out_cap = CAPOS_MSG_BODY_MAX,
 	};
+	capos_service_take_caps(&rq, b); /* before stamp()'s calls overwrite b */
 	line_len = 0;
-	capos_status_t result = dispatch[side](ops[side], &state, &rq);
-	b->label = (uint64_t)result;
-	b->len = result == CAPOS_OK ? rq.out_len : 0;
-	b->ncaps = 0;
+	capos_status_t result = capos_rpc_service_dispatch(&services[side], &rq);
+	capos_service_put_reply(&rq, result);
 	if (!line_len)
 		return 1;
 	/* Reply alone (no endpoint to Recv on: the kernel replies, then
@@ -211,6 +211,8 @@ int main(uint64_t arg)
 	capos_client_names_load(&sources, param, NULL);
 	log_set_sources(&state, sources.entries, sources.count);
 	log_set_forward(&state, keep_line, NULL);
+	services[SINK] = logsink_service(&log_sink_ops, &state);
+	services[READER] = logreader_service(&log_reader_ops, &state);
 
 	if (!setup_events(ep[READER])) {
 		capos_printf("logd: needs `thread`, `capmgr` (WRITE) and `wake` to serve two "

@@ -41,9 +41,7 @@ int main(uint64_t arg)
 	}
 	struct capos_service s = {
 		.endpoint = ep,
-		.dispatch = systeminfo_dispatch,
-		.ops = &sysinfo_service_ops,
-		.ctx = &state,
+		.service = systeminfo_service(&sysinfo_service_ops, &state),
 	};
 	capos_status_t st = capos_service_serve(&s);
 	/* Retargeted away (live upgrade): done, cleanly. */
