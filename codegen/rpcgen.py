@@ -17,7 +17,8 @@ problem as `file.proto:LINE: sentence` on stderr, then exits with status 1
 (nothing is written): services without an interface id, methods without a
 method id, ids that are 0 or duplicated, unbounded string/bytes/repeated
 fields (bounds come from nanopb .options files or inline (nanopb) options),
-streaming methods, and generated C names that collide.
+streaming methods, request_caps/reply_caps above CAPOS_MSG_MAX_CAPS, and
+generated C names that collide.
 
 Usage:
   rpcgen.py --descriptor-set SET --out-dir DIR
@@ -64,6 +65,9 @@ SERVICE_METHOD = 2
 
 # nanopb's extension number on FileOptions/MessageOptions/FieldOptions.
 NANOPB_EXT = 1010
+
+# CAPOS_MSG_MAX_CAPS (kern/include/capos/abi.h): caps one message carries.
+MSG_MAX_CAPS = 4
 
 C_RESERVED = frozenset("""
 auto break case char const continue default do double else enum extern float
@@ -194,10 +198,13 @@ class Model:
             for i, m in enumerate(f.message_type):
                 self._add_message(f, m, prefix, (FILE_MESSAGE_TYPE, i))
         # capos option numbers, found by name so any package works.
-        self.ext = {"interface_id": set(), "method_id": set(), "idempotent": set()}
+        self.ext = {"interface_id": set(), "method_id": set(), "idempotent": set(),
+                    "request_caps": set(), "reply_caps": set()}
         extendee = {"interface_id": ".google.protobuf.ServiceOptions",
                     "method_id": ".google.protobuf.MethodOptions",
-                    "idempotent": ".google.protobuf.MethodOptions"}
+                    "idempotent": ".google.protobuf.MethodOptions",
+                    "request_caps": ".google.protobuf.MethodOptions",
+                    "reply_caps": ".google.protobuf.MethodOptions"}
         for f in fds.file:
             exts = list(f.extension)
             stack = list(f.message_type)
@@ -339,6 +346,8 @@ def collect_services(model, targets, problems):
                 me.where = model.line(fname, (FILE_SERVICE, si, SERVICE_METHOD, mi))
                 me.id = option_value(m.options, model.ext["method_id"])
                 me.idempotent = bool(option_value(m.options, model.ext["idempotent"]))
+                me.req_caps = option_value(m.options, model.ext["request_caps"]) or 0
+                me.rep_caps = option_value(m.options, model.ext["reply_caps"]) or 0
                 me.c = snake(m.name)
                 me.req = model.c_type(m.input_type)
                 me.resp = model.c_type(m.output_type)
@@ -382,6 +391,11 @@ def check_services(services, problems):
                                             first.where[1]))
             else:
                 by_method[me.id] = me
+            for opt, n in (("request_caps", me.req_caps), ("reply_caps", me.rep_caps)):
+                if n > MSG_MAX_CAPS:
+                    problems.add(me.where, "method %s.%s has %s %d: a message carries at "
+                                 "most CAPOS_MSG_MAX_CAPS (%d) caps"
+                                 % (sv.full, me.name, opt, n, MSG_MAX_CAPS))
             if me.c in C_RESERVED:
                 problems.add(me.where, "method %s.%s becomes the C keyword '%s'"
                              % (sv.full, me.name, me.c))
@@ -396,6 +410,8 @@ def generated_names(sv):
     me_s = "service " + sv.full
     names = [(("macro", up + "_INTERFACE_ID"), me_s, sv.where),
              (("ident", sv.c + "_dispatch"), me_s, sv.where),
+             (("ident", sv.c + "_dispatch_untyped"), me_s, sv.where),
+             (("ident", sv.c + "_service"), me_s, sv.where),
              (("tag", sv.c + "_ops"), me_s, sv.where)]
     for me in sv.methods:
         ent = "method %s.%s" % (sv.full, me.name)
@@ -434,6 +450,68 @@ def guard(base):
     return "RPCGEN_" + re.sub(r"[^0-9A-Za-z]", "_", base).upper() + "_CAPOS_H"
 
 
+def stub_params(me):
+    """The client stub's parameters after `cap`."""
+    ps = ["const %s *req" % me.req]
+    if me.req_caps:
+        ps.append("const struct capos_cap_list *send")
+    ps.append("%s *resp" % me.resp)
+    if me.rep_caps:
+        ps.append("struct capos_cap_list *received")
+    return ps
+
+
+def op_params(me):
+    """The op's parameters after `ctx, rq`."""
+    ps = ["const %s *req" % me.req]
+    if me.req_caps:
+        ps.append("struct capos_cap_list *caps_in")
+    ps.append("%s *resp" % me.resp)
+    if me.rep_caps:
+        ps.append("struct capos_cap_list *caps_out")
+    return ps
+
+
+def caps_note(me):
+    """What a method's caps are, in a comment; None without caps."""
+    if not me.req_caps and not me.rep_caps:
+        return None
+    req = "up to %d" % me.req_caps if me.req_caps else "none"
+    if not me.rep_caps:
+        rep = "reply none"
+    elif me.rep_caps == 1:
+        rep = "OK reply exactly 1"
+    else:
+        rep = "OK reply 1 to %d" % me.rep_caps
+    return "%s caps: request %s, %s" % (me.name, req, rep)
+
+
+def wrap_call(head, params, tail, width=90):
+    """head(params)tail, params wrapped greedily at `width` columns (a tab
+    counts 8), continuation lines indented by one tab."""
+    lines = []
+    cur = head + "("
+    for i, p in enumerate(params):
+        piece = p + ("," if i + 1 < len(params) else ")" + tail)
+        cand = cur + ("" if cur.endswith("(") else " ") + piece
+        if len(cand.expandtabs(8)) > width and not cur.endswith("("):
+            lines.append(cur)
+            cur = "\t" + piece
+        else:
+            cur = cand
+    lines.append(cur)
+    return lines
+
+
+def param_lines(ps):
+    """Parameters after the first line, in pairs: (req[, caps_in]) then
+    (resp[, caps_out]), or all on one line when there are no caps."""
+    if len(ps) == 2:
+        return [", ".join(ps)]
+    half = 2 if ps[1].endswith("*send") or ps[1].endswith("*caps_in") else 1
+    return [", ".join(ps[:half]), ", ".join(ps[half:])]
+
+
 def gen_header(fname, base, services):
     out = []
     w = out.append
@@ -457,23 +535,50 @@ def gen_header(fname, base, services):
             w("extern const struct capos_rpc_method %s_%s_method;" % (sv.c, me.c))
         if sv.methods:
             w("")
-            w("/* Client stubs: encode *req, Call cap, decode the reply into *resp. */")
+            w("/* Client stubs: encode *req, Call cap, decode the reply into *resp.")
+            w(" * A method with caps takes `send` (NULL: none; more than it may carry:")
+            w(" * INVALID_ARGUMENT, nothing sent) and fills `received` on CAPOS_OK")
+            w(" * (slots of the caller's table); an OK reply without the caps it")
+            w(" * promises, or with more, is refused: CAPOS_PROTOCOL_ERROR. */")
         for me in sv.methods:
-            w("capos_status_t %s_%s(capos_cap_t cap, const %s *req, %s *resp);"
-              % (sv.c, me.c, me.req, me.resp))
+            note = caps_note(me)
+            if note:
+                w("/* %s. */" % note)
+            if note:
+                for l in wrap_call("capos_status_t %s_%s" % (sv.c, me.c),
+                                   ["capos_cap_t cap"] + stub_params(me), ";"):
+                    w(l)
+            else:
+                w("capos_status_t %s_%s(capos_cap_t cap, %s);"
+                  % (sv.c, me.c, ", ".join(stub_params(me))))
         w("")
         w("/* Server: one op per method (NULL answers CAPOS_UNSUPPORTED). An op")
-        w(" * fills *resp and returns CAPOS_OK, or returns the status to answer. */")
+        w(" * fills *resp and returns CAPOS_OK, or returns the status to answer.")
+        w(" * caps_in: the request's caps (an op that keeps one sets its entry to")
+        w(" * CAPOS_NO_CAP; the rest are deleted after the call). caps_out: starts")
+        w(" * empty; on CAPOS_OK the op sets count, cap[] and move bits. */")
         w("struct %s_ops {" % sv.c)
         for me in sv.methods:
+            note = caps_note(me)
+            if note:
+                w("\t/* %s. */" % note)
             w("\tcapos_status_t (*%s)(void *ctx, struct capos_rpc_request *rq," % me.c)
-            w("\t\tconst %s *req, %s *resp);" % (me.req, me.resp))
+            lines = param_lines(op_params(me))
+            for i, l in enumerate(lines):
+                w("\t\t%s%s" % (l, ");" if i == len(lines) - 1 else ","))
         w("};")
         w("")
-        w("/* Decodes rq, calls the op of `ops` (a struct %s_ops), encodes the" % sv.c)
-        w(" * response into rq->out; the status is the reply's label. */")
-        w("capos_status_t %s_dispatch(const void *ops, void *ctx, struct capos_rpc_request *rq);"
-          % sv.c)
+        w("/* Decodes rq, calls the op, encodes the response into rq->out; the")
+        w(" * status is the reply's label. A request with more caps than the method")
+        w(" * takes: INVALID_ARGUMENT (the op is not called). An op's OK with 0 caps")
+        w(" * or more than the method promises (any, if it promises none):")
+        w(" * CAPOS_PROTOCOL_ERROR. Any status but OK: out_len 0, caps_out empty. */")
+        w("capos_status_t %s_dispatch(const struct %s_ops *ops, void *ctx,"
+          % (sv.c, sv.c))
+        w("\tstruct capos_rpc_request *rq);")
+        w("/* ops and ctx bound as a service (capos_rpc_service_dispatch). */")
+        w("struct capos_rpc_service %s_service(const struct %s_ops *ops, void *ctx);"
+          % (sv.c, sv.c))
     w("")
     w("#endif")
     return "\n".join(out) + "\n"
@@ -506,12 +611,24 @@ def gen_source(fname, base, services):
             w("\t.request_fields = &%s_msg," % me.req)
             w("\t.response_fields = &%s_msg," % me.resp)
             w("\t.idempotent = %d," % (1 if me.idempotent else 0))
+            w("\t.request_caps = %d," % me.req_caps)
+            w("\t.reply_caps = %d," % me.rep_caps)
             w("};")
             w("")
-            w("capos_status_t %s_%s(capos_cap_t cap, const %s *req, %s *resp)"
-              % (sv.c, me.c, me.req, me.resp))
+            if me.req_caps or me.rep_caps:
+                for l in wrap_call("capos_status_t %s_%s" % (sv.c, me.c),
+                                   ["capos_cap_t cap"] + stub_params(me), ""):
+                    w(l)
+            else:
+                w("capos_status_t %s_%s(capos_cap_t cap, %s)"
+                  % (sv.c, me.c, ", ".join(stub_params(me))))
             w("{")
-            w("\treturn capos_rpc_call(cap, &%s_%s_method, req, resp);" % (sv.c, me.c))
+            if me.req_caps or me.rep_caps:
+                w("\treturn capos_rpc_call_caps(cap, &%s_%s_method, req, %s, resp, %s);"
+                  % (sv.c, me.c, "send" if me.req_caps else "NULL",
+                     "received" if me.rep_caps else "NULL"))
+            else:
+                w("\treturn capos_rpc_call(cap, &%s_%s_method, req, resp);" % (sv.c, me.c))
             w("}")
         for me in sv.methods:
             w("")
@@ -525,26 +642,39 @@ def gen_source(fname, base, services):
             w("")
             w("\tif (o->%s == NULL)" % me.c)
             w("\t\treturn CAPOS_UNSUPPORTED;")
+            w("\tif (rq->caps_in.count > %du)" % me.req_caps)
+            w("\t\treturn CAPOS_INVALID_ARGUMENT;")
             w("\tif (capos_rpc_decode(rq, &%s_msg, &req) != CAPOS_OK)" % me.req)
             w("\t\treturn CAPOS_INVALID_ARGUMENT;")
-            w("\tst = o->%s(ctx, rq, &req, &resp);" % me.c)
+            args = ["ctx", "rq", "&req"]
+            if me.req_caps:
+                args.append("&rq->caps_in")
+            args.append("&resp")
+            if me.rep_caps:
+                args.append("&rq->caps_out")
+            w("\tst = o->%s(%s);" % (me.c, ", ".join(args)))
             w("\tif (st != CAPOS_OK)")
             w("\t\treturn st;")
+            if me.rep_caps:
+                w("\tif (rq->caps_out.count == 0 || rq->caps_out.count > %du)" % me.rep_caps)
+            else:
+                w("\tif (rq->caps_out.count != 0)")
+            w("\t\treturn CAPOS_PROTOCOL_ERROR;")
             w("\tif (capos_rpc_encode(rq, &%s_msg, &resp) != CAPOS_OK)" % me.resp)
             w("\t\treturn CAPOS_INVALID_ARGUMENT;")
             w("\treturn CAPOS_OK;")
             w("}")
         w("")
-        w("capos_status_t %s_dispatch(const void *ops, void *ctx, struct capos_rpc_request *rq)"
-          % sv.c)
+        w("capos_status_t %s_dispatch(const struct %s_ops *ops, void *ctx,"
+          % (sv.c, sv.c))
+        w("\tstruct capos_rpc_request *rq)")
         w("{")
-        if sv.methods:
-            w("\tconst struct %s_ops *o = ops;" % sv.c)
-        else:
+        if not sv.methods:
             w("\t(void)ops;")
             w("\t(void)ctx;")
         w("\tcapos_status_t st;")
         w("")
+        w("\trq->caps_out = (struct capos_cap_list){ .count = 0 };")
         w("\tif (CAPOS_RPC_INTERFACE(rq->label) != %s_INTERFACE_ID) {" % up)
         w("\t\trq->out_len = 0;")
         w("\t\treturn CAPOS_UNSUPPORTED;")
@@ -552,15 +682,35 @@ def gen_source(fname, base, services):
         w("\tswitch (CAPOS_RPC_METHOD(rq->label)) {")
         for me in sv.methods:
             w("\tcase %s_%s_METHOD_ID:" % (up, me.c.upper()))
-            w("\t\tst = %s_%s_serve(o, ctx, rq);" % (sv.c, me.c))
+            w("\t\tst = %s_%s_serve(ops, ctx, rq);" % (sv.c, me.c))
             w("\t\tbreak;")
         w("\tdefault:")
         w("\t\tst = CAPOS_UNSUPPORTED;")
         w("\t\tbreak;")
         w("\t}")
-        w("\tif (st != CAPOS_OK)")
+        w("\tif (st != CAPOS_OK) {")
         w("\t\trq->out_len = 0;")
+        w("\t\trq->caps_out = (struct capos_cap_list){ .count = 0 };")
+        w("\t}")
         w("\treturn st;")
+        w("}")
+        w("")
+        w("static capos_status_t %s_dispatch_untyped(const void *ops, void *ctx," % sv.c)
+        w("\tstruct capos_rpc_request *rq)")
+        w("{")
+        w("\treturn %s_dispatch(ops, ctx, rq);" % sv.c)
+        w("}")
+        w("")
+        w("struct capos_rpc_service %s_service(const struct %s_ops *ops, void *ctx)"
+          % (sv.c, sv.c))
+        w("{")
+        w("\tstruct capos_rpc_service s = {")
+        w("\t\t.interface_id = %s_INTERFACE_ID," % up)
+        w("\t\t.dispatch = %s_dispatch_untyped," % sv.c)
+        w("\t\t.ops = ops,")
+        w("\t\t.ctx = ctx,")
+        w("\t};")
+        w("\treturn s;")
         w("}")
     return "\n".join(out) + "\n"
 

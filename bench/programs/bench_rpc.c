@@ -60,12 +60,10 @@ static void raw_server(capos_cap_t ep)
 int main(uint64_t arg)
 {
 	if (arg & STUB) {
-		struct capos_service s = {
-			.endpoint = (capos_cap_t)(arg & 0xff),
-			.dispatch = logsink_dispatch,
-			.ops = &sink_ops,
-		};
-		return (int)capos_service_serve(&s);
+		static struct capos_server s;
+		capos_server_init(&s, CAPOS_NO_CAP, NULL);
+		capos_server_add(&s, (capos_cap_t)(arg & 0xff), logsink_service(&sink_ops, NULL));
+		return (int)capos_server_run(&s);
 	}
 	if (arg & RAW)
 		raw_server((capos_cap_t)(arg & 0xff));

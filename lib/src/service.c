@@ -25,6 +25,7 @@
 #include <capos/service.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
+#include <capos/transport.h>
 
 /* Arrival bits of endpoints 1..3: the top bits of the notification word,
  * far from the low bits IRQs and readiness use. */
@@ -133,8 +134,14 @@ static const struct capos_rpc_service *choose(struct capos_server *s, uint32_t e
 
 static void drop_caps(struct capos_server *s, struct capos_cap_list *caps)
 {
+	if (!caps->count)
+		return;
+	if (s->capmgr == CAPOS_NO_CAP) {
+		capos_transport_drop(caps); /* the runtime's own `capmgr`, if any */
+		return;
+	}
 	for (uint32_t i = 0; i < caps->count; i++)
-		if (caps->cap[i] != CAPOS_NO_CAP && s->capmgr != CAPOS_NO_CAP)
+		if (caps->cap[i] != CAPOS_NO_CAP)
 			(void)capos_cap_delete(s->capmgr, caps->cap[i]);
 	caps->count = 0;
 }
@@ -199,14 +206,17 @@ static int handle(struct capos_server *s, uint32_t e)
 		result = CAPOS_UNSUPPORTED;
 	}
 	s->served++;
-	if (rq.caps_in.count) {
+	if (rq.caps_in.count || rq.caps_out.count) {
+		struct capos_cap_list drop;
+		capos_rpc_settle(&rq, result == CAPOS_RPC_DEFERRED ? CAPOS_LIMIT_EXCEEDED : result,
+				 &drop);
 		/* Deleting is a kernel call through the IPC buffer: an answer
 		 * already encoded there waits aside meanwhile. */
-		if (direct && result == CAPOS_OK && rq.out_len) {
+		if (drop.count && direct && result == CAPOS_OK && rq.out_len) {
 			memcpy(s->out, b->body, rq.out_len);
 			direct = 0;
 		}
-		drop_caps(s, &rq.caps_in);
+		drop_caps(s, &drop);
 	}
 	if (result == CAPOS_RPC_NO_REPLY)
 		return 0;

@@ -15,7 +15,8 @@
  *
  * Deferral protocol with the serve loop: before each dispatch the loop
  * stores in `defer_handle` what it will use to answer this caller later
- * (on the target: the free slot it will save the Reply cap into), or
+ * (on the target: the call's rq->defer_slot, where the service framework
+ * will keep the Reply cap), or
  * CONSOLE_NO_HANDLE when it cannot defer. An op that defers records that
  * handle and returns CONSOLE_DEFERRED; the loop then saves the reply, and
  * later the `answer` hook gets (handle, status, response).
@@ -38,9 +39,10 @@
 /* A deferred waiter without a deadline. */
 #define CONSOLE_NO_DEADLINE UINT64_MAX
 
-/* An op's status meaning "not answered now: save the reply". Outside enum
- * capos_status, so it can never be mistaken for a real answer. */
-#define CONSOLE_DEFERRED ((capos_status_t)0x7fff0001)
+/* An op's status meaning "not answered now: save the reply": the service
+ * framework's (capos/rpc.h), outside enum capos_status, so it can never be
+ * mistaken for a real answer. */
+#define CONSOLE_DEFERRED CAPOS_RPC_DEFERRED
 
 /* Bytes to the UART: written to the port as they are. */
 typedef capos_status_t (*console_write_fn)(void *arg, const uint8_t *data, uint32_t len);

@@ -190,6 +190,26 @@ static void irq_signal(void *ctx, uint64_t bits)
 	uart_interrupt();
 }
 
+/* Read and ReadLine may defer: they learn from defer_handle where the
+ * framework would keep this caller's Reply cap (console_service.h). */
+static capos_status_t read_op(void *ctx, struct capos_rpc_request *rq,
+			      const capos_ConsoleRead *req, capos_ConsoleInput *resp)
+{
+	state.defer_handle = rq->defer_slot;
+	capos_status_t st = console_service_ops.read(ctx, rq, req, resp);
+	state.defer_handle = CONSOLE_NO_HANDLE;
+	return st;
+}
+
+static capos_status_t read_line_op(void *ctx, struct capos_rpc_request *rq,
+				   const capos_ConsoleReadLine *req, capos_ConsoleInput *resp)
+{
+	state.defer_handle = rq->defer_slot;
+	capos_status_t st = console_service_ops.read_line(ctx, rq, req, resp);
+	state.defer_handle = CONSOLE_NO_HANDLE;
+	return st;
+}
+
 /* The framework could not keep a deferred reader's Reply cap: it is
  * answered LIMIT_EXCEEDED now, so take it out of the queue. */
 static void defer_failed(void *ctx, capos_cap_t slot)
@@ -224,7 +244,11 @@ int main(uint64_t arg)
 	console_init(&state, uart_write, NULL, answer_saved, NULL,
 		     g.kinfo != CAPOS_NO_CAP ? kinfo_clock : NULL, NULL);
 	capos_server_init(&srv, g.capmgr, &state);
-	capos_server_add(&srv, g.ep, console_service(&console_service_ops, &state));
+	static struct console_ops ops;
+	ops = console_service_ops;
+	ops.read = read_op;
+	ops.read_line = read_line_op;
+	capos_server_add(&srv, g.ep, console_service(&ops, &state));
 	if (g.irq != CAPOS_NO_CAP && g.thread != CAPOS_NO_CAP &&
 	    capos_server_bind(&srv, g.thread, g.irq) == CAPOS_OK)
 		g.bound = 1;

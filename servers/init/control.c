@@ -300,7 +300,7 @@ static capos_status_t do_retarget(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_UNSUPPORTED;
 }
 
-static const struct processcontrol_ops control_ops = {
+const struct processcontrol_ops init_control_ops = {
 	.status = do_status,
 	.list = do_list,
 	.kill = do_kill,
@@ -308,7 +308,3 @@ static const struct processcontrol_ops control_ops = {
 	.retarget = do_retarget,
 };
 
-capos_status_t init_handle_control(uint64_t badge)
-{
-	return init_dispatch(processcontrol_dispatch, &control_ops, badge);
-}

@@ -20,6 +20,7 @@
 #include <capos/rpc.h>
 
 #include "manifest.pb.h"
+#include "process.capos.h"
 #include "manifest_check.h"
 
 #define INIT_MAX_COMPONENTS 16 /* capos.System.components max_count */
@@ -97,8 +98,8 @@ extern struct init_state g_init;
 /* build.c */
 /* A slot of init's table kept free for short-lived minted caps. */
 #define INIT_SCRATCH_SLOT 1000u
-/* Where a cap for a reply waits (a Spawn's scoped ProcessControl); set
- * init_reply_cap to it and init_dispatch moves it into the reply. */
+/* Where a cap for a reply waits (a Spawn's scoped ProcessControl, moved
+ * out with the reply; one the caller never took stays until the next). */
 #define INIT_REPLY_SLOT 1001u
 /* Sets init's endpoint, badged `badge`, as proc's supervisor. */
 capos_status_t init_supervise_process(uint32_t proc, uint64_t badge);
@@ -111,19 +112,12 @@ enum init_spawn_mode {
 /* Starts component i from `binary` (NULL: its current one). */
 capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const char *binary);
 
-/* supervise.c: runs the call in the IPC buffer through a generated
- * dispatcher and leaves the answer there for ReplyRecv; the request's caps
- * are in init_req_caps while the handler runs, deleted afterwards. */
-capos_status_t init_dispatch(capos_rpc_dispatch_fn dispatch, const void *ops, uint64_t badge);
-extern uint32_t init_req_caps[CAPOS_MSG_MAX_CAPS];
-extern uint32_t init_req_ncaps;
-extern uint32_t init_reply_cap; /* CAPOS_NO_CAP or INIT_REPLY_SLOT */
-
-/* control.c: one ProcessControl call in the IPC buffer, answered there. */
-capos_status_t init_handle_control(uint64_t badge);
+/* control.c and spawner.c: the two services on init's endpoint
+ * (supervise.c routes a call to one by the kind in its badge). */
+extern const struct processcontrol_ops init_control_ops;
+extern const struct processspawner_ops init_spawner_ops;
 
 /* spawner.c */
-capos_status_t init_handle_spawner(uint64_t badge);
 void init_child_died(uint32_t k, const struct capos_crash_record *r);
 
 /* supervise.c: never returns when halt_when_done is false. */

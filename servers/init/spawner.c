@@ -10,8 +10,10 @@
  * and exactly the caps the request carries, under cap_names; nothing else.
  * init supervises it (crash records, no restarts).
  *
- * The reply carries caps[0]: a ProcessControl cap for the child alone
- * (control.c): Status, List and Kill of that one process, nothing else.
+ * The request's caps arrive as the handler's caps_in (init keeps none: the
+ * framework deletes them after the call). The reply carries caps_out[0]: a
+ * ProcessControl cap for the child alone (control.c): Status, List and
+ * Kill of that one process, nothing else.
  */
 #include <string.h>
 
@@ -32,8 +34,21 @@ static int over(const struct capos_limits *have, const struct capos_limits *used
 	       (uint64_t)used->max_endpoints + ask->max_endpoints > have->max_endpoints;
 }
 
+/* A ProcessControl cap for the child with `handle` alone (never reused,
+ * so the cap cannot reach a later child), minted into INIT_REPLY_SLOT. */
+static capos_status_t mint_child_control(uint64_t handle)
+{
+	/* A cap an earlier reply failed to deliver - its caller died or had a
+	 * full table - is still in the slot: it goes first. The request is
+	 * decoded already, so kernel calls here do not disturb it. */
+	capos_cap_delete(g_init.capmgr, INIT_REPLY_SLOT);
+	return capos_cap_mint(g_init.capmgr, g_init.endpoint, INIT_REPLY_SLOT, CAPOS_RIGHT_SEND, 1,
+			      INIT_BADGE_CHILDCTL | handle);
+}
+
 static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
-			       const capos_SpawnRequest *req, capos_SpawnResult *resp)
+			       const capos_SpawnRequest *req, struct capos_cap_list *caps_in,
+			       capos_SpawnResult *resp, struct capos_cap_list *caps_out)
 {
 	(void)ctx;
 	if (INIT_BADGE_KIND(rq->badge) != INIT_BADGE_SPAWNER ||
@@ -43,7 +58,7 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	struct init_component *c = &g_init.comp[ci];
 	const char *name = req->name[0] ? req->name : req->binary;
 	if (!req->has_limits || !req->binary[0] || !strcmp(req->binary, "init") ||
-	    !strcmp(req->binary, "manifest") || req->cap_names_count != init_req_ncaps)
+	    !strcmp(req->binary, "manifest") || req->cap_names_count != caps_in->count)
 		return CAPOS_INVALID_ARGUMENT;
 	if (over(&c->limits, &c->children, &req->limits) || req->priority > c->m->priority) {
 		capos_printf("init: %s asked to spawn %s with slots %u threads %u pages %u "
@@ -60,9 +75,9 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 		return CAPOS_LIMIT_EXCEEDED;
 
 	struct capos_spawn_cap caps[CAPOS_MSG_MAX_CAPS];
-	for (uint32_t j = 0; j < init_req_ncaps; j++)
+	for (uint32_t j = 0; j < caps_in->count; j++)
 		caps[j] = (struct capos_spawn_cap){
-			.name = req->cap_names[j], .src = init_req_caps[j], .dst = j,
+			.name = req->cap_names[j], .src = caps_in->cap[j], .dst = j,
 			.rights = CAPOS_RIGHTS_ALL, .type = 0, .set_badge = 0, .badge = 0,
 		};
 	struct capos_limits lim = {
@@ -73,7 +88,7 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	memcpy(&arg, req->args.bytes, req->args.size < 8 ? req->args.size : 8);
 	struct capos_spawned sp;
 	capos_status_t st = capos_spawn_caps(req->binary, name, &lim, req->priority, arg, caps,
-					     init_req_ncaps, &sp);
+					     caps_in->count, &sp);
 	if (st != CAPOS_OK)
 		return st;
 	if (req->time_slice_us)
@@ -83,12 +98,22 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	struct capos_process_info info;
 	if (st == CAPOS_OK)
 		st = capos_process_info(sp.process, &info);
+	/* Handles 1..INIT_MAX_COMPONENTS name the manifest's components; one
+	 * skipped by a failed spawn is simply never used. */
+	if (g_init.next_handle < INIT_MAX_COMPONENTS)
+		g_init.next_handle = INIT_MAX_COMPONENTS;
+	uint64_t handle = ++g_init.next_handle;
+	/* The reply's cap before the child runs: a Spawn that answers OK
+	 * always carries it (the method promises one). */
+	if (st == CAPOS_OK)
+		st = mint_child_control(handle);
 	if (st == CAPOS_OK)
 		st = capos_thread_start(sp.thread);
 	if (st != CAPOS_OK) {
 		capos_process_kill(sp.process);
 		capos_cap_delete(g_init.capmgr, sp.thread);
 		capos_cap_delete(g_init.capmgr, sp.process);
+		capos_cap_delete(g_init.capmgr, INIT_REPLY_SLOT);
 		return st;
 	}
 	struct init_child *ch = &g_init.child[k];
@@ -101,36 +126,22 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	ch->priority = req->priority;
 	strlcpy(ch->name, name, sizeof(ch->name));
 	strlcpy(ch->binary, req->binary, sizeof(ch->binary));
-	/* Handles 1..INIT_MAX_COMPONENTS name the manifest's components. */
-	if (g_init.next_handle < INIT_MAX_COMPONENTS)
-		g_init.next_handle = INIT_MAX_COMPONENTS;
-	ch->handle = ++g_init.next_handle;
+	ch->handle = handle;
 	c->children.max_slots += lim.max_slots;
 	c->children.max_threads += lim.max_threads;
 	c->children.max_pages += lim.max_pages;
 	c->children.max_endpoints += lim.max_endpoints;
 	resp->pid = info.pid;
 	resp->handle = ch->handle;
-	/* The reply's caps[0]: ProcessControl of this child alone, named by
-	 * its handle (never reused, so the cap cannot reach a later child). */
-	/* (A cap an earlier reply failed to deliver - its caller died or had
-	 * a full table - is still in the slot: it goes first. The request is
-	 * decoded already, so kernel calls here do not disturb it.) */
-	capos_cap_delete(g_init.capmgr, INIT_REPLY_SLOT);
-	if (capos_cap_mint(g_init.capmgr, g_init.endpoint, INIT_REPLY_SLOT, CAPOS_RIGHT_SEND, 1,
-			   INIT_BADGE_CHILDCTL | ch->handle) == CAPOS_OK)
-		init_reply_cap = INIT_REPLY_SLOT;
+	/* Moved: init keeps no copy. */
+	*caps_out = (struct capos_cap_list){ .count = 1, .move = 1, .cap = { INIT_REPLY_SLOT } };
 	capos_printf("init: %s spawned %s (pid %u, binary %s)\n", c->m->name, ch->name,
 		     (unsigned)ch->pid, req->binary);
 	return CAPOS_OK;
 }
 
-static const struct processspawner_ops spawner_ops = { .spawn = do_spawn };
+const struct processspawner_ops init_spawner_ops = { .spawn = do_spawn };
 
-capos_status_t init_handle_spawner(uint64_t badge)
-{
-	return init_dispatch(processspawner_dispatch, &spawner_ops, badge);
-}
 
 void init_child_died(uint32_t k, const struct capos_crash_record *r)
 {

@@ -7,6 +7,9 @@
   run_tests.py reject-all   every rejection case
   run_tests.py refresh      rewrite tests/codegen/golden/ from the fixtures
   run_tests.py list         the rejection cases (for CMake)
+  run_tests.py typed --cc CC --cflag F...
+                            typed_ops.c compiles against the golden header,
+                            and does not with another service's ops
 
 Run with /usr/bin/python3 (python3-protobuf). Paths default to this tree
 and Debian's tools; --work is a scratch directory (default: a temp dir).
@@ -81,7 +84,20 @@ REJECT = {
     "clash_services": (["reject/clash_services.proto"], [
         ("reject/clash_services.proto", 16, "service t.Log_Sink collides in C with service "
          "t.LogSink (reject/clash_services.proto:9): both define LOGSINK_INTERFACE_ID, "
-         "logsink_dispatch, logsink_ops"),
+         "logsink_dispatch, logsink_dispatch_untyped, logsink_ops, logsink_service"),
+    ]),
+    "clash_service_ctor": (["reject/clash_service_ctor.proto"], [
+        ("reject/clash_service_ctor.proto", 12, "method t.Svc.Service collides in C with "
+         "service t.Svc (reject/clash_service_ctor.proto:10): both define svc_service"),
+    ]),
+    # 4 each way is the limit (CAPOS_MSG_MAX_CAPS); every excess is reported.
+    "too_many_caps": (["reject/too_many_caps.proto"], [
+        ("reject/too_many_caps.proto", 16, "method t.Svc.Give has request_caps 5: a message "
+         "carries at most CAPOS_MSG_MAX_CAPS (4) caps"),
+        ("reject/too_many_caps.proto", 20, "method t.Svc.Take has reply_caps 9: a message "
+         "carries at most CAPOS_MSG_MAX_CAPS (4) caps"),
+        ("reject/too_many_caps.proto", 24, "method t.Svc.Both has request_caps 6"),
+        ("reject/too_many_caps.proto", 24, "method t.Svc.Both has reply_caps 7"),
     ]),
     "clash_helper": (["reject/clash_helper.proto"], [
         ("reject/clash_helper.proto", 14, "method t.Svc.Dispatch collides in C with service "
@@ -229,10 +245,34 @@ def cmd_reject(args, work, case):
     return bad
 
 
+def cmd_typed(args):
+    """The typed binding: the right ops compile, the wrong ones do not
+    (an incompatible pointer type, an error under -Werror)."""
+    src = os.path.join(HERE, "typed_ops.c")
+    base = [args.cc, "-fsyntax-only", "-Werror", "-Wall", "-Wextra"] + args.cflag + [src]
+    bad = 0
+    r = subprocess.run(base, capture_output=True, text=True)
+    if r.returncode != 0:
+        print("FAIL: typed_ops.c does not compile with matching ops:\n" + r.stderr)
+        return 1
+    print("ok: matching ops compile")
+    for wrong in ("WRONG_SERVICE", "WRONG_DISPATCH"):
+        r = subprocess.run(base + ["-D" + wrong], capture_output=True, text=True)
+        if r.returncode == 0:
+            print("FAIL: %s compiles: the binding is not typed" % wrong)
+            bad = 1
+        elif "incompatible pointer type" not in r.stderr:
+            print("FAIL: %s fails for another reason:\n%s" % (wrong, r.stderr))
+            bad = 1
+        else:
+            print("ok: %s is refused (incompatible pointer type)" % wrong)
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=["golden", "determinism", "reject", "reject-all",
-                                        "refresh", "list"])
+                                        "refresh", "list", "typed"])
     ap.add_argument("case", nargs="?")
     ap.add_argument("--rpcgen", default=os.path.join(ROOT, "codegen", "rpcgen.py"))
     ap.add_argument("--protoc", default=shutil.which("protoc") or "/usr/bin/protoc")
@@ -240,10 +280,15 @@ def main():
     ap.add_argument("--fixtures", default=os.path.join(HERE, "fixtures"))
     ap.add_argument("--golden", default=os.path.join(HERE, "golden"))
     ap.add_argument("--work")
+    ap.add_argument("--cc", default="cc")
+    ap.add_argument("--cflag", action="append", default=[],
+                    help="typed: a compiler flag (include dirs, definitions)")
     args = ap.parse_args()
     if args.command == "list":
         print(";".join(sorted(REJECT)))
         return 0
+    if args.command == "typed":
+        return cmd_typed(args)
     if not args.nanopb_proto_dir:
         args.nanopb_proto_dir = find_nanopb_proto_dir()
 

@@ -43,8 +43,8 @@ static int setup(void **st)
 	fake_ns = 0;
 	audit_init(&state, storage, CAPACITY, fake_clock, NULL, sources, 2);
 	capos_loopback_reset();
-	capos_loopback_register(AUDIT_CAP, auditlog_dispatch, &audit_service_ops, &state, 0x11);
-	capos_loopback_register(OTHER_CAP, auditlog_dispatch, &audit_service_ops, &state, 0xabc);
+	capos_loopback_register(AUDIT_CAP, auditlog_service(&audit_service_ops, &state), 0x11);
+	capos_loopback_register(OTHER_CAP, auditlog_service(&audit_service_ops, &state), 0xabc);
 	return 0;
 }
 
@@ -117,7 +117,7 @@ static void test_source_truncated_and_no_clock(void **st)
 {
 	(void)st;
 	audit_init(&state, storage, CAPACITY, NULL, NULL, sources, 2);
-	capos_loopback_register(8, auditlog_dispatch, &audit_service_ops, &state, 0x22);
+	capos_loopback_register(8, auditlog_service(&audit_service_ops, &state), 0x22);
 	assert_int_equal(append(8, capos_AuditKind_AUDIT_KIND_OTHER, "x", NULL), CAPOS_OK);
 	capos_AuditReadResult r;
 	assert_int_equal(read_log(1, 1, &r), CAPOS_OK);
@@ -248,7 +248,7 @@ static capos_status_t raw_call(uint64_t label, const void *body, uint32_t len,
 			       uint64_t *reply_label, uint32_t *reply_len)
 {
 	memcpy(capos_transport_buffer(), body, len);
-	return capos_transport_call(AUDIT_CAP, label, len, reply_label, reply_len);
+	return capos_transport_call(AUDIT_CAP, label, len, NULL, reply_label, reply_len, NULL);
 }
 
 static void test_malformed(void **st)
@@ -315,8 +315,8 @@ static void test_sources_from_params(void **st)
 	assert_string_equal(t.entries[0].name, "shell");
 	assert_int_equal(t.entries[1].badge, 5);
 	audit_init(&state, storage, CAPACITY, NULL, NULL, t.entries, t.count);
-	capos_loopback_register(8, auditlog_dispatch, &audit_service_ops, &state, 2);
-	capos_loopback_register(9, auditlog_dispatch, &audit_service_ops, &state, 6);
+	capos_loopback_register(8, auditlog_service(&audit_service_ops, &state), 2);
+	capos_loopback_register(9, auditlog_service(&audit_service_ops, &state), 6);
 	assert_int_equal(append(8, capos_AuditKind_AUDIT_KIND_SESSION_OPEN, "login", NULL),
 			 CAPOS_OK);
 	assert_int_equal(append(9, capos_AuditKind_AUDIT_KIND_OTHER, "x", NULL), CAPOS_OK);

@@ -71,7 +71,7 @@ static int setup(void **st)
 	memset(&hw, 0, sizeof(hw));
 	clock_init(&state, fake_cmos, fake_mono, &hw);
 	capos_loopback_reset();
-	capos_loopback_register(CLOCK_CAP, wallclock_dispatch, &clock_service_ops, &state, 0x7);
+	capos_loopback_register(CLOCK_CAP, wallclock_service(&clock_service_ops, &state), 0x7);
 	return 0;
 }
 
@@ -329,7 +329,7 @@ static capos_status_t raw_call(uint64_t label, const void *body, uint32_t len,
 			       uint64_t *reply_label, uint32_t *reply_len)
 {
 	memcpy(capos_transport_buffer(), body, len);
-	return capos_transport_call(CLOCK_CAP, label, len, reply_label, reply_len);
+	return capos_transport_call(CLOCK_CAP, label, len, NULL, reply_label, reply_len, NULL);
 }
 
 static void test_malformed(void **st)
@@ -497,7 +497,7 @@ static void test_service_over_ports(void **st)
 	chip.tick_at = 3; /* the first snapshot is torn */
 	chip.regs[CLOCK_CMOS_SECONDS] = 0x25;
 	clock_init(&state, chip_snapshot, fake_mono, &chip);
-	capos_loopback_register(CLOCK_CAP, wallclock_dispatch, &clock_service_ops, &state, 0x7);
+	capos_loopback_register(CLOCK_CAP, wallclock_service(&clock_service_ops, &state), 0x7);
 	wall(&r);
 	assert_int_equal(r.provenance, capos_ClockProvenance_CLOCK_PROVENANCE_RTC);
 	assert_int_equal(r.seconds, T_2026); /* 0x25 ticked to 0x26 */

@@ -92,7 +92,7 @@ static void setup_with(int clock)
 	fake_now = 1000 * NS_MS;
 	console_init(&state, cap_write, NULL, cap_answer, NULL, clock ? fake_clock : NULL, NULL);
 	capos_loopback_reset();
-	capos_loopback_register(CONSOLE, console_dispatch, &console_service_ops, &state, 0x31);
+	capos_loopback_register(CONSOLE, console_service(&console_service_ops, &state), 0x31);
 }
 
 static int setup(void **st)
@@ -524,7 +524,7 @@ static capos_status_t raw_call(uint64_t label, const void *body, uint32_t len, u
 {
 	memcpy(capos_transport_buffer(), body, len);
 	state.defer_handle = 50;
-	capos_status_t st = capos_transport_call(CONSOLE, label, len, rl, rn);
+	capos_status_t st = capos_transport_call(CONSOLE, label, len, NULL, rl, rn, NULL);
 	state.defer_handle = CONSOLE_NO_HANDLE;
 	return st;
 }

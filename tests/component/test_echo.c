@@ -23,7 +23,7 @@ static int setup(void **st)
 	(void)st;
 	memset(&state, 0, sizeof(state));
 	capos_loopback_reset();
-	capos_loopback_register(ECHO_CAP, echo_dispatch, &echo_service_ops, &state, 0x42);
+	capos_loopback_register(ECHO_CAP, echo_service(&echo_service_ops, &state), 0x42);
 	return 0;
 }
 
@@ -82,7 +82,7 @@ static capos_status_t raw_call(uint64_t label, const void *body, uint32_t len,
 			       uint64_t *reply_label, uint32_t *reply_len)
 {
 	memcpy(capos_transport_buffer(), body, len);
-	return capos_transport_call(ECHO_CAP, label, len, reply_label, reply_len);
+	return capos_transport_call(ECHO_CAP, label, len, NULL, reply_label, reply_len, NULL);
 }
 
 static void test_malformed_and_unknown(void **st)

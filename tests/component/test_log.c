@@ -61,9 +61,9 @@ static void setup_with(uint32_t capacity, capos_LogLevel floor)
 	log_set_sources(&state, sources, sizeof(sources) / sizeof(sources[0]));
 	log_set_forward(&state, count_forward, NULL);
 	capos_loopback_reset();
-	capos_loopback_register(SINK_A, logsink_dispatch, &log_sink_ops, &state, BADGE_A);
-	capos_loopback_register(SINK_B, logsink_dispatch, &log_sink_ops, &state, BADGE_B);
-	capos_loopback_register(READER, logreader_dispatch, &log_reader_ops, &state, BADGE_R);
+	capos_loopback_register(SINK_A, logsink_service(&log_sink_ops, &state), BADGE_A);
+	capos_loopback_register(SINK_B, logsink_service(&log_sink_ops, &state), BADGE_B);
+	capos_loopback_register(READER, logreader_service(&log_reader_ops, &state), BADGE_R);
 }
 
 static int setup(void **st)
@@ -346,7 +346,7 @@ static capos_status_t raw_call(capos_cap_t cap, uint64_t label, const void *body
 			       uint64_t *reply_label, uint32_t *reply_len)
 {
 	memcpy(capos_transport_buffer(), body, len);
-	return capos_transport_call(cap, label, len, reply_label, reply_len);
+	return capos_transport_call(cap, label, len, NULL, reply_label, reply_len, NULL);
 }
 
 static void test_malformed(void **st)
@@ -454,8 +454,8 @@ static void test_sources_from_params(void **st)
 	assert_int_equal(t.entries[3].badge, 64);
 	/* the table names writers */
 	log_set_sources(&state, t.entries, t.count);
-	capos_loopback_register(11, logsink_dispatch, &log_sink_ops, &state, 3);
-	capos_loopback_register(12, logsink_dispatch, &log_sink_ops, &state, 65);
+	capos_loopback_register(11, logsink_service(&log_sink_ops, &state), 3);
+	capos_loopback_register(12, logsink_service(&log_sink_ops, &state), 65);
 	write_rec(11, L(INFO), "tick", "init");
 	write_rec(12, L(INFO), "tock", NULL);
 	capos_LogReadResult r = read_log(L(TRACE), NULL, 0, 0);

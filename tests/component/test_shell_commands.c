@@ -451,12 +451,12 @@ static int setup(void **st)
 	si.now_ns = si_now;
 	log_init(&logst, 8, capos_LogLevel_LOG_LEVEL_TRACE, NULL, NULL);
 	log_set_sources(&logst, sources, 2);
-	capos_loopback_register(CLOCK_CAP, wallclock_dispatch, &clock_service_ops, &clk, 9);
-	capos_loopback_register(SYSINFO_CAP, systeminfo_dispatch, &sysinfo_service_ops, &si, 9);
-	capos_loopback_register(LOGS_CAP, logreader_dispatch, &log_reader_ops, &logst, 9);
-	capos_loopback_register(SINK_CLOCK, logsink_dispatch, &log_sink_ops, &logst, 2);
-	capos_loopback_register(SINK_AUDIT, logsink_dispatch, &log_sink_ops, &logst, 3);
-	capos_loopback_register(PROCS_CAP, processcontrol_dispatch, &fake_procs_ops, NULL, 9);
+	capos_loopback_register(CLOCK_CAP, wallclock_service(&clock_service_ops, &clk), 9);
+	capos_loopback_register(SYSINFO_CAP, systeminfo_service(&sysinfo_service_ops, &si), 9);
+	capos_loopback_register(LOGS_CAP, logreader_service(&log_reader_ops, &logst), 9);
+	capos_loopback_register(SINK_CLOCK, logsink_service(&log_sink_ops, &logst), 2);
+	capos_loopback_register(SINK_AUDIT, logsink_service(&log_sink_ops, &logst), 3);
+	capos_loopback_register(PROCS_CAP, processcontrol_service(&fake_procs_ops, NULL), 9);
 	nprocs = 0;
 	list_status = CAPOS_OK;
 	list_calls = 0;

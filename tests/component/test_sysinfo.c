@@ -36,7 +36,7 @@ static int setup(void **st)
 	state.now_ns = fake_clock;
 	state.clock_ctx = &fake_now;
 	capos_loopback_reset();
-	capos_loopback_register(SI_CAP, systeminfo_dispatch, &sysinfo_service_ops, &state, 0x77);
+	capos_loopback_register(SI_CAP, systeminfo_service(&sysinfo_service_ops, &state), 0x77);
 	return 0;
 }
 
@@ -131,7 +131,7 @@ static capos_status_t raw_call(uint64_t label, const void *body, uint32_t len,
 			       uint64_t *reply_label, uint32_t *reply_len)
 {
 	memcpy(capos_transport_buffer(), body, len);
-	return capos_transport_call(SI_CAP, label, len, reply_label, reply_len);
+	return capos_transport_call(SI_CAP, label, len, NULL, reply_label, reply_len, NULL);
 }
 
 static void test_malformed_and_unknown(void **st)

@@ -81,7 +81,7 @@ static int reader(capos_cap_t con)
 	uint32_t rn = 0;
 	memcpy(capos_transport_buffer(), bad, sizeof(bad));
 	st = capos_transport_call(con, CAPOS_RPC_LABEL(CONSOLE_INTERFACE_ID, CONSOLE_WRITE_METHOD_ID),
-				  sizeof(bad), &rl, &rn);
+				  sizeof(bad), NULL, &rl, &rn, NULL);
 	capos_printf("console_client: malformed write -> transport %ld, status %lu\n", (long)st,
 		     (unsigned long)rl);
 

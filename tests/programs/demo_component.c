@@ -21,9 +21,6 @@
  */
 #include <string.h>
 
-#include <pb_decode.h>
-#include <pb_encode.h>
-
 #include <capos/debug.h>
 #include <capos/kernel.h>
 #include <capos/startup.h>
@@ -136,37 +133,26 @@ static void call_svc(capos_cap_t ep)
 		     (unsigned long)seen);
 }
 
-/* Spawn with up to one cap carried in the request (the stub sends none);
- * *control gets the slot of the reply's cap, if any. */
+/* Spawn through the generated stub, with up to one cap carried in the
+ * request; *control gets the slot of the reply's cap (the stub answers
+ * OK only with it). */
 static capos_status_t spawn(capos_cap_t spawner, const capos_SpawnRequest *req,
 			    capos_cap_t give, capos_SpawnResult *res, capos_cap_t *control)
 {
+	struct capos_cap_list send = { .count = give != CAPOS_NO_CAP ? 1 : 0, .move = 0,
+				       .cap = { give } };
+	struct capos_cap_list got;
 	*control = CAPOS_NO_CAP;
-	struct capos_ipc_buffer *b = capos_ipc();
-	pb_ostream_t os = pb_ostream_from_buffer(b->body, CAPOS_MSG_BODY_MAX);
-	if (!pb_encode(&os, capos_SpawnRequest_fields, req))
-		return CAPOS_INVALID_ARGUMENT;
-	b->label = CAPOS_RPC_LABEL(PROCESSSPAWNER_INTERFACE_ID, PROCESSSPAWNER_SPAWN_METHOD_ID);
-	b->len = (uint32_t)os.bytes_written;
-	b->ncaps = give != CAPOS_NO_CAP ? 1 : 0;
-	b->caps[0] = give;
-	b->cap_move = 0;
-	capos_status_t st = capos_call(spawner);
-	if (st != CAPOS_OK)
-		return st;
-	if (b->label != CAPOS_OK)
-		return (capos_status_t)b->label;
-	if (b->ncaps == 1)
-		*control = b->caps[0];
-	memset(res, 0, sizeof(*res));
-	pb_istream_t is = pb_istream_from_buffer(b->body, b->len);
-	return pb_decode(&is, capos_SpawnResult_fields, res) ? CAPOS_OK : CAPOS_INVALID_ARGUMENT;
+	capos_status_t st = processspawner_spawn(spawner, req, &send, res, &got);
+	if (st == CAPOS_OK)
+		*control = got.cap[0];
+	return st;
 }
 
 static void try_spawner(capos_cap_t spawner, capos_cap_t console)
 {
 	static capos_SpawnRequest req;
-	capos_SpawnResult res;
+	capos_SpawnResult res = capos_SpawnResult_init_zero;
 	memset(&req, 0, sizeof(req));
 	strlcpy(req.name, "greedy", sizeof(req.name));
 	strlcpy(req.binary, "demo_component", sizeof(req.binary));

@@ -63,10 +63,10 @@ int main(uint64_t arg)
 	buf[1] = 0x7f;
 	buf[2] = 'x';
 	st = capos_transport_call(ep, CAPOS_RPC_LABEL(ECHO_INTERFACE_ID, ECHO_ECHO_METHOD_ID), 3,
-				  &rl, &rn);
+				  NULL, &rl, &rn, NULL);
 	capos_printf("echo_client: malformed body -> status %ld, reply label %lu, len %u\n",
 		     (long)st, (unsigned long)rl, rn);
-	st = capos_transport_call(ep, CAPOS_RPC_LABEL(ECHO_INTERFACE_ID, 77), 0, &rl, &rn);
+	st = capos_transport_call(ep, CAPOS_RPC_LABEL(ECHO_INTERFACE_ID, 77), 0, NULL, &rl, &rn, NULL);
 	capos_printf("echo_client: unknown method -> status %ld, reply label %lu\n", (long)st,
 		     (unsigned long)rl);
 

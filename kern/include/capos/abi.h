@@ -42,6 +42,8 @@ enum capos_status {
 	CAPOS_RETARGETED = 11,      /* the endpoint moved to another server */
 	CAPOS_SLOT_OCCUPIED = 12,   /* the destination slot is not empty */
 	CAPOS_NOT_FOUND = 13,       /* a service has nothing by that name or handle */
+	CAPOS_PROTOCOL_ERROR = 14,  /* a reply broke its interface's contract (e.g. OK
+				       without the caps it promises) */
 };
 
 enum capos_syscall {

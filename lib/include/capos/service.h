@@ -38,9 +38,7 @@
 #define CAPOS_SERVER_MAX_SERVICES 4
 #define CAPOS_SERVER_REPLY_POOL 16 /* deferred calls held at once, at most */
 
-/* Statuses a handler may return besides a real one. Never on the wire. */
-#define CAPOS_RPC_DEFERRED ((capos_status_t)0x7fff0001) /* answered later */
-#define CAPOS_RPC_NO_REPLY ((capos_status_t)0x7fff0002) /* a Send: nothing to answer */
+/* CAPOS_RPC_DEFERRED and CAPOS_RPC_NO_REPLY: capos/rpc.h. */
 
 struct capos_server;
 
