@@ -24,6 +24,7 @@ static const char *const names[] = {
 	[CAPOS_RETARGETED] = "RETARGETED",
 	[CAPOS_SLOT_OCCUPIED] = "SLOT_OCCUPIED",
 	[CAPOS_NOT_FOUND] = "NOT_FOUND",
+	[CAPOS_PROTOCOL_ERROR] = "PROTOCOL_ERROR",
 };
 
 int capos_status_known(capos_status_t st)
