@@ -1,7 +1,7 @@
 /*
- * method.c - the checks every kernel object method gets before its handler
- * runs (order and reasons in object/method.h), and the two ways a handler
- * answers.
+ * method.c - the two ways a kernel object method answers: a result
+ * struct, or a new cap. The checks before a handler runs are
+ * kmethod_invoke's (object/method.h).
  */
 #include <stddef.h>
 
@@ -9,32 +9,6 @@
 #include "object/method.h"
 #include "object/process.h"
 #include "object/thread.h"
-
-capos_status_t kmethod_invoke(const struct kmethod_table *tab, struct thread *t,
-			      struct cap *c)
-{
-	uint64_t label = t->ipc->label;
-	const struct kmethod *m = label < tab->count ? &tab->methods[label] : NULL;
-	if (m && !m->run)
-		m = NULL;
-	uint16_t need = m ? m->rights : tab->unknown_rights;
-	if ((c->rights & need) != need)
-		return CAPOS_DENIED;
-	if (tab->state && !(m && (m->flags & KM_ANY_STATE))) {
-		capos_status_t st = tab->state(t, c);
-		if (st != CAPOS_OK)
-			return st;
-	}
-	if (!m)
-		return CAPOS_UNSUPPORTED;
-	if (t->ipc->len < m->args)
-		return CAPOS_INVALID_ARGUMENT;
-	/* The handler works on a copy: what it checked is what it uses. */
-	uint64_t args[KMETHOD_ARGS_MAX / sizeof(uint64_t)];
-	if (m->args)
-		memcpy(args, t->ipc->body, m->args);
-	return m->run(t, c, m->args ? args : NULL);
-}
 
 capos_status_t kmethod_reply(struct thread *t, const void *res, uint32_t len)
 {

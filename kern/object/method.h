@@ -1,6 +1,7 @@
 /*
  * method.h - kernel object methods: the table each object file declares,
- * and the one place that checks a Call against it (object/method.c).
+ * and the one place that checks a Call against it (kmethod_invoke, below;
+ * the answers are object/method.c's).
  *
  * A Call on a kernel object's cap carries the method in ipc->label and its
  * argument struct in the body (capos/abi.h). Each object type has one
@@ -35,8 +36,7 @@
 
 #include "object/captable.h"
 #include "object/kobj.h"
-
-struct thread;
+#include "object/thread.h"
 
 /* The largest fixed argument struct (or header) a table may declare. */
 #define KMETHOD_ARGS_MAX 64u
@@ -63,21 +63,52 @@ struct kmethod_table {
 };
 
 /* The size of an argument struct, refused at compile time when it does not
- * fit the copy kmethod_invoke makes. */
+ * fit the copy kmethod_invoke makes or is not whole 8-byte words (every
+ * ABI argument struct is; the copy goes a word at a time). */
+#define KM_SIZE_OK(n) ((n) <= KMETHOD_ARGS_MAX && (n) % 8 == 0)
 #define KM_ARGS(type)                                                             \
-	((uint16_t)(sizeof(type) +                                                \
-		    0 * sizeof(char[sizeof(type) <= KMETHOD_ARGS_MAX ? 1 : -1])))
+	((uint16_t)(sizeof(type) + 0 * sizeof(char[KM_SIZE_OK(sizeof(type)) ? 1 : -1])))
 /* A variable-length body: the bytes before its `member` (the tail). */
 #define KM_HEADER(type, member)                                                   \
 	((uint16_t)(offsetof(type, member) +                                      \
-		    0 * sizeof(char[offsetof(type, member) <= KMETHOD_ARGS_MAX ? 1 : -1])))
+		    0 * sizeof(char[KM_SIZE_OK(offsetof(type, member)) ? 1 : -1])))
 
 #define KMETHOD_TABLE(arr, unknown, statefn)                                      \
 	{ (arr), (uint32_t)(sizeof(arr) / sizeof((arr)[0])), (unknown), (statefn) }
 
-/* The generic checks above, then the handler. */
-capos_status_t kmethod_invoke(const struct kmethod_table *tab, struct thread *t,
-			      struct cap *c);
+/*
+ * The generic checks above, then the handler. Inline: it is the whole of
+ * the path from core/invoke.c's switch to the object's handler, and a
+ * kernel method should cost little more than the handler itself.
+ */
+static inline capos_status_t kmethod_invoke(const struct kmethod_table *tab,
+					    struct thread *t, struct cap *c)
+{
+	struct capos_ipc_buffer *b = t->ipc;
+	uint64_t label = b->label;
+	const struct kmethod *m = label < tab->count ? &tab->methods[label] : NULL;
+	if (m && !m->run)
+		m = NULL;
+	uint16_t need = m ? m->rights : tab->unknown_rights;
+	if ((c->rights & need) != need)
+		return CAPOS_DENIED;
+	if (tab->state && !(m && (m->flags & KM_ANY_STATE))) {
+		capos_status_t st = tab->state(t, c);
+		if (st != CAPOS_OK)
+			return st;
+	}
+	if (!m)
+		return CAPOS_UNSUPPORTED;
+	if (b->len < m->args)
+		return CAPOS_INVALID_ARGUMENT;
+	/* The handler works on a copy: what it checked is what it uses, and
+	 * it may write its result over the body. */
+	uint64_t args[KMETHOD_ARGS_MAX / sizeof(uint64_t)];
+	uint32_t words = m->args / sizeof(uint64_t);
+	for (uint32_t i = 0; i < words; i++)
+		__builtin_memcpy(&args[i], b->body + i * sizeof(uint64_t), sizeof(uint64_t));
+	return m->run(t, c, words ? args : NULL);
+}
 
 /* Writes a result struct to the caller's body. */
 capos_status_t kmethod_reply(struct thread *t, const void *res, uint32_t len);
