@@ -13,9 +13,11 @@
  *  - teardown happens once: threads leave every queue, callers waiting on
  *    the process's threads or endpoints wake with DISCONNECTED, the table is
  *    emptied, the address space and its frames are freed;
- *  - every method but INFO needs CONTROL on the Process cap (an unknown
- *    label too); after teardown every method but INFO answers
- *    DISCONNECTED;
+ *  - a Process cap's rights bound what its holder may do to the process:
+ *    READ: INFO; WRITE: MAP_ANON, UNMAP, CREATE_THREAD (its own memory and
+ *    threads, within its profile: the "self" grant is READ|WRITE); WRITE
+ *    and CONTROL: every other method, and any unknown label. After
+ *    teardown every method but INFO answers DISCONNECTED;
  *  - a thread made by CREATE_THREAD never has a priority above its
  *    creator's, and every object a method creates is charged to the
  *    process the cap names, its cap going to the caller's table.
@@ -407,31 +409,33 @@ static capos_status_t m_make_cap_manager(struct thread *t, struct cap *c, void *
 	return kmethod_new_cap(t, c->obj, CAPOS_CAP_CAP_MANAGER, CAPOS_RIGHTS_ALL);
 }
 
-#define C CAPOS_RIGHT_CONTROL
+#define R  CAPOS_RIGHT_READ
+#define W  CAPOS_RIGHT_WRITE
+#define WC (CAPOS_RIGHT_WRITE | CAPOS_RIGHT_CONTROL)
 
 static const struct kmethod methods[] = {
 	[CAPOS_PROCESS_CREATE_PROCESS] = { m_create_process,
-					   KM_ARGS(struct capos_process_create), C, 0 },
+					   KM_ARGS(struct capos_process_create), WC, 0 },
 	[CAPOS_PROCESS_CREATE_ENDPOINT] = { m_create_endpoint,
-					    KM_ARGS(struct capos_endpoint_create), C, 0 },
-	[CAPOS_PROCESS_CREATE_NOTIFICATION] = { m_create_notification, 0, C, 0 },
+					    KM_ARGS(struct capos_endpoint_create), WC, 0 },
+	[CAPOS_PROCESS_CREATE_NOTIFICATION] = { m_create_notification, 0, WC, 0 },
 	[CAPOS_PROCESS_CREATE_SHARED_BUFFER] = { m_create_shared_buffer,
-						 KM_ARGS(struct capos_shared_buffer_create), C,
+						 KM_ARGS(struct capos_shared_buffer_create), WC,
 						 0 },
 	[CAPOS_PROCESS_CREATE_THREAD] = { m_create_thread, KM_ARGS(struct capos_thread_create),
-					  C, 0 },
-	[CAPOS_PROCESS_MAP_ANON] = { m_map_anon, KM_ARGS(struct capos_map), C, 0 },
-	[CAPOS_PROCESS_MAP_SHARED] = { m_map_shared, KM_ARGS(struct capos_map), C, 0 },
-	[CAPOS_PROCESS_UNMAP] = { m_unmap, KM_ARGS(struct capos_map), C, 0 },
+					  W, 0 },
+	[CAPOS_PROCESS_MAP_ANON] = { m_map_anon, KM_ARGS(struct capos_map), W, 0 },
+	[CAPOS_PROCESS_MAP_SHARED] = { m_map_shared, KM_ARGS(struct capos_map), WC, 0 },
+	[CAPOS_PROCESS_UNMAP] = { m_unmap, KM_ARGS(struct capos_map), W, 0 },
 	[CAPOS_PROCESS_WRITE_MEMORY] = { m_write_memory,
-					 KM_HEADER(struct capos_write_memory, data), C, 0 },
-	[CAPOS_PROCESS_INSTALL_CAP] = { m_install_cap, KM_ARGS(struct capos_install_cap), C,
+					 KM_HEADER(struct capos_write_memory, data), WC, 0 },
+	[CAPOS_PROCESS_INSTALL_CAP] = { m_install_cap, KM_ARGS(struct capos_install_cap), WC,
 					0 },
-	[CAPOS_PROCESS_KILL] = { m_kill, 0, C, 0 },
-	[CAPOS_PROCESS_INFO] = { m_info, 0, 0, KM_ANY_STATE },
+	[CAPOS_PROCESS_KILL] = { m_kill, 0, WC, 0 },
+	[CAPOS_PROCESS_INFO] = { m_info, 0, R, KM_ANY_STATE },
 	[CAPOS_PROCESS_SET_SUPERVISOR] = { m_set_supervisor,
-					   KM_ARGS(struct capos_set_supervisor), C, 0 },
-	[CAPOS_PROCESS_MAKE_CAP_MANAGER] = { m_make_cap_manager, 0, C, 0 },
+					   KM_ARGS(struct capos_set_supervisor), WC, 0 },
+	[CAPOS_PROCESS_MAKE_CAP_MANAGER] = { m_make_cap_manager, 0, WC, 0 },
 };
 
-const struct kmethod_table process_methods = KMETHOD_TABLE(methods, C, process_state);
+const struct kmethod_table process_methods = KMETHOD_TABLE(methods, WC, process_state);
