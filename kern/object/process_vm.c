@@ -9,15 +9,17 @@
  *    wholly in [CAPOS_PAGE_SIZE, CAPOS_USER_TOP): nothing here can map,
  *    unmap or write a kernel address;
  *  - every VS_OWNED page is charged to the process (usage.pages) and freed
- *    with its mapping; pages that are not VS_OWNED (IPC buffers, which
- *    their threads own, and SharedBuffer frames) are never freed here and
- *    never unmapped by UNMAP except a whole shared mapping at once;
+ *    with its mapping; other frames are never freed here: an IPC buffer
+ *    (its thread's, which the kernel writes at any time, also while the
+ *    thread is blocked) is never unmapped by UNMAP, and a SharedBuffer's
+ *    frames leave only as a whole shared mapping at once;
  *  - each shared mapping holds a reference on its buffer, so its frames
  *    outlive the mapping;
  *  - a map is all or nothing: on any error the pages and page-table pages
  *    it took are returned and the quota is as before;
  *  - the work of one call is bounded by the process's quota, never by a
- *    count it passes in (a huge count fails before any page walk).
+ *    count it passes in: a map larger than the quota fails before any
+ *    page walk, an unmap stops at the first page that is not its own.
  */
 #include <stddef.h>
 
