@@ -52,6 +52,25 @@ struct cap *ct_lookup(struct captable *ct, uint32_t slot)
 	return c;
 }
 
+/* ct_first_error (captable.h) picks the earlier check by its number. */
+_Static_assert(CAPOS_INVALID_CAP < CAPOS_WRONG_TYPE && CAPOS_WRONG_TYPE < CAPOS_DENIED,
+	       "lookup statuses in the order they are checked");
+
+capos_status_t ct_lookup_typed(struct captable *ct, uint32_t slot, uint16_t type,
+			       uint16_t rights, struct cap **out)
+{
+	struct cap *c = ct_lookup(ct, slot);
+	*out = NULL;
+	if (!c)
+		return CAPOS_INVALID_CAP;
+	if (c->type != type)
+		return CAPOS_WRONG_TYPE;
+	if ((c->rights & rights) != rights)
+		return CAPOS_DENIED;
+	*out = c;
+	return CAPOS_OK;
+}
+
 uint32_t ct_find_free(struct captable *ct)
 {
 	for (uint32_t s = 0; s < ct->size; s++)

@@ -51,6 +51,28 @@ struct cap *ct_slot(struct captable *ct, uint32_t slot);
 /* The non-empty slot, or NULL (INVALID_CAP). */
 struct cap *ct_lookup(struct captable *ct, uint32_t slot);
 
+/*
+ * The cap a method names by slot, checked: INVALID_CAP (empty or out of
+ * range), WRONG_TYPE (not `type`), DENIED (lacks any of `rights`), in that
+ * order; else OK with *out set. *out is NULL on every error.
+ */
+capos_status_t ct_lookup_typed(struct captable *ct, uint32_t slot, uint16_t type,
+			       uint16_t rights, struct cap **out);
+
+/*
+ * Two caps named in one method, checked together: the stronger of two
+ * ct_lookup_typed results, INVALID_CAP before WRONG_TYPE before DENIED, so
+ * which of the two is looked up first never shows in the answer.
+ */
+static inline capos_status_t ct_first_error(capos_status_t a, capos_status_t b)
+{
+	if (a == CAPOS_OK)
+		return b;
+	if (b == CAPOS_OK)
+		return a;
+	return a < b ? a : b;
+}
+
 /* Lowest empty slot, or CAPOS_NO_CAP. */
 uint32_t ct_find_free(struct captable *ct);
 uint32_t ct_free_count(const struct captable *ct);

@@ -42,6 +42,8 @@
 #include "object/process.h"
 #include "object/thread.h"
 
+static capos_status_t set_arrival(struct endpoint *ep, struct notification *n, uint64_t bits);
+
 struct endpoint *endpoint_create(struct process *owner, uint64_t interface_id,
 				 capos_status_t *st)
 {
@@ -97,7 +99,7 @@ void endpoint_destroy(struct endpoint *ep)
 			kobj_unref(&n->obj);
 		}
 	}
-	endpoint_set_arrival(ep, NULL, 0);
+	set_arrival(ep, NULL, 0);
 	if (ep->obj.owner)
 		ep->obj.owner->usage.endpoints--;
 }
@@ -410,7 +412,7 @@ void endpoints_server_died(struct process *p)
 	}
 }
 
-capos_status_t endpoint_set_arrival(struct endpoint *ep, struct notification *n, uint64_t bits)
+static capos_status_t set_arrival(struct endpoint *ep, struct notification *n, uint64_t bits)
 {
 	struct notification *old = ep->arrival;
 	if (!bits)
@@ -424,7 +426,7 @@ capos_status_t endpoint_set_arrival(struct endpoint *ep, struct notification *n,
 	return CAPOS_OK;
 }
 
-capos_status_t endpoint_watch(struct endpoint *ep, struct notification *n, uint64_t bits)
+static capos_status_t watch(struct endpoint *ep, struct notification *n, uint64_t bits)
 {
 	if (!bits)
 		return CAPOS_INVALID_ARGUMENT;
@@ -454,7 +456,7 @@ capos_status_t endpoint_watch(struct endpoint *ep, struct notification *n, uint6
 	return CAPOS_OK;
 }
 
-capos_status_t endpoint_unwatch(struct endpoint *ep, struct notification *n)
+static capos_status_t unwatch(struct endpoint *ep, struct notification *n)
 {
 	for (uint32_t i = 0; i < CAPOS_ENDPOINT_MAX_WATCHES; i++) {
 		if (ep->watches[i].ntfn == n) {
@@ -465,6 +467,70 @@ capos_status_t endpoint_unwatch(struct endpoint *ep, struct notification *n)
 		}
 	}
 	return CAPOS_INVALID_ARGUMENT;
+}
+
+/*
+ * The endpoint methods, reached through the caller's CapabilityManager (a
+ * Call on an endpoint cap is a message to its server, not to the kernel;
+ * object/capmgr.c's table points here). The endpoint and notification are
+ * named by slot in the caller's table.
+ */
+
+/* WATCH_DEATH / UNWATCH_DEATH: both caps are looked up before either's
+ * type or rights count (ct_first_error); the notification needs SEND. */
+static capos_status_t watch_caps(struct thread *t, const struct capos_endpoint_watch *a,
+				 struct endpoint **ep, struct notification **n)
+{
+	struct cap *e, *nc;
+	capos_status_t st = ct_first_error(
+		ct_lookup_typed(&t->proc->ct, a->endpoint, CAPOS_CAP_ENDPOINT, 0, &e),
+		ct_lookup_typed(&t->proc->ct, a->notification, CAPOS_CAP_NOTIFICATION,
+				CAPOS_RIGHT_SEND, &nc));
+	if (st != CAPOS_OK)
+		return st;
+	*ep = (struct endpoint *)e->obj;
+	*n = (struct notification *)nc->obj;
+	return CAPOS_OK;
+}
+
+capos_status_t endpoint_m_watch_death(struct thread *t, struct cap *c, void *args)
+{
+	(void)c;
+	const struct capos_endpoint_watch *a = args;
+	struct endpoint *ep;
+	struct notification *n;
+	capos_status_t st = watch_caps(t, a, &ep, &n);
+	return st != CAPOS_OK ? st : watch(ep, n, a->bits);
+}
+
+capos_status_t endpoint_m_unwatch_death(struct thread *t, struct cap *c, void *args)
+{
+	(void)c;
+	const struct capos_endpoint_watch *a = args;
+	struct endpoint *ep;
+	struct notification *n;
+	capos_status_t st = watch_caps(t, a, &ep, &n);
+	return st != CAPOS_OK ? st : unwatch(ep, n);
+}
+
+/* NOTIFY_ARRIVAL: only the serving side (RECV) may set it; removing it
+ * (bits 0 or no notification) names no notification at all. */
+capos_status_t endpoint_m_notify_arrival(struct thread *t, struct cap *c, void *args)
+{
+	(void)c;
+	const struct capos_endpoint_watch *a = args;
+	struct cap *e, *n;
+	capos_status_t st = ct_lookup_typed(&t->proc->ct, a->endpoint, CAPOS_CAP_ENDPOINT,
+					    CAPOS_RIGHT_RECV, &e);
+	if (st != CAPOS_OK)
+		return st;
+	if (a->notification == CAPOS_NO_CAP || !a->bits)
+		return set_arrival((struct endpoint *)e->obj, NULL, 0);
+	st = ct_lookup_typed(&t->proc->ct, a->notification, CAPOS_CAP_NOTIFICATION,
+			     CAPOS_RIGHT_SEND, &n);
+	if (st != CAPOS_OK)
+		return st;
+	return set_arrival((struct endpoint *)e->obj, (struct notification *)n->obj, a->bits);
 }
 
 capos_status_t endpoint_retarget(struct endpoint *ep, struct process *np)

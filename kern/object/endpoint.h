@@ -23,8 +23,6 @@ capos_status_t ipc_recv(struct thread *t, struct cap *c);
 /* Recv that gives up: CAPOS_WAIT_POLL -> WOULD_BLOCK when nothing is
  * there, a finite timeout -> TIMEOUT (through the scheduler's timeout list),
  * CAPOS_WAIT_FOREVER -> ipc_recv. */
-/* NOTIFY_ARRIVAL (capos/abi.h): n == NULL or bits == 0 removes it. */
-capos_status_t endpoint_set_arrival(struct endpoint *ep, struct notification *n, uint64_t bits);
 capos_status_t ipc_recv_timeout(struct thread *t, struct cap *c, uint64_t timeout_ns);
 /* The reply half of ReplyRecv: answers t's current caller, if any. */
 void ipc_reply_current(struct thread *t);
@@ -39,9 +37,12 @@ void reply_cap_dropped(struct kobj *caller, uint64_t seq);
  * wake with DISCONNECTED. */
 void endpoints_server_died(struct process *p);
 
-/* Death watches (CapabilityManager methods). */
-capos_status_t endpoint_watch(struct endpoint *ep, struct notification *n, uint64_t bits);
-capos_status_t endpoint_unwatch(struct endpoint *ep, struct notification *n);
+/* The endpoint methods the CapabilityManager table (object/capmgr.c)
+ * reaches: WATCH_DEATH, UNWATCH_DEATH, NOTIFY_ARRIVAL (capos/abi.h); args
+ * is a struct capos_endpoint_watch. */
+capos_status_t endpoint_m_watch_death(struct thread *t, struct cap *c, void *args);
+capos_status_t endpoint_m_unwatch_death(struct thread *t, struct cap *c, void *args);
+capos_status_t endpoint_m_notify_arrival(struct thread *t, struct cap *c, void *args);
 
 /* Moves ep's serving side to np (ProcessControl.retarget). */
 capos_status_t endpoint_retarget(struct endpoint *ep, struct process *np);

@@ -72,7 +72,8 @@ void endpoint_destroy(struct endpoint *ep);
 void notification_destroy(struct notification *n);
 void shared_buffer_destroy(struct shared_buffer *sb);
 
-/* Singletons given to the root task. */
+/* Singletons given to the root task (object/kernel_info.c, irq.c,
+ * process_control.c). */
 extern struct kobj kernel_info_obj;
 extern struct kobj irq_control_obj;
 extern struct kobj process_control_obj;

@@ -1,18 +1,26 @@
 /*
- * process.c - processes: an address space, a capability table, threads,
- * a resource profile, and their end.
+ * process.c - processes: an address space (object/process_vm.c), a
+ * capability table, threads, a resource profile, and their end; and the
+ * Process cap's methods.
  *
  * Invariants:
  *  - usage.pages counts every page charged to the process (objects it
  *    created, its table, its page tables, its mapped memory, its threads'
  *    pages) and never exceeds limits.pages; likewise threads, endpoints;
- *  - user mappings are never writable and executable at once;
  *  - while alive, a process holds a reference to itself (its threads run in
  *    it) and one to each of its threads; teardown drops both, so the struct
  *    lives on only while caps still name it;
  *  - teardown happens once: threads leave every queue, callers waiting on
  *    the process's threads or endpoints wake with DISCONNECTED, the table is
- *    emptied, the address space and its frames are freed.
+ *    emptied, the address space and its frames are freed;
+ *  - a Process cap's rights bound what its holder may do to the process:
+ *    READ: INFO; WRITE: MAP_ANON, UNMAP, CREATE_THREAD (its own memory and
+ *    threads, within its profile: the "self" grant is READ|WRITE); WRITE
+ *    and CONTROL: every other method, and any unknown label. After
+ *    teardown every method but INFO answers DISCONNECTED;
+ *  - a thread made by CREATE_THREAD never has a priority above its
+ *    creator's, and every object a method creates is charged to the
+ *    process the cap names, its cap going to the caller's table.
  */
 #include <stddef.h>
 
@@ -22,8 +30,11 @@
 #include "core/sched.h"
 #include "mm/vspace.h"
 #include "object/endpoint.h"
+#include "object/method.h"
+#include "object/notification.h"
 #include "object/objects.h"
 #include "object/process.h"
+#include "object/shared_buffer.h"
 
 void (*process_death_hook)(struct process *p);
 
@@ -88,207 +99,6 @@ struct process *process_create(const char *name, const struct capos_limits *limi
 	p->torn_down = 0;
 	kobj_ref(&p->obj); /* alive: its own reference */
 	return p;
-}
-
-static int user_range(uint64_t va, uint32_t n)
-{
-	if (n == 0 || (va & (CAPOS_PAGE_SIZE - 1)) || va < CAPOS_PAGE_SIZE)
-		return 0;
-	uint64_t bytes = (uint64_t)n * CAPOS_PAGE_SIZE;
-	return va < CAPOS_USER_TOP && bytes <= CAPOS_USER_TOP - va;
-}
-
-static capos_status_t prot_flags(uint32_t prot, uint32_t *flags)
-{
-	if (prot & ~(CAPOS_PROT_READ | CAPOS_PROT_WRITE | CAPOS_PROT_EXEC))
-		return CAPOS_INVALID_ARGUMENT;
-	if ((prot & CAPOS_PROT_WRITE) && (prot & CAPOS_PROT_EXEC))
-		return CAPOS_INVALID_ARGUMENT; /* W^X */
-	*flags = VS_READ | ((prot & CAPOS_PROT_WRITE) ? VS_WRITE : 0) |
-		 ((prot & CAPOS_PROT_EXEC) ? VS_EXEC : 0);
-	return CAPOS_OK;
-}
-
-static void unmap_owned(struct process *p, uint64_t va, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t fl = 0;
-		void *f = vs_unmap(p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE, &fl);
-		if (f && (fl & VS_OWNED)) {
-			page_free(f);
-			process_uncharge_pages(p, 1);
-		}
-	}
-}
-
-capos_status_t process_map_anon(struct process *p, uint64_t va, uint32_t n,
-				uint32_t prot)
-{
-	uint32_t flags;
-	if (p->torn_down)
-		return CAPOS_DISCONNECTED;
-	if (!user_range(va, n) || prot_flags(prot, &flags) != CAPOS_OK)
-		return CAPOS_INVALID_ARGUMENT;
-	/* More than the quota could ever allow fails before any page walk,
-	 * so a huge count costs nothing. */
-	if (n > p->limits.max_pages - p->usage.pages)
-		return CAPOS_LIMIT_EXCEEDED;
-	for (uint32_t i = 0; i < n; i++)
-		if (vs_lookup(p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE, NULL))
-			return CAPOS_INVALID_ARGUMENT; /* already mapped */
-	for (uint32_t i = 0; i < n; i++) {
-		capos_status_t st = process_charge_pages(p, 1);
-		void *f = st == CAPOS_OK ? page_alloc() : NULL;
-		if (st == CAPOS_OK && !f) {
-			process_uncharge_pages(p, 1);
-			st = CAPOS_NO_MEMORY;
-		}
-		if (st == CAPOS_OK) {
-			st = vs_map(p, p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE, f,
-				    flags | VS_OWNED);
-			if (st != CAPOS_OK) {
-				page_free(f);
-				process_uncharge_pages(p, 1);
-			}
-		}
-		if (st != CAPOS_OK) {
-			unmap_owned(p, va, i);
-			vs_prune(p, p->vspace, va, (uint64_t)n * CAPOS_PAGE_SIZE);
-			return st;
-		}
-	}
-	return CAPOS_OK;
-}
-
-capos_status_t process_map_shared(struct process *p, uint64_t va,
-				  struct shared_buffer *sb, uint32_t first,
-				  uint32_t n, uint32_t prot)
-{
-	uint32_t flags;
-	if (p->torn_down)
-		return CAPOS_DISCONNECTED;
-	if (!user_range(va, n) || prot_flags(prot, &flags) != CAPOS_OK)
-		return CAPOS_INVALID_ARGUMENT;
-	if (first > sb->pages || n > sb->pages - first)
-		return CAPOS_INVALID_ARGUMENT;
-	for (uint32_t i = 0; i < n; i++)
-		if (vs_lookup(p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE, NULL))
-			return CAPOS_INVALID_ARGUMENT;
-	struct shared_map *m = NULL;
-	for (int i = 0; i < PROCESS_MAX_SHARED_MAPS && !m; i++)
-		if (!p->shared[i].sb)
-			m = &p->shared[i];
-	if (!m)
-		return CAPOS_LIMIT_EXCEEDED;
-	for (uint32_t i = 0; i < n; i++) {
-		capos_status_t st = vs_map(p, p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE,
-					   sb->frames[first + i], flags);
-		if (st != CAPOS_OK) {
-			for (uint32_t j = 0; j < i; j++)
-				vs_unmap(p->vspace, va + (uint64_t)j * CAPOS_PAGE_SIZE, NULL);
-			vs_prune(p, p->vspace, va, (uint64_t)n * CAPOS_PAGE_SIZE);
-			return st;
-		}
-	}
-	m->va = va;
-	m->pages = n;
-	m->sb = sb;
-	kobj_ref(&sb->obj); /* the mapping keeps the frames alive */
-	return CAPOS_OK;
-}
-
-capos_status_t process_unmap(struct process *p, uint64_t va, uint32_t n)
-{
-	if (p->torn_down)
-		return CAPOS_DISCONNECTED;
-	if (!user_range(va, n))
-		return CAPOS_INVALID_ARGUMENT;
-	uint64_t end = va + (uint64_t)n * CAPOS_PAGE_SIZE;
-	for (int i = 0; i < PROCESS_MAX_SHARED_MAPS; i++) {
-		struct shared_map *m = &p->shared[i];
-		if (!m->sb)
-			continue;
-		uint64_t mend = m->va + (uint64_t)m->pages * CAPOS_PAGE_SIZE;
-		if (m->va == va && mend == end) {
-			for (uint32_t j = 0; j < n; j++)
-				vs_unmap(p->vspace, va + (uint64_t)j * CAPOS_PAGE_SIZE, NULL);
-			struct shared_buffer *sb = m->sb;
-			m->sb = NULL;
-			kobj_unref(&sb->obj);
-			return CAPOS_OK;
-		}
-		if (va < mend && m->va < end)
-			return CAPOS_INVALID_ARGUMENT; /* part of a shared mapping */
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t fl = 0;
-		if (!vs_lookup(p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE, &fl) ||
-		    !(fl & VS_OWNED))
-			return CAPOS_INVALID_ARGUMENT; /* unmapped, or an IPC page */
-	}
-	unmap_owned(p, va, n);
-	return CAPOS_OK;
-}
-
-capos_status_t process_write_memory(struct process *p, uint64_t va,
-				    const uint8_t *src, uint32_t len)
-{
-	if (p->torn_down)
-		return CAPOS_DISCONNECTED;
-	if (len == 0)
-		return CAPOS_OK;
-	if (va >= CAPOS_USER_TOP || len > CAPOS_USER_TOP - va)
-		return CAPOS_INVALID_ARGUMENT;
-	uint64_t first = va & ~(uint64_t)(CAPOS_PAGE_SIZE - 1);
-	for (uint64_t pg = first; pg < va + len; pg += CAPOS_PAGE_SIZE) {
-		uint32_t fl = 0;
-		if (!vs_lookup(p->vspace, pg, &fl))
-			return CAPOS_INVALID_ARGUMENT;
-		/* A page the process does not own and may not write is a
-		 * read-only mapping of a SharedBuffer (the boot package, a
-		 * buffer shared with READ right only): no write through here. */
-		if (!(fl & VS_OWNED) && !(fl & VS_WRITE))
-			return CAPOS_DENIED;
-	}
-	uint32_t done = 0;
-	while (done < len) {
-		uint64_t a = va + done;
-		uint32_t off = (uint32_t)(a & (CAPOS_PAGE_SIZE - 1));
-		uint32_t chunk = CAPOS_PAGE_SIZE - off;
-		if (chunk > len - done)
-			chunk = len - done;
-		uint8_t *f = vs_lookup(p->vspace, a - off, NULL);
-		memcpy(f + off, src + done, chunk);
-		done += chunk;
-	}
-	return CAPOS_OK;
-}
-
-capos_status_t process_load_elf(struct process *p, const void *elf, size_t len,
-				uint64_t *entry, enum elf_status *elf_err)
-{
-	struct elf_image img;
-	*elf_err = elf_parse(elf, len, 0x10000, CAPOS_IPC_BUFFER_VA - 0x100000, &img);
-	if (*elf_err != ELF_OK)
-		return CAPOS_INVALID_ARGUMENT;
-	for (uint32_t i = 0; i < img.nsegs; i++) {
-		const struct elf_segment *s = &img.segs[i];
-		uint64_t lo = s->vaddr & ~(uint64_t)(CAPOS_PAGE_SIZE - 1);
-		uint64_t hi = (s->vaddr + s->memsz + CAPOS_PAGE_SIZE - 1) &
-			      ~(uint64_t)(CAPOS_PAGE_SIZE - 1);
-		uint32_t prot = CAPOS_PROT_READ | ((s->flags & ELF_SEG_W) ? CAPOS_PROT_WRITE : 0) |
-				((s->flags & ELF_SEG_X) ? CAPOS_PROT_EXEC : 0);
-		capos_status_t st = process_map_anon(p, lo, (uint32_t)((hi - lo) / CAPOS_PAGE_SIZE),
-						     prot);
-		if (st == CAPOS_OK)
-			st = process_write_memory(p, s->vaddr,
-						  (const uint8_t *)elf + s->offset,
-						  (uint32_t)s->filesz);
-		if (st != CAPOS_OK)
-			return st; /* the caller kills the half-built process */
-	}
-	*entry = img.entry;
-	return CAPOS_OK;
 }
 
 void process_set_supervisor(struct process *p, struct endpoint *ep, uint64_t badge)
@@ -427,3 +237,205 @@ void process_destroy(struct process *p)
 	if (p->vspace)
 		vs_destroy(p, p->vspace);
 }
+
+/* ---- Methods (a Call on a Process cap; checks in object/method.h) ---- */
+
+static capos_status_t process_state(struct thread *t, struct cap *c)
+{
+	(void)t;
+	return ((struct process *)c->obj)->torn_down ? CAPOS_DISCONNECTED : CAPOS_OK;
+}
+
+static capos_status_t m_create_process(struct thread *t, struct cap *c, void *args)
+{
+	struct capos_process_create *a = args;
+	capos_status_t st;
+	a->name[sizeof(a->name) - 1] = '\0';
+	if (ct_free_count(&t->proc->ct) == 0)
+		return CAPOS_LIMIT_EXCEEDED;
+	struct process *child = process_create(a->name, &a->limits, (struct process *)c->obj,
+					       &st);
+	if (!child)
+		return st;
+	return kmethod_new_cap(t, &child->obj, CAPOS_CAP_PROCESS, CAPOS_RIGHTS_ALL);
+}
+
+static capos_status_t m_create_endpoint(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_endpoint_create *a = args;
+	capos_status_t st;
+	if (ct_free_count(&t->proc->ct) == 0)
+		return CAPOS_LIMIT_EXCEEDED;
+	struct endpoint *ep = endpoint_create((struct process *)c->obj, a->interface_id, &st);
+	if (!ep)
+		return st;
+	return kmethod_new_cap(t, &ep->obj, CAPOS_CAP_ENDPOINT, CAPOS_RIGHTS_ALL);
+}
+
+static capos_status_t m_create_notification(struct thread *t, struct cap *c, void *args)
+{
+	(void)args;
+	capos_status_t st;
+	if (ct_free_count(&t->proc->ct) == 0)
+		return CAPOS_LIMIT_EXCEEDED;
+	struct notification *n = notification_create((struct process *)c->obj, &st);
+	if (!n)
+		return st;
+	return kmethod_new_cap(t, &n->obj, CAPOS_CAP_NOTIFICATION, CAPOS_RIGHTS_ALL);
+}
+
+static capos_status_t m_create_shared_buffer(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_shared_buffer_create *a = args;
+	capos_status_t st;
+	if (ct_free_count(&t->proc->ct) == 0)
+		return CAPOS_LIMIT_EXCEEDED;
+	struct shared_buffer *sb = shared_buffer_create((struct process *)c->obj, a->pages, &st);
+	if (!sb)
+		return st;
+	return kmethod_new_cap(t, &sb->obj, CAPOS_CAP_SHARED_BUFFER, CAPOS_RIGHTS_ALL);
+}
+
+static capos_status_t m_create_thread(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_thread_create *a = args;
+	capos_status_t st;
+	if (a->priority > 255 || a->priority > t->priority)
+		return CAPOS_INVALID_ARGUMENT; /* never above its creator */
+	if (ct_free_count(&t->proc->ct) == 0)
+		return CAPOS_LIMIT_EXCEEDED;
+	struct thread *nt = thread_create((struct process *)c->obj, a->entry, a->stack,
+					  a->ipc_buffer, a->tls_base, a->arg,
+					  (uint8_t)a->priority,
+					  (uint64_t)a->time_slice_us * 1000, &st);
+	if (!nt)
+		return st;
+	/* The process keeps the creation reference (its thread list); the
+	 * caller gets a counted cap of its own. */
+	kobj_ref(&nt->obj);
+	return kmethod_new_cap(t, &nt->obj, CAPOS_CAP_THREAD, CAPOS_RIGHTS_ALL);
+}
+
+static capos_status_t m_map_anon(struct thread *t, struct cap *c, void *args)
+{
+	(void)t;
+	const struct capos_map *a = args;
+	return process_map_anon((struct process *)c->obj, a->va, a->pages, a->prot);
+}
+
+static capos_status_t m_map_shared(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_map *a = args;
+	struct cap *b;
+	/* READ to map the buffer at all, WRITE too for a writable mapping. */
+	uint16_t need = CAPOS_RIGHT_READ | ((a->prot & CAPOS_PROT_WRITE) ? CAPOS_RIGHT_WRITE : 0);
+	capos_status_t st = ct_lookup_typed(&t->proc->ct, a->cap, CAPOS_CAP_SHARED_BUFFER, need,
+					    &b);
+	if (st != CAPOS_OK)
+		return st;
+	return process_map_shared((struct process *)c->obj, a->va,
+				  (struct shared_buffer *)b->obj, a->offset_pages, a->pages,
+				  a->prot);
+}
+
+static capos_status_t m_unmap(struct thread *t, struct cap *c, void *args)
+{
+	(void)t;
+	const struct capos_map *a = args;
+	return process_unmap((struct process *)c->obj, a->va, a->pages);
+}
+
+/* Variable length: args is the header (va, len); the data follows it in
+ * the body and must all be there. */
+static capos_status_t m_write_memory(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_write_memory *a = args;
+	uint32_t len = a->len;
+	if (len > CAPOS_WRITE_MEMORY_MAX ||
+	    t->ipc->len < offsetof(struct capos_write_memory, data) + len)
+		return CAPOS_INVALID_ARGUMENT;
+	const struct capos_write_memory *body = (const void *)t->ipc->body;
+	return process_write_memory((struct process *)c->obj, a->va, body->data, len);
+}
+
+static capos_status_t m_install_cap(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_install_cap *a = args;
+	return ct_mint(&t->proc->ct, a->src, &((struct process *)c->obj)->ct, a->dst, a->rights,
+		       a->set_badge != 0, a->badge);
+}
+
+static capos_status_t m_kill(struct thread *t, struct cap *c, void *args)
+{
+	(void)t;
+	(void)args;
+	process_kill((struct process *)c->obj);
+	return CAPOS_OK;
+}
+
+static capos_status_t m_info(struct thread *t, struct cap *c, void *args)
+{
+	(void)args;
+	const struct process *p = (const struct process *)c->obj;
+	struct capos_process_info r;
+	memset(&r, 0, sizeof(r));
+	r.pid = p->pid;
+	r.state = p->state;
+	r.exit_code = p->exit_code;
+	r.limits = p->limits;
+	r.usage = p->usage;
+	r.usage.slots = p->ct.used;
+	return kmethod_reply(t, &r, sizeof(r));
+}
+
+static capos_status_t m_set_supervisor(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_set_supervisor *a = args;
+	struct cap *e;
+	capos_status_t st = ct_lookup_typed(&t->proc->ct, a->endpoint, CAPOS_CAP_ENDPOINT,
+					    CAPOS_RIGHT_SEND, &e);
+	if (st != CAPOS_OK)
+		return st;
+	process_set_supervisor((struct process *)c->obj, (struct endpoint *)e->obj, e->badge);
+	return CAPOS_OK;
+}
+
+static capos_status_t m_make_cap_manager(struct thread *t, struct cap *c, void *args)
+{
+	(void)args;
+	if (ct_free_count(&t->proc->ct) == 0)
+		return CAPOS_LIMIT_EXCEEDED;
+	kobj_ref(c->obj); /* kmethod_new_cap consumes one reference */
+	return kmethod_new_cap(t, c->obj, CAPOS_CAP_CAP_MANAGER, CAPOS_RIGHTS_ALL);
+}
+
+#define R  CAPOS_RIGHT_READ
+#define W  CAPOS_RIGHT_WRITE
+#define WC (CAPOS_RIGHT_WRITE | CAPOS_RIGHT_CONTROL)
+
+static const struct kmethod methods[] = {
+	[CAPOS_PROCESS_CREATE_PROCESS] = { m_create_process,
+					   KM_ARGS(struct capos_process_create), WC, 0 },
+	[CAPOS_PROCESS_CREATE_ENDPOINT] = { m_create_endpoint,
+					    KM_ARGS(struct capos_endpoint_create), WC, 0 },
+	[CAPOS_PROCESS_CREATE_NOTIFICATION] = { m_create_notification, 0, WC, 0 },
+	[CAPOS_PROCESS_CREATE_SHARED_BUFFER] = { m_create_shared_buffer,
+						 KM_ARGS(struct capos_shared_buffer_create), WC,
+						 0 },
+	[CAPOS_PROCESS_CREATE_THREAD] = { m_create_thread, KM_ARGS(struct capos_thread_create),
+					  W, 0 },
+	[CAPOS_PROCESS_MAP_ANON] = { m_map_anon, KM_ARGS(struct capos_map), W, 0 },
+	[CAPOS_PROCESS_MAP_SHARED] = { m_map_shared, KM_ARGS(struct capos_map), WC, 0 },
+	[CAPOS_PROCESS_UNMAP] = { m_unmap, KM_ARGS(struct capos_map), W, 0 },
+	[CAPOS_PROCESS_WRITE_MEMORY] = { m_write_memory,
+					 KM_HEADER(struct capos_write_memory, data), WC, 0 },
+	[CAPOS_PROCESS_INSTALL_CAP] = { m_install_cap, KM_ARGS(struct capos_install_cap), WC,
+					0 },
+	[CAPOS_PROCESS_KILL] = { m_kill, 0, WC, 0 },
+	[CAPOS_PROCESS_INFO] = { m_info, 0, R, KM_ANY_STATE },
+	[CAPOS_PROCESS_SET_SUPERVISOR] = { m_set_supervisor,
+					   KM_ARGS(struct capos_set_supervisor), WC, 0 },
+	[CAPOS_PROCESS_MAKE_CAP_MANAGER] = { m_make_cap_manager, 0, WC, 0 },
+};
+
+const struct kmethod_table process_methods = KMETHOD_TABLE(methods, WC, process_state);

@@ -5,11 +5,13 @@
  * creator) and freed when the last reference goes; every mapping of the
  * buffer holds a reference (process.c), so a frame is never freed while
  * mapped. A borrowed buffer (the boot package) wraps memory the kernel does
- * not own and frees nothing.
+ * not own and frees nothing. Its one method, INFO, needs no right and
+ * changes nothing.
  */
 #include <stddef.h>
 
 #include "core/platform.h"
+#include "object/method.h"
 #include "object/objects.h"
 #include "object/process.h"
 #include "object/shared_buffer.h"
@@ -76,3 +78,19 @@ void shared_buffer_destroy(struct shared_buffer *sb)
 			process_uncharge_pages(sb->obj.owner, sb->bytes / CAPOS_PAGE_SIZE);
 	}
 }
+
+/* ---- Methods (a Call on a SharedBuffer cap; checks in object/method.h) ---- */
+
+static capos_status_t m_info(struct thread *t, struct cap *c, void *args)
+{
+	(void)args;
+	const struct shared_buffer *sb = (const struct shared_buffer *)c->obj;
+	struct capos_shared_buffer_info r = { sb->pages, sb->bytes };
+	return kmethod_reply(t, &r, sizeof(r));
+}
+
+static const struct kmethod methods[] = {
+	[CAPOS_SHARED_BUFFER_INFO] = { m_info, 0, 0, 0 },
+};
+
+const struct kmethod_table shared_buffer_methods = KMETHOD_TABLE(methods, 0, NULL);

@@ -9,7 +9,10 @@
  *    nothing is copied on a syscall or interrupt;
  *  - a thread is on at most one queue, and on the timeout list only while
  *    in a timed wait; thread_kill takes it off all of them;
- *  - the FPU area starts as the clean state (arch_fpu_init_area).
+ *  - the FPU area starts as the clean state (arch_fpu_init_area);
+ *  - every method on a Thread cap needs CONTROL (an unknown label too); a
+ *    dead thread answers DISCONNECTED to all of them; no method raises a
+ *    thread above the priority of the thread that calls it.
  */
 #include <stddef.h>
 
@@ -19,6 +22,7 @@
 #include "core/platform.h"
 #include "core/sched.h"
 #include "mm/vspace.h"
+#include "object/method.h"
 #include "object/notification.h"
 #include "object/objects.h"
 #include "object/process.h"
@@ -130,3 +134,80 @@ void thread_destroy(struct thread *t)
 	if (t->ipc)
 		page_free(t->ipc);
 }
+
+/* ---- Methods (a Call on a Thread cap; checks in object/method.h) ---- */
+
+static capos_status_t thread_state(struct thread *t, struct cap *c)
+{
+	(void)t;
+	return ((struct thread *)c->obj)->state == THREAD_DEAD ? CAPOS_DISCONNECTED : CAPOS_OK;
+}
+
+static capos_status_t m_start(struct thread *t, struct cap *c, void *args)
+{
+	(void)t;
+	(void)args;
+	struct thread *target = (struct thread *)c->obj;
+	if (target->state != THREAD_INACTIVE)
+		return CAPOS_INVALID_ARGUMENT;
+	thread_start(target);
+	return CAPOS_OK;
+}
+
+static capos_status_t m_set_priority(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_thread_priority *a = args;
+	struct thread *target = (struct thread *)c->obj;
+	if (a->priority > 255 || a->priority > t->priority)
+		return CAPOS_INVALID_ARGUMENT;
+	int requeue = target->state == THREAD_RUNNABLE;
+	if (requeue)
+		sched_unready(target);
+	target->priority = (uint8_t)a->priority;
+	if (a->time_slice_us)
+		target->slice_ns = (uint64_t)a->time_slice_us * 1000;
+	if (requeue)
+		sched_ready(target);
+	return CAPOS_OK;
+}
+
+static capos_status_t m_bind_notification(struct thread *t, struct cap *c, void *args)
+{
+	const struct capos_thread_bind *a = args;
+	struct thread *target = (struct thread *)c->obj;
+	if (a->notification == CAPOS_NO_CAP) {
+		ntfn_unbind(target);
+		return CAPOS_OK;
+	}
+	struct cap *n;
+	capos_status_t st = ct_lookup_typed(&t->proc->ct, a->notification,
+					    CAPOS_CAP_NOTIFICATION, CAPOS_RIGHT_RECV, &n);
+	if (st != CAPOS_OK)
+		return st;
+	return ntfn_bind((struct notification *)n->obj, target);
+}
+
+static capos_status_t m_set_tls(struct thread *t, struct cap *c, void *args)
+{
+	(void)t;
+	const struct capos_thread_tls *a = args;
+	struct thread *target = (struct thread *)c->obj;
+	if (a->base >= CAPOS_USER_TOP)
+		return CAPOS_INVALID_ARGUMENT;
+	target->fs_base = a->base;
+	arch_set_tls(target); /* loads it now if target's context is live */
+	return CAPOS_OK;
+}
+
+#define C CAPOS_RIGHT_CONTROL
+
+static const struct kmethod methods[] = {
+	[CAPOS_THREAD_START] = { m_start, 0, C, 0 },
+	[CAPOS_THREAD_SET_PRIORITY] = { m_set_priority, KM_ARGS(struct capos_thread_priority), C,
+					0 },
+	[CAPOS_THREAD_BIND_NOTIFICATION] = { m_bind_notification,
+					     KM_ARGS(struct capos_thread_bind), C, 0 },
+	[CAPOS_THREAD_SET_TLS] = { m_set_tls, KM_ARGS(struct capos_thread_tls), C, 0 },
+};
+
+const struct kmethod_table thread_methods = KMETHOD_TABLE(methods, C, thread_state);

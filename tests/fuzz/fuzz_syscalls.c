@@ -88,6 +88,9 @@ static void build(struct world *w)
 		ct_insert(ct, 8, &process_control_obj, CAPOS_CAP_PROCESS_CONTROL,
 			  CAPOS_RIGHTS_ALL, 0);
 		ct_insert(ct, 9, &ep->obj, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND, 0x99);
+		/* the narrowed self grant: map, unmap, create threads only */
+		ct_insert(ct, 10, &w->p[i]->obj, CAPOS_CAP_PROCESS,
+			  CAPOS_RIGHT_READ | CAPOS_RIGHT_WRITE, 0);
 	}
 	kobj_unref(&ep->obj);
 	kobj_unref(&n->obj);

@@ -350,6 +350,60 @@ static void test_refcount_every_order(void **state)
 	assert_int_equal(kobj_live_count, live0);
 }
 
+/* ct_lookup_typed: INVALID_CAP, WRONG_TYPE, DENIED in that order, every
+ * right asked for needed, *out NULL on every error; ct_first_error keeps
+ * the earlier check of two lookups whichever way round they come. */
+static void test_lookup_typed(void **state)
+{
+	tables_init();
+	struct endpoint *ep = new_ep();
+	assert_int_equal(ct_insert(&A, 2, &ep->obj, CAPOS_CAP_ENDPOINT,
+				   CAPOS_RIGHT_SEND | CAPOS_RIGHT_GRANT, 0), CAPOS_OK);
+	kobj_unref(&ep->obj);
+	struct cap *c = (struct cap *)1;
+	uint32_t bad_slots[] = { 0, 3, SLOTS, 0xffffffffu };
+	for (size_t i = 0; i < sizeof bad_slots / sizeof bad_slots[0]; i++) {
+		c = (struct cap *)1;
+		assert_int_equal(ct_lookup_typed(&A, bad_slots[i], CAPOS_CAP_ENDPOINT, 0, &c),
+				 CAPOS_INVALID_CAP);
+		assert_null(c);
+	}
+	c = (struct cap *)1;
+	assert_int_equal(ct_lookup_typed(&A, 2, CAPOS_CAP_NOTIFICATION, 0, &c), CAPOS_WRONG_TYPE);
+	assert_null(c);
+	/* the type is checked before the rights */
+	assert_int_equal(ct_lookup_typed(&A, 2, CAPOS_CAP_NOTIFICATION, CAPOS_RIGHT_RECV, &c),
+			 CAPOS_WRONG_TYPE);
+	c = (struct cap *)1;
+	assert_int_equal(ct_lookup_typed(&A, 2, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_RECV, &c),
+			 CAPOS_DENIED);
+	assert_null(c);
+	/* every right asked for, not any one of them */
+	assert_int_equal(ct_lookup_typed(&A, 2, CAPOS_CAP_ENDPOINT,
+					 CAPOS_RIGHT_SEND | CAPOS_RIGHT_RECV, &c), CAPOS_DENIED);
+	assert_int_equal(ct_lookup_typed(&A, 2, CAPOS_CAP_ENDPOINT,
+					 CAPOS_RIGHT_SEND | CAPOS_RIGHT_GRANT, &c), CAPOS_OK);
+	assert_ptr_equal(c, ct_lookup(&A, 2));
+	c = NULL;
+	assert_int_equal(ct_lookup_typed(&A, 2, CAPOS_CAP_ENDPOINT, 0, &c), CAPOS_OK);
+	assert_ptr_equal(c->obj, &ep->obj);
+	/* lookups change nothing */
+	assert_int_equal(ep->obj.refs, 1);
+	assert_int_equal(A.used, 1);
+
+	capos_status_t order[] = { CAPOS_INVALID_CAP, CAPOS_WRONG_TYPE, CAPOS_DENIED };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(ct_first_error(CAPOS_OK, order[i]), order[i]);
+		assert_int_equal(ct_first_error(order[i], CAPOS_OK), order[i]);
+		for (int j = 0; j < 3; j++) {
+			capos_status_t want = order[i < j ? i : j];
+			assert_int_equal(ct_first_error(order[i], order[j]), want);
+		}
+	}
+	assert_int_equal(ct_first_error(CAPOS_OK, CAPOS_OK), CAPOS_OK);
+	tables_destroy();
+}
+
 /* The CapabilityManager methods through syscall Call. */
 static void test_capmgr_methods(void **state)
 {
@@ -432,6 +486,7 @@ int main(void)
 		KT_TEST(test_badges),
 		KT_TEST(test_reply_caps_not_copied),
 		KT_TEST(test_refcount_every_order),
+		KT_TEST(test_lookup_typed),
 		KT_TEST(test_capmgr_methods),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

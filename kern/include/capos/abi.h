@@ -273,7 +273,18 @@ struct capos_capmgr_list_result {
 	struct capos_cap_info entries[CAPOS_CAPMGR_LIST_MAX];
 };
 
-/* Process: the caller's own (root slot 1) or a child it created. */
+/*
+ * Process: the caller's own (root slot 1) or a child it created. Rights on
+ * the Process cap:
+ *   READ              INFO;
+ *   WRITE             MAP_ANON, UNMAP, CREATE_THREAD - its memory and its
+ *                     threads, within its resource profile (a READ|WRITE
+ *                     cap is the narrowed "self" grant);
+ *   WRITE and CONTROL every other method (and any unknown label);
+ * else DENIED, before any other check. UNMAP never removes an IPC buffer
+ * (INVALID_ARGUMENT); any other page the process owns it may unmap, and a
+ * later touch is its own page fault.
+ */
 enum capos_process_method {
 	CAPOS_PROCESS_CREATE_PROCESS = 1,      /* create_process -> new_cap */
 	CAPOS_PROCESS_CREATE_ENDPOINT = 2,     /* create_endpoint -> new_cap */
