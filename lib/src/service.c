@@ -112,19 +112,19 @@ static capos_status_t arm_arrivals(struct capos_server *s)
 	return CAPOS_OK;
 }
 
-static const struct capos_rpc_service *choose(struct capos_server *s, uint32_t e,
-					      const struct capos_rpc_request *rq)
+static inline const struct capos_rpc_service *choose(struct capos_server *s, uint32_t e,
+						     const struct capos_rpc_request *rq)
 {
 	const struct capos_server_endpoint *ep = &s->ep[e];
+	/* One service and no hooks that choose: its dispatcher answers a
+	 * foreign interface (UNSUPPORTED) itself. */
+	if (ep->nsvc == 1 && !s->route && !s->raw)
+		return &ep->svc[0];
 	if (s->route) {
 		int k = s->route(s->ctx, e, rq);
 		if (k >= 0)
 			return (uint32_t)k < ep->nsvc ? &ep->svc[k] : NULL;
 	}
-	/* One service and no raw hook: its dispatcher answers a foreign
-	 * interface (UNSUPPORTED) itself. */
-	if (ep->nsvc == 1 && !s->raw)
-		return &ep->svc[0];
 	uint32_t iface = CAPOS_RPC_INTERFACE(rq->label);
 	for (uint32_t k = 0; k < ep->nsvc; k++)
 		if (ep->svc[k].interface_id == iface)
@@ -162,8 +162,21 @@ static capos_status_t keep_reply(struct capos_server *s, struct capos_rpc_reques
 	return CAPOS_LIMIT_EXCEEDED;
 }
 
+/* Puts the answer's header (and caps) into the IPC buffer. */
+static void put_header(struct capos_ipc_buffer *b, capos_status_t result, uint32_t len,
+		       const struct capos_cap_list *caps)
+{
+	b->label = (uint64_t)result;
+	b->len = len;
+	b->ncaps = caps->count;
+	b->cap_move = caps->move;
+	for (uint32_t i = 0; i < caps->count; i++)
+		b->caps[i] = caps->cap[i];
+}
+
 /* One received message on endpoint e, in the IPC buffer. Returns 1 when
- * its answer waits in s->out (label s->out_label) for ReplyRecv. */
+ * an answer is owed: in the IPC buffer already (s->out_in_ipc), or in
+ * s->out with its header in s->out_label/out_len/out_caps. */
 static int handle(struct capos_server *s, uint32_t e)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
@@ -171,29 +184,35 @@ static int handle(struct capos_server *s, uint32_t e)
 	 * but the cleanup of request caps (handled below), so the answer is
 	 * encoded where it is sent from. */
 	int direct = !s->wait_ns;
-	struct capos_rpc_request rq = {
-		.label = b->label,
-		.badge = b->badge,
-		.body = b->body,
-		.len = b->len <= CAPOS_MSG_BODY_MAX ? b->len : 0,
-		.out = direct ? b->body : s->out,
-		.out_cap = CAPOS_MSG_BODY_MAX,
-		.defer_slot = s->npool ? s->pool[s->npool - 1] : CAPOS_NO_CAP,
-	};
+	struct capos_rpc_request rq;
+	rq.label = b->label;
+	rq.badge = b->badge;
+	rq.client = NULL;
+	rq.body = b->body;
+	rq.len = b->len <= CAPOS_MSG_BODY_MAX ? b->len : 0;
+	rq.out = direct ? b->body : s->out;
+	rq.out_cap = CAPOS_MSG_BODY_MAX;
+	rq.out_len = 0;
 	rq.caps_in.count = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
+	rq.caps_in.move = 0;
 	for (uint32_t i = 0; i < rq.caps_in.count; i++)
 		rq.caps_in.cap[i] = b->caps[i];
-	if (s->tick_calls && s->tick) {
-		/* The hook may make calls: the message waits aside meanwhile. */
-		memcpy(s->in, b->body, rq.len);
-		rq.body = s->in;
-		s->tick(s->ctx);
+	rq.caps_out.count = 0;
+	rq.caps_out.move = 0;
+	rq.defer_slot = s->npool ? s->pool[s->npool - 1] : CAPOS_NO_CAP;
+	if (!s->plain) {
+		if (s->tick_calls && s->tick) {
+			/* The hook may make calls: the message waits aside. */
+			memcpy(s->in, b->body, rq.len);
+			rq.body = s->in;
+			s->tick(s->ctx);
+		}
+		if (s->client)
+			rq.client = s->client(s->ctx, rq.badge);
 	}
-	if (s->client)
-		rq.client = s->client(s->ctx, rq.badge);
 
 	capos_status_t result;
-	const struct capos_rpc_service *svc = choose(s, e, &rq);
+	const struct capos_rpc_service *svc = s->plain ? &s->ep[0].svc[0] : choose(s, e, &rq);
 	if (svc) {
 		result = svc->dispatch(svc->ops, svc->ctx, &rq);
 	} else if (s->raw) {
@@ -225,25 +244,28 @@ static int handle(struct capos_server *s, uint32_t e)
 		if (result == CAPOS_RPC_DEFERRED)
 			return 0;
 	}
-	s->out_label = (uint64_t)result;
-	s->out_len = result == CAPOS_OK ? rq.out_len : 0;
+	uint32_t len = result == CAPOS_OK ? rq.out_len : 0;
+	if (result != CAPOS_OK)
+		rq.caps_out.count = 0;
 	s->out_in_ipc = direct;
-	s->out_caps = result == CAPOS_OK ? rq.caps_out : (struct capos_cap_list){ 0 };
+	if (direct) {
+		put_header(b, result, len, &rq.caps_out);
+		return 1;
+	}
+	s->out_label = (uint64_t)result;
+	s->out_len = len;
+	s->out_caps = rq.caps_out;
 	return 1;
 }
 
-/* Moves the owed answer into the IPC buffer, just before it is sent. */
-static void load_reply(struct capos_server *s)
+/* Moves an answer kept aside into the IPC buffer, just before it is sent. */
+static inline void load_reply(struct capos_server *s)
 {
+	if (s->out_in_ipc)
+		return;
 	struct capos_ipc_buffer *b = capos_ipc();
-	b->label = s->out_label;
-	b->len = s->out_len;
-	if (!s->out_in_ipc)
-		memcpy(b->body, s->out, s->out_len);
-	b->ncaps = s->out_caps.count;
-	b->cap_move = s->out_caps.move;
-	for (uint32_t i = 0; i < s->out_caps.count; i++)
-		b->caps[i] = s->out_caps.cap[i];
+	memcpy(b->body, s->out, s->out_len);
+	put_header(b, (capos_status_t)s->out_label, s->out_len, &s->out_caps);
 }
 
 /* Sends the owed answer alone (ReplyRecv on no endpoint only replies). */
@@ -253,7 +275,7 @@ static void reply_now(struct capos_server *s)
 	(void)capos_syscall1(CAPOS_SYS_REPLY_RECV, CAPOS_NO_CAP); /* INVALID_CAP after the reply */
 }
 
-static capos_status_t receive(capos_cap_t ep, int owe, uint64_t wait)
+static inline capos_status_t receive(capos_cap_t ep, int owe, uint64_t wait)
 {
 	if (wait == CAPOS_WAIT_FOREVER)
 		return owe ? capos_reply_recv(ep) : capos_recv(ep);
@@ -270,6 +292,10 @@ static uint32_t lowest(uint32_t mask)
 
 static capos_status_t loop(struct capos_server *s)
 {
+	/* One endpoint, one service, no hooks before the dispatch: the
+	 * common server takes the short way through handle(). */
+	s->plain = s->nep == 1 && s->ep[0].nsvc == 1 && !s->route && !s->raw && !s->client &&
+		   !(s->tick_calls && s->tick);
 	struct capos_ipc_buffer *b = capos_ipc();
 	capos_status_t st;
 	/* Callers that queued on the other endpoints before their arrival

@@ -94,6 +94,7 @@ struct capos_server {
 	uint64_t out_label;
 	uint32_t out_len;
 	int out_in_ipc;        /* the answer was encoded in the IPC buffer */
+	int plain;             /* set by the loop: no hook runs before a dispatch */
 	struct capos_cap_list out_caps;
 	uint8_t out[CAPOS_MSG_BODY_MAX];
 	uint8_t in[CAPOS_MSG_BODY_MAX]; /* a call set aside (tick_calls, raw) */
