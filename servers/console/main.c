@@ -239,18 +239,19 @@ static uint64_t next_wait(void)
  * saved). */
 static int dispatch(void)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	struct capos_rpc_request rq = {
-		.label = msg.label,
-		.badge = msg.badge,
-		.client = NULL,
-		.body = msg.body,
-		.len = msg.len,
-		.out = b->body,
-		.out_cap = CAPOS_MSG_BODY_MAX,
-		.out_len = 0,
-		.caps_in = msg.caps,
-	};
+	/* Field by field: an initializer would zero both cap lists first. */
+	struct capos_rpc_request rq;
+	rq.label = msg.label;
+	rq.badge = msg.badge;
+	rq.client = NULL;
+	rq.body = msg.body;
+	rq.len = msg.len;
+	rq.out = capos_ipc()->body;
+	rq.out_cap = CAPOS_MSG_BODY_MAX;
+	rq.out_len = 0;
+	rq.caps_in = msg.caps;
+	rq.caps_out.count = 0;
+	rq.caps_out.move = 0;
 	uint32_t slot = g.npool ? g.pool[g.npool - 1] : CONSOLE_NO_HANDLE;
 	state.defer_handle = slot;
 	capos_status_t r = console_dispatch(&console_service_ops, &state, &rq);
@@ -284,9 +285,11 @@ static void take_message(void)
 	msg.badge = b->badge;
 	msg.len = b->len <= CAPOS_MSG_BODY_MAX ? b->len : CAPOS_MSG_BODY_MAX;
 	memcpy(msg.body, b->body, msg.len);
-	struct capos_rpc_request in = { .len = 0 };
-	capos_service_take_caps(&in, b);
-	msg.caps = in.caps_in;
+	uint32_t n = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
+	msg.caps.count = n;
+	msg.caps.move = 0;
+	for (uint32_t i = 0; i < n; i++)
+		msg.caps.cap[i] = b->caps[i];
 }
 
 static capos_status_t serve(void)

@@ -192,12 +192,9 @@ static void stop_servers(void)
 
 capos_status_t init_dispatch(struct capos_rpc_service svc, uint64_t badge)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	struct capos_rpc_request rq = {
-		.label = b->label, .badge = badge, .client = NULL, .body = b->body,
-		.len = b->len, .out = b->body, .out_cap = CAPOS_MSG_BODY_MAX, .out_len = 0,
-	};
-	capos_service_take_caps(&rq, b);
+	struct capos_rpc_request rq;
+	capos_service_request(&rq, capos_ipc());
+	rq.badge = badge;
 	capos_status_t result = capos_rpc_service_dispatch(&svc, &rq);
 	/* init keeps none of the request's caps (a Spawn copied them into the
 	 * child): they are deleted, the encoded answer kept meanwhile. */

@@ -122,16 +122,8 @@ static struct capos_rpc_service services[2];
  * line is forwarded after the reply, so writers never wait for the UART. */
 static int handle(int side)
 {
-	struct capos_ipc_buffer *b = capos_ipc();
-	struct capos_rpc_request rq = {
-		.label = b->label,
-		.badge = b->badge,
-		.body = b->body,
-		.len = b->len,
-		.out = b->body, /* decoded before the handler runs */
-		.out_cap = CAPOS_MSG_BODY_MAX,
-	};
-	capos_service_take_caps(&rq, b); /* before stamp()'s calls overwrite b */
+	struct capos_rpc_request rq;
+	capos_service_request(&rq, capos_ipc()); /* before stamp()'s calls overwrite it */
 	line_len = 0;
 	capos_status_t result = capos_rpc_service_dispatch(&services[side], &rq);
 	capos_service_put_reply(&rq, result);

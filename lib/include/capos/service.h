@@ -39,9 +39,13 @@ capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits);
  * log and init use them until the service framework replaces their loops;
  * capos_service_serve is built on them):
  *
- * capos_service_take_caps sets rq->caps_in from the message just received
- * in this thread's IPC buffer (its ncaps and caps[]). Call it before the
- * dispatch: a handler that makes a call of its own overwrites the buffer.
+ * capos_service_request sets all of rq from the message just received in
+ * this thread's IPC buffer b: label, badge, the body read in place, the
+ * response encoded over it (out = b->body: the dispatcher decodes the
+ * request first), caps_in from its ncaps and caps[], caps_out empty,
+ * client NULL. capos_service_take_caps sets only caps_in, for a loop that
+ * copies the body elsewhere. Call either before the dispatch: a handler
+ * that makes a call of its own overwrites the buffer.
  *
  * capos_service_put_reply, after the dispatch answered st: settles the
  * caps (capos_rpc_settle), deletes the leftovers through the program's
@@ -52,6 +56,7 @@ capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits);
  * through the same buffer).
  */
 struct capos_ipc_buffer;
+void capos_service_request(struct capos_rpc_request *rq, struct capos_ipc_buffer *b);
 void capos_service_take_caps(struct capos_rpc_request *rq, const struct capos_ipc_buffer *b);
 void capos_service_put_reply(struct capos_rpc_request *rq, capos_status_t st);
 
