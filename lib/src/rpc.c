@@ -16,12 +16,6 @@
 #include <capos/syscall.h>
 #include <capos/transport.h>
 
-static void cap_list_clear(struct capos_cap_list *l)
-{
-	if (l)
-		*l = (struct capos_cap_list){ .count = 0 };
-}
-
 capos_status_t capos_rpc_call(capos_cap_t cap, const struct capos_rpc_method *m,
 			      const void *req, void *resp)
 {
@@ -35,6 +29,12 @@ static capos_status_t take_reply(const struct capos_rpc_method *m, uint64_t repl
 				 struct capos_cap_list *received)
 {
 	capos_status_t st;
+	if (reply_label == CAPOS_OK && got->count == 0 && m->reply_caps == 0 &&
+	    reply_len <= CAPOS_TRANSPORT_BUFFER_SIZE) {
+		/* The common case: no caps either way. */
+		pb_istream_t is = pb_istream_from_buffer(capos_transport_buffer(), reply_len);
+		return pb_decode(&is, m->response_fields, resp) ? CAPOS_OK : CAPOS_INVALID_ARGUMENT;
+	}
 	if (reply_label != CAPOS_OK)
 		st = (capos_status_t)reply_label;
 	else if (got->count > m->reply_caps || (m->reply_caps && got->count == 0))
@@ -60,11 +60,16 @@ capos_status_t capos_rpc_call_caps(capos_cap_t cap, const struct capos_rpc_metho
 				   const void *req, const struct capos_cap_list *send,
 				   void *resp, struct capos_cap_list *received)
 {
-	cap_list_clear(received);
-	if (send && (send->count > m->request_caps || send->count > CAPOS_MSG_MAX_CAPS))
-		return CAPOS_INVALID_ARGUMENT; /* more than the method takes: nothing sent */
-	if (send && send->count == 0)
-		send = NULL;
+	if (received) {
+		received->count = 0;
+		received->move = 0;
+	}
+	if (send) {
+		if (send->count > m->request_caps || send->count > CAPOS_MSG_MAX_CAPS)
+			return CAPOS_INVALID_ARGUMENT; /* more than the method takes: nothing sent */
+		if (send->count == 0)
+			send = NULL;
+	}
 	int attempts = m->idempotent ? CAPOS_RPC_IDEMPOTENT_ATTEMPTS : 1;
 	capos_status_t st = CAPOS_INVALID_ARGUMENT;
 	for (int a = 0; a < attempts; a++) {
@@ -74,7 +79,7 @@ capos_status_t capos_rpc_call_caps(capos_cap_t cap, const struct capos_rpc_metho
 			return CAPOS_INVALID_ARGUMENT; /* the request does not fit */
 		uint64_t reply_label = 0;
 		uint32_t reply_len = 0;
-		struct capos_cap_list got = { .count = 0 };
+		struct capos_cap_list got; /* the transport sets count */
 		st = capos_transport_call(cap, CAPOS_RPC_LABEL(m->interface_id, m->method_id),
 					  (uint32_t)os.bytes_written, send, &reply_label,
 					  &reply_len, &got);

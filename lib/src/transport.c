@@ -13,6 +13,20 @@ uint8_t *capos_transport_buffer(void)
 	return capos_ipc()->body;
 }
 
+/* Caps that came with a reply (rare): into *received, or dropped. */
+static __attribute__((noinline)) void take_caps(const struct capos_ipc_buffer *b, uint32_t n,
+						struct capos_cap_list *received)
+{
+	struct capos_cap_list dropped;
+	struct capos_cap_list *got = received ? received : &dropped;
+	got->count = n;
+	got->move = 0;
+	for (uint32_t i = 0; i < n; i++)
+		got->cap[i] = b->caps[i];
+	if (!received)
+		capos_transport_drop(got);
+}
+
 capos_status_t capos_transport_call(capos_cap_t cap, uint64_t label, uint32_t len,
 				    const struct capos_cap_list *send, uint64_t *reply_label,
 				    uint32_t *reply_len, struct capos_cap_list *received)
@@ -28,20 +42,17 @@ capos_status_t capos_transport_call(capos_cap_t cap, uint64_t label, uint32_t le
 	for (uint32_t i = 0; i < n; i++)
 		b->caps[i] = send->cap[i];
 	capos_status_t st = capos_call(cap);
-	struct capos_cap_list got = { .count = 0 };
-	if (st == CAPOS_OK) {
-		*reply_label = b->label;
-		*reply_len = b->len;
-		/* The kernel wrote ncaps and caps[] with the reply (0 when it
-		 * carried none); never more than CAPOS_MSG_MAX_CAPS. */
-		got.count = b->ncaps <= CAPOS_MSG_MAX_CAPS ? b->ncaps : 0;
-		for (uint32_t i = 0; i < got.count; i++)
-			got.cap[i] = b->caps[i];
-	}
 	if (received)
-		*received = got;
-	else if (got.count)
-		capos_transport_drop(&got);
+		received->count = 0;
+	if (st != CAPOS_OK)
+		return st;
+	*reply_label = b->label;
+	*reply_len = b->len;
+	/* The kernel wrote ncaps and caps[] with the reply (0 when it carried
+	 * none); never more than CAPOS_MSG_MAX_CAPS. */
+	n = b->ncaps;
+	if (n && n <= CAPOS_MSG_MAX_CAPS)
+		take_caps(b, n, received);
 	return st;
 }
 

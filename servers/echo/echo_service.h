@@ -11,6 +11,8 @@
 
 struct echo_state {
 	uint64_t count; /* Echo calls answered by this instance */
+	int has_kept;   /* Exchange with keep: the cap it holds */
+	capos_cap_t kept;
 };
 
 extern const struct echo_ops echo_service_ops;

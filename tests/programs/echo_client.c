@@ -5,12 +5,18 @@
  * are answered INVALID_ARGUMENT and UNSUPPORTED and the server keeps
  * serving; after the server is killed an idempotent call gives up with
  * DISCONNECTED after its bounded retries.
+ *
+ * Caps through the stubs (Exchange): a notification moved to echo comes
+ * back in the reply and still signals; an OK without the promised cap is
+ * PROTOCOL_ERROR, an error reply carries no cap, and more caps than the
+ * method takes never leave (INVALID_ARGUMENT from the stub).
  */
 #include <string.h>
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
 #include <capos/spawn.h>
+#include <capos/syscall.h>
 #include <capos/transport.h>
 
 #include "echo.capos.h"
@@ -33,6 +39,57 @@ static capos_status_t echo_text(capos_cap_t ep, const char *text, capos_EchoRepl
 	req.data.size = (pb_size_t)strlen(text);
 	memcpy(req.data.bytes, text, req.data.size);
 	return echo_echo(ep, &req, r);
+}
+
+static capos_status_t exchange(capos_cap_t ep, int no_cap, capos_status_t status,
+			       const struct capos_cap_list *send, struct capos_cap_list *got)
+{
+	capos_EchoExchange req = capos_EchoExchange_init_zero;
+	capos_EchoExchangeResult res = capos_EchoExchangeResult_init_zero;
+	req.no_cap = no_cap;
+	req.status = (capos_Status)status;
+	got->count = 99;
+	return echo_exchange(ep, &req, send, &res, got);
+}
+
+static void exchange_caps(capos_cap_t ep)
+{
+	uint32_t n;
+	if (capos_notification_create(CAPOS_ROOT_PROCESS, &n) != CAPOS_OK) {
+		capos_printf("echo_client: no notification\n");
+		return;
+	}
+	/* Moved there and back: the cap that returns is the notification. */
+	struct capos_cap_list send = { .count = 1, .move = 1, .cap = { n } };
+	struct capos_cap_list got;
+	capos_status_t st = exchange(ep, 0, CAPOS_OK, &send, &got);
+	capos_printf("echo_client: exchange (moved) -> status %ld, %u cap back\n", (long)st,
+		     (unsigned)got.count);
+	if (st != CAPOS_OK)
+		return;
+	capos_cap_t back = got.cap[0];
+	capos_status_t sig = capos_signal(back, 0x5);
+	capos_status_t wst = capos_wait(back, CAPOS_WAIT_POLL);
+	capos_printf("echo_client: the cap back: signal %ld, wait %ld, bits %#lx\n", (long)sig,
+		     (long)wst, (unsigned long)capos_ipc()->signals);
+
+	/* Copied this time (ours stays); the server answers OK with no cap. */
+	send = (struct capos_cap_list){ .count = 1, .move = 0, .cap = { back } };
+	st = exchange(ep, 1, CAPOS_OK, &send, &got);
+	capos_printf("echo_client: exchange (no cap) -> status %ld, %u caps\n", (long)st,
+		     (unsigned)got.count);
+	st = exchange(ep, 0, CAPOS_DENIED, &send, &got);
+	capos_printf("echo_client: exchange (DENIED) -> status %ld, %u caps\n", (long)st,
+		     (unsigned)got.count);
+	send = (struct capos_cap_list){ .count = 3, .move = 0, .cap = { back, back, back } };
+	st = exchange(ep, 0, CAPOS_OK, &send, &got);
+	capos_printf("echo_client: exchange (3 caps) -> status %ld, %u caps\n", (long)st,
+		     (unsigned)got.count);
+	/* Still ours after all that: the copies went, not the cap. */
+	sig = capos_signal(back, 0x2);
+	wst = capos_wait(back, CAPOS_WAIT_POLL);
+	capos_printf("echo_client: ours still: signal %ld, wait %ld, bits %#lx\n", (long)sig,
+		     (long)wst, (unsigned long)capos_ipc()->signals);
 }
 
 int main(uint64_t arg)
@@ -82,6 +139,8 @@ int main(uint64_t arg)
 	f.status = (capos_Status)CAPOS_DENIED;
 	st = echo_fail(ep, &f, &e);
 	capos_printf("echo_client: fail(DENIED) -> status %ld\n", (long)st);
+
+	exchange_caps(ep);
 
 	capos_process_kill(srv.process);
 	st = echo_count(ep, &e, &c);
