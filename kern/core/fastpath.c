@@ -1,15 +1,26 @@
 /*
  * fastpath.c - the IPC fast path, in the manner of seL4's.
  *
- * It applies only when the outcome is fully predictable: a message without
- * caps, through a cap with the right, to a partner that is already blocked
- * waiting for exactly this, and whose priority is at least that of every
- * runnable thread - so switching straight to it is what the scheduler would
- * choose anyway. The result is the same state the slow path would produce
- * (endpoint.c): same queues, same reply bookkeeping, same references; the
- * run queues and the timer are not touched, and the partner runs on the
- * remainder of the caller's time slice. Any other case returns NULL before
- * changing anything.
+ * It applies only when the outcome is fully predictable: a message through
+ * a cap with the right (and GRANT when it carries caps), to a partner that
+ * is already blocked waiting for exactly this, and whose priority is at
+ * least that of every runnable thread - so switching straight to it is what
+ * the scheduler would choose anyway. The result is the same state the slow
+ * path would produce (endpoint.c): same statuses, messages, cap tables,
+ * queues, reply bookkeeping and references; the run queues and the timer
+ * are not touched, and the partner runs on the remainder of the caller's
+ * time slice. Any other case returns NULL before changing anything.
+ *
+ * Caps travel through ipc_transfer_caps, the slow path's own transfer,
+ * which checks everything before changing anything: when it refuses, the
+ * fast path declines and the slow path meets the same refusal. Every check
+ * the slow path makes on the user's message is made here too, or the fast
+ * path declines and leaves it to the slow path (tests/unit/test_fastpath.c
+ * runs random message sequences through both and compares every result).
+ *
+ * Cost: the checks read a handful of fields; nothing here calls out except
+ * the cap lookup, the priority check and the cap transfer (only when caps
+ * travel). The switch itself is arch/x86_64/switch.c.
  */
 #include <stddef.h>
 
@@ -17,10 +28,26 @@
 #include "core/kstring.h"
 #include "core/sched.h"
 #include "object/captable.h"
+#include "object/endpoint.h"
 #include "object/objects.h"
 #include "object/process.h"
 
-static struct endpoint *endpoint_for(struct thread *t, uint16_t right)
+/* The header and body of from's message into to's IPC buffer (the caps,
+ * if any, are already in to's table and to->ipc->caps). */
+static inline void copy_message(struct capos_ipc_buffer *s, struct capos_ipc_buffer *d,
+				uint64_t badge, uint32_t len, uint32_t ncaps)
+{
+	d->label = s->label;
+	d->badge = badge;
+	d->len = len;
+	d->ncaps = ncaps;
+	d->kind = CAPOS_RECV_MESSAGE;
+	if (len)
+		memcpy(d->body, s->body, len);
+}
+
+/* The endpoint cap t's rdi names with `right`, or NULL. */
+static inline struct cap *endpoint_cap(struct thread *t, uint16_t right)
 {
 	uint64_t slot = t->tf.rdi;
 	if (slot > 0xffffffffull)
@@ -28,43 +55,34 @@ static struct endpoint *endpoint_for(struct thread *t, uint16_t right)
 	struct cap *c = ct_lookup(&t->proc->ct, (uint32_t)slot);
 	if (!c || c->type != CAPOS_CAP_ENDPOINT || !(c->rights & right))
 		return NULL;
-	return (struct endpoint *)c->obj;
-}
-
-static void copy_message(struct thread *from, struct thread *to, uint64_t badge)
-{
-	struct capos_ipc_buffer *s = from->ipc, *d = to->ipc;
-	uint32_t len = s->len;
-	d->label = s->label;
-	d->badge = badge;
-	d->len = len;
-	d->ncaps = 0;
-	d->kind = CAPOS_RECV_MESSAGE;
-	memcpy(d->body, s->body, len);
+	return c;
 }
 
 struct thread *fastpath_call(struct thread *t)
 {
 	struct capos_ipc_buffer *b = t->ipc;
-	if (b->ncaps != 0 || b->len > CAPOS_MSG_BODY_MAX)
+	uint32_t len = b->len, n = b->ncaps;
+	if (len > CAPOS_MSG_BODY_MAX || n > CAPOS_MSG_MAX_CAPS)
 		return NULL;
-	uint64_t slot = t->tf.rdi;
-	if (slot > 0xffffffffull)
-		return NULL;
-	struct cap *c = ct_lookup(&t->proc->ct, (uint32_t)slot);
-	if (!c || c->type != CAPOS_CAP_ENDPOINT || !(c->rights & CAPOS_RIGHT_SEND))
+	struct cap *c = endpoint_cap(t, CAPOS_RIGHT_SEND);
+	if (!c || (n && !(c->rights & CAPOS_RIGHT_GRANT)))
 		return NULL;
 	struct endpoint *ep = (struct endpoint *)c->obj;
 	struct thread *r = ep->receivers.head;
 	if (ep->dead || !r || r->reply_to || (int)r->priority < sched_highest_ready())
 		return NULL;
+	uint64_t badge = c->badge; /* the message may move c itself away */
+	if (n && ipc_transfer_caps(t, r, n) != CAPOS_OK)
+		return NULL;
 
 	t->call_seq++;
-	copy_message(t, r, c->badge);
+	copy_message(b, r->ipc, badge, len, n);
 	/* r leaves the receive queue (dropping the reference its wait held;
-	 * the cap still holds ep) and takes t as the caller to answer. */
+	 * the cap still holds ep, wherever the message moved it) and takes t
+	 * as the caller to answer. */
 	tq_remove(&ep->receivers, r);
-	timeout_remove(r); /* a timed Recv: the message came first */
+	if (r->deadline)
+		timeout_remove(r); /* a timed Recv: the message came first */
 	r->blocked_on_ep = NULL;
 	kobj_unref(&ep->obj);
 	kobj_ref(&t->obj);
@@ -81,19 +99,34 @@ struct thread *fastpath_reply_recv(struct thread *t)
 {
 	struct capos_ipc_buffer *b = t->ipc;
 	struct thread *caller = t->reply_to;
-	if (!caller || b->ncaps != 0 || b->len > CAPOS_MSG_BODY_MAX)
+	uint32_t len = b->len, n = b->ncaps;
+	if (!caller || len > CAPOS_MSG_BODY_MAX || n > CAPOS_MSG_MAX_CAPS)
 		return NULL;
 	if (caller->state != THREAD_BLOCKED_REPLY || caller->call_seq != t->reply_seq)
 		return NULL;
-	struct endpoint *ep = endpoint_for(t, CAPOS_RIGHT_RECV);
-	if (!ep || ep->server != t->proc || ep->senders.head || ep->crash_head)
+	struct cap *c = endpoint_cap(t, CAPOS_RIGHT_RECV);
+	if (!c)
+		return NULL;
+	struct endpoint *ep = (struct endpoint *)c->obj;
+	if (ep->server != t->proc || ep->senders.head || ep->crash_head)
 		return NULL;
 	if (t->bound && t->bound->bits)
 		return NULL;
 	if ((int)caller->priority < sched_highest_ready())
 		return NULL;
+	if (n) {
+		/* The slow path replies first and looks the Recv slot up after:
+		 * a reply that moves that very cap leaves the Recv with
+		 * INVALID_CAP. Left to the slow path. */
+		uint32_t slot = (uint32_t)t->tf.rdi;
+		for (uint32_t i = 0; i < n; i++)
+			if (((b->cap_move >> i) & 1) && b->caps[i] == slot)
+				return NULL;
+		if (ipc_transfer_caps(t, caller, n) != CAPOS_OK)
+			return NULL;
+	}
 
-	copy_message(t, caller, 0);
+	copy_message(b, caller->ipc, 0, len, n);
 	caller->tf.rax = CAPOS_OK;
 	t->reply_to = NULL;
 	/* The reference reply_to held; the caller is alive (its process holds
