@@ -43,10 +43,18 @@ void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
 	fpu_init_area(t->fpu);
 }
 
+static void load_fs_base(uint64_t fs_base)
+{
+	if (fs_base != cpu0.fs_base) {
+		wrmsr(MSR_FS_BASE, fs_base);
+		cpu0.fs_base = fs_base;
+	}
+}
+
 void arch_set_tls(struct thread *t)
 {
 	if (t == cpu0.on_cpu)
-		wrmsr(MSR_FS_BASE, t->fs_base);
+		load_fs_base(t->fs_base);
 }
 
 static void load(struct thread *next)
@@ -59,13 +67,16 @@ static void load(struct thread *next)
 			fpu_save(prev->fpu);
 		kobj_unref(&prev->obj);
 	}
-	if (read_cr3() != next->proc->vspace)
-		write_cr3(next->proc->vspace);
+	/* Threads of one process share the address space: no CR3 write, so
+	 * no TLB flush. */
+	uint64_t vspace = next->proc->vspace;
+	if (read_cr3() != vspace)
+		write_cr3(vspace);
 	fpu_restore(next->fpu);
-	wrmsr(MSR_FS_BASE, next->fs_base);
+	load_fs_base(next->fs_base);
 	kobj_ref(&next->obj);
 	cpu0.on_cpu = next;
-	if (!first_user_entry_tsc)
+	if (!prev && !first_user_entry_tsc)
 		first_user_entry_tsc = rdtsc();
 }
 
@@ -78,7 +89,8 @@ struct trapframe *kernel_exit(struct trapframe *kernel_frame)
 		kobj_unref(&cpu0.on_cpu->obj);
 		cpu0.on_cpu = NULL;
 	}
-	boot_poll();
+	if (boot_poll_wanted)
+		boot_poll();
 	struct thread *next = sched_choose();
 	if (!next) {
 		if (kernel_frame)
