@@ -49,6 +49,20 @@ static inline void tq_remove(struct tqueue *q, struct thread *t)
 	t->queue = NULL;
 }
 
+/* tq_remove for the head, which has no predecessor to relink. */
+static inline void tq_pop_head(struct tqueue *q, struct thread *t)
+{
+	KASSERT(t == q->head);
+	struct thread *next = t->qnext;
+	q->head = next;
+	if (next)
+		next->qprev = NULL;
+	else
+		q->tail = NULL;
+	t->qnext = NULL;
+	t->queue = NULL;
+}
+
 static inline struct thread *tq_pop_front(struct tqueue *q)
 {
 	struct thread *t = q->head;

@@ -19,6 +19,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/switch.h"
 #include "core/kstring.h"
 #include "core/sched.h"
 #include "object/process.h"
@@ -43,41 +44,10 @@ void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
 	fpu_init_area(t->fpu);
 }
 
-static void load_fs_base(uint64_t fs_base)
-{
-	if (fs_base != cpu0.fs_base) {
-		wrmsr(MSR_FS_BASE, fs_base);
-		cpu0.fs_base = fs_base;
-	}
-}
-
 void arch_set_tls(struct thread *t)
 {
 	if (t == cpu0.on_cpu)
-		load_fs_base(t->fs_base);
-}
-
-static void load(struct thread *next)
-{
-	struct thread *prev = cpu0.on_cpu;
-	if (prev == next)
-		return;
-	if (prev) {
-		if (prev->state != THREAD_DEAD)
-			fpu_save(prev->fpu);
-		kobj_unref(&prev->obj);
-	}
-	/* Threads of one process share the address space: no CR3 write, so
-	 * no TLB flush. */
-	uint64_t vspace = next->proc->vspace;
-	if (read_cr3() != vspace)
-		write_cr3(vspace);
-	fpu_restore(next->fpu);
-	load_fs_base(next->fs_base);
-	kobj_ref(&next->obj);
-	cpu0.on_cpu = next;
-	if (!prev && !first_user_entry_tsc)
-		first_user_entry_tsc = rdtsc();
+		switch_load_fs_base(t->fs_base);
 }
 
 struct trapframe *kernel_exit(struct trapframe *kernel_frame)
@@ -102,9 +72,5 @@ struct trapframe *kernel_exit(struct trapframe *kernel_frame)
 
 struct trapframe *switch_to_thread(struct thread *next)
 {
-	load(next);
-	uint64_t top = (uint64_t)(uintptr_t)(&next->tf + 1);
-	cpu0.tf_top = top;
-	gdt_set_kernel_stack(top);
-	return &next->tf;
+	return switch_to(next);
 }

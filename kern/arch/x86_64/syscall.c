@@ -11,6 +11,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/switch.h"
 #include "arch/x86_64/syscall.h"
 #include "core/fastpath.h"
 #include "core/sched.h"
@@ -65,11 +66,11 @@ struct trapframe *syscall_dispatch(struct trapframe *tf)
 #endif
 	struct thread *next = NULL;
 	if (tf->rax == CAPOS_SYS_CALL)
-		next = fastpath_call(t);
+		next = fastpath_call_inline(t);
 	else if (tf->rax == CAPOS_SYS_REPLY_RECV)
-		next = fastpath_reply_recv(t);
+		next = fastpath_reply_recv_inline(t);
 	if (next)
-		return switch_to_thread(next);
+		return switch_from_syscall(t, next);
 	syscall_handle(t);
 	return kernel_exit(NULL);
 }
