@@ -35,3 +35,7 @@ struct thread *fastpath_reply_recv(struct thread *t)
 	return fastpath_reply_recv_inline(t);
 }
 
+int fastpath_ntfn(struct thread *t, uint64_t nr)
+{
+	return fastpath_ntfn_inline(t, nr);
+}

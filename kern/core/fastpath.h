@@ -20,6 +20,7 @@
 #include "core/sched.h"
 #include "object/captable.h"
 #include "object/endpoint.h"
+#include "object/notification.h"
 #include "object/objects.h"
 #include "object/process.h"
 #include "object/thread.h"
@@ -30,6 +31,13 @@
  * changed nothing, and the slow path (syscall_handle) runs. */
 struct thread *fastpath_call(struct thread *t);
 struct thread *fastpath_reply_recv(struct thread *t);
+
+/* Signal or Wait (nr) on a notification cap, decoded straight to the
+ * notification code: returns 1 when done (the status in t's rax unless t
+ * now waits; the caller leaves the kernel through the scheduler as the slow
+ * path does), or 0 having changed nothing when the slot holds no
+ * notification cap (the slow path reports which error). */
+int fastpath_ntfn(struct thread *t, uint64_t nr);
 
 /* The header and body of from's message into to's IPC buffer (the caps,
  * if any, are already in to's table and to->ipc->caps). */
@@ -139,6 +147,25 @@ static inline struct thread *fastpath_reply_recv_inline(struct thread *t)
 	caller->slice_start = t->slice_start;
 	sched_switch_direct(caller);
 	return caller;
+}
+
+static inline int fastpath_ntfn_inline(struct thread *t, uint64_t nr)
+{
+	/* The slow path's checks, in its order (core/syscall.c), and then
+	 * the same object code: only the general dispatch is skipped. */
+	uint64_t slot = t->tf.rdi;
+	if (slot > 0xffffffffull)
+		return 0;
+	struct cap *c = ct_lookup(&t->proc->ct, (uint32_t)slot);
+	if (!c || c->type != CAPOS_CAP_NOTIFICATION)
+		return 0;
+	capos_status_t st = nr == CAPOS_SYS_SIGNAL ? ntfn_signal(c, t->tf.rsi)
+						   : ntfn_wait(t, c, t->tf.rsi);
+	/* Neither call can end t (syscall_handle's reference is for calls
+	 * that can). */
+	if (st != IPC_BLOCKED)
+		t->tf.rax = (uint64_t)st;
+	return 1;
 }
 
 #endif

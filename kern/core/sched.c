@@ -54,9 +54,10 @@ static void update_bit(int p)
 void sched_ready(struct thread *t)
 {
 	KASSERT(t != sched_current_thread);
+	uint8_t p = t->priority;
 	t->state = THREAD_RUNNABLE;
-	tq_push_back(&run_queue[t->priority], t);
-	set_bit(t->priority);
+	tq_push_back(&run_queue[p], t);
+	set_bit(p);
 }
 
 static void ready_front(struct thread *t)

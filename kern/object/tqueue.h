@@ -67,7 +67,7 @@ static inline struct thread *tq_pop_front(struct tqueue *q)
 {
 	struct thread *t = q->head;
 	if (t)
-		tq_remove(q, t);
+		tq_pop_head(q, t);
 	return t;
 }
 

@@ -24,6 +24,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/paging.h"
 #include "core/kprintf.h"
+#include "core/platform.h"
 #include "core/panic.h"
 
 #define LAPIC_ID       0x020
@@ -223,20 +224,32 @@ void apic_init(const struct capos_boot_info *bi)
 		lapic_read(LAPIC_ID) >> 24, lapic_ticks_per_ms, tsc_per_ms);
 }
 
+/* Counts for the one-shot timer, >= 1 and clamped to its 32 bits. */
+static inline uint32_t lapic_counts(uint64_t ns)
+{
+	uint64_t ticks = (uint64_t)(((unsigned __int128)ns * lapic_mult) >> 32);
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffffull)
+		ticks = 0xffffffffull;
+	return (uint32_t)ticks;
+}
+
+static inline uint64_t tsc_to_ns(uint64_t tsc)
+{
+	/* 128-bit product: no overflow for centuries of uptime. */
+	return (uint64_t)(((unsigned __int128)(tsc - tsc_base) * ns_mult) >> 32);
+}
+
 void timer_arm_ns(uint64_t ns)
 {
 	if (!ns) {
 		timer_disarm();
 		return;
 	}
-	uint64_t ticks = (uint64_t)(((unsigned __int128)ns * lapic_mult) >> 32);
-	if (ticks == 0)
-		ticks = 1;
-	if (ticks > 0xffffffffull)
-		ticks = 0xffffffffull;
 	/* A plain store: nothing here needs the write to have landed before
 	 * the kernel goes on (it leaves soon after, to run a thread). */
-	lapic[LAPIC_TIMER_INIT / 4] = (uint32_t)ticks;
+	lapic[LAPIC_TIMER_INIT / 4] = lapic_counts(ns);
 }
 
 void timer_disarm(void)
@@ -251,6 +264,22 @@ uint64_t tsc_khz(void)
 
 uint64_t time_ns(void)
 {
-	/* 128-bit product: no overflow for centuries of uptime. */
-	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_base) * ns_mult) >> 32);
+	return tsc_to_ns(rdtsc());
+}
+
+/* core/platform.h */
+uint64_t now_ns(void)
+{
+	return tsc_to_ns(rdtsc());
+}
+
+/* core/platform.h: the one-shot for an absolute time; 0 disarms. */
+void timer_set_deadline(uint64_t deadline_ns)
+{
+	if (!deadline_ns) {
+		lapic[LAPIC_TIMER_INIT / 4] = 0;
+		return;
+	}
+	uint64_t now = tsc_to_ns(rdtsc());
+	lapic[LAPIC_TIMER_INIT / 4] = lapic_counts(deadline_ns > now ? deadline_ns - now : 1);
 }

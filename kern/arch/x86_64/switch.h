@@ -55,6 +55,8 @@ static inline void switch_load(struct thread *next)
 /* Loads next (already the scheduler's current) and returns its frame. */
 static inline struct trapframe *switch_to(struct thread *next)
 {
+	if (next == cpu0.on_cpu)
+		return &next->tf; /* tf_top and TSS.rsp0 point at it already */
 	switch_load(next);
 	uint64_t top = (uint64_t)(uintptr_t)(&next->tf + 1);
 	cpu0.tf_top = top;
