@@ -33,6 +33,7 @@ static const char *running_name;
 /* The package carries a manifest: only "init" is a root task; it builds
  * the rest of the system from the manifest (servers/init, docs/init.md). */
 static int manifest_mode;
+static int entry_told;
 
 static const struct capos_limits root_limits = {
 	.max_slots = 1024,
@@ -41,10 +42,20 @@ static const struct capos_limits root_limits = {
 	.max_endpoints = 1024,
 };
 
+int boot_poll_wanted;
+
+/* Whether boot_poll has anything to do on the next kernel exit. */
+static void update_wanted(void)
+{
+	boot_poll_wanted = pending || (manifest_mode && !entry_told);
+}
+
 static void on_death(struct process *p)
 {
-	if (p == running)
+	if (p == running) {
 		pending = 1;
+		update_wanted();
+	}
 }
 
 static capos_status_t root_caps(struct process *p, struct thread *t)
@@ -223,7 +234,6 @@ static void start_next(void)
 	machine_exit(EXIT_CLEAN_SHUTDOWN);
 }
 
-static int entry_told;
 
 static void tell_first_entry(void)
 {
@@ -239,9 +249,11 @@ void boot_poll(void)
 	 * boot figure as soon as it is known, not when init ends. */
 	if (manifest_mode && !entry_told && first_user_entry_tsc)
 		tell_first_entry();
+	update_wanted();
 	if (!pending)
 		return;
 	pending = 0;
+	update_wanted();
 	kobj_unref(&running->obj);
 	running = NULL;
 	kprintf("kmem: %lu frames free before %s, %lu after reaping it\n",
@@ -261,6 +273,7 @@ void boot_start(const struct capos_boot_info *bi, const struct bootpkg *p)
 			manifest_mode = 1;
 	if (manifest_mode && !bootpkg_find(&pkg, "init"))
 		kprintf("kernel: boot package has a manifest but no init\n");
+	update_wanted();
 
 	/* The package as a read-only SharedBuffer over the loader's pages. */
 	static void *frames[SHARED_BUFFER_MAX_PAGES];

@@ -21,8 +21,13 @@ void *memcpy(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
+	/* Eight bytes per step too: every page the kernel hands out is zeroed
+	 * here (a byte per step was a third of the boot's instructions). */
 	uint8_t *d = dst;
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	uint64_t v = 0x0101010101010101ull * (uint8_t)c;
+	size_t q = n / 8, r = n % 8;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
 	return dst;
 }
 

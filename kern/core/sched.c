@@ -4,7 +4,8 @@
  * Invariants:
  *  - a RUNNABLE thread is on run_queue[priority] and its bit is set in
  *    ready_bits; no other thread is on a run queue;
- *  - current is RUNNING (or NULL = idle) and on no queue;
+ *  - current (sched_current_thread) is RUNNING (or NULL = idle) and on no
+ *    queue;
  *  - within a priority, threads run round robin: a thread whose slice has
  *    expired goes behind its equals;
  *  - tickless: the timer is programmed only for the earliest timed wait,
@@ -22,8 +23,8 @@
 #include "object/objects.h"
 
 static struct tqueue run_queue[256];
-static uint64_t ready_bits[4];
-static struct thread *current;
+uint64_t sched_ready_bits[4];
+struct thread *sched_current_thread;
 static struct thread *timeouts;
 static uint64_t programmed;
 
@@ -32,54 +33,31 @@ void sched_init(void)
 	for (int i = 0; i < 256; i++)
 		run_queue[i].head = run_queue[i].tail = NULL;
 	for (int i = 0; i < 4; i++)
-		ready_bits[i] = 0;
-	current = NULL;
+		sched_ready_bits[i] = 0;
+	sched_current_thread = NULL;
 	timeouts = NULL;
 	programmed = 0;
 }
 
-struct thread *sched_current(void)
-{
-	return current;
-}
-
-static int highest_ready(void)
-{
-	for (int w = 3; w >= 0; w--)
-		if (ready_bits[w])
-			return w * 64 + 63 - __builtin_clzll(ready_bits[w]);
-	return -1;
-}
-
-int sched_highest_ready(void)
-{
-	return highest_ready();
-}
-
-void sched_switch_direct(struct thread *next)
-{
-	KASSERT(next->queue == NULL);
-	current = next;
-	next->state = THREAD_RUNNING;
-}
 
 static void set_bit(int p)
 {
-	ready_bits[p / 64] |= 1ull << (p % 64);
+	sched_ready_bits[p / 64] |= 1ull << (p % 64);
 }
 
 static void update_bit(int p)
 {
 	if (!run_queue[p].head)
-		ready_bits[p / 64] &= ~(1ull << (p % 64));
+		sched_ready_bits[p / 64] &= ~(1ull << (p % 64));
 }
 
 void sched_ready(struct thread *t)
 {
-	KASSERT(t != current);
+	KASSERT(t != sched_current_thread);
+	uint8_t p = t->priority;
 	t->state = THREAD_RUNNABLE;
-	tq_push_back(&run_queue[t->priority], t);
-	set_bit(t->priority);
+	tq_push_back(&run_queue[p], t);
+	set_bit(p);
 }
 
 static void ready_front(struct thread *t)
@@ -107,16 +85,16 @@ void sched_unready(struct thread *t)
 
 void sched_yield(void)
 {
-	struct thread *t = current;
+	struct thread *t = sched_current_thread;
 	if (!t)
 		return;
-	current = NULL;
+	sched_current_thread = NULL;
 	sched_ready(t);
 }
 
 void sched_current_left(void)
 {
-	current = NULL;
+	sched_current_thread = NULL;
 }
 
 static struct thread *take(int p)
@@ -129,8 +107,9 @@ static struct thread *take(int p)
 static void program_timer(void)
 {
 	uint64_t d = timeouts ? timeouts->deadline : 0;
-	if (current && run_queue[current->priority].head) {
-		uint64_t end = current->slice_start + current->slice_ns;
+	struct thread *cur = sched_current_thread;
+	if (cur && run_queue[cur->priority].head) {
+		uint64_t end = cur->slice_start + cur->slice_ns;
 		if (!d || end < d)
 			d = end;
 	}
@@ -142,8 +121,8 @@ static void program_timer(void)
 
 struct thread *sched_choose(void)
 {
-	int best = highest_ready();
-	struct thread *cur = current;
+	int best = sched_highest_ready();
+	struct thread *cur = sched_current_thread;
 	if (cur) {
 		KASSERT(cur->state == THREAD_RUNNING);
 		if (best < (int)cur->priority)
@@ -152,22 +131,23 @@ struct thread *sched_choose(void)
 			uint64_t now = now_ns();
 			if (now - cur->slice_start < cur->slice_ns)
 				goto done;
-			current = NULL;
+			sched_current_thread = NULL;
 			sched_ready(cur); /* slice over: behind its equals */
 		} else {
-			current = NULL;
+			sched_current_thread = NULL;
 			ready_front(cur); /* preempted: keeps its place */
 		}
-		best = highest_ready();
+		best = sched_highest_ready();
 	}
 	if (best >= 0) {
-		current = take(best);
-		current->state = THREAD_RUNNING;
-		current->slice_start = now_ns();
+		struct thread *next = take(best);
+		next->state = THREAD_RUNNING;
+		next->slice_start = now_ns();
+		sched_current_thread = next;
 	}
 done:
 	program_timer();
-	return current;
+	return sched_current_thread;
 }
 
 void timeout_add(struct thread *t, uint64_t deadline)

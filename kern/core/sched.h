@@ -5,14 +5,23 @@
 #ifndef KERN_CORE_SCHED_H
 #define KERN_CORE_SCHED_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "core/panic.h"
 #include "object/thread.h"
 
 void sched_init(void);
 
+/* Scheduler state the inline helpers below read; only sched.c writes it. */
+extern struct thread *sched_current_thread;
+extern uint64_t sched_ready_bits[4];
+
 /* The running thread; NULL while idle. */
-struct thread *sched_current(void);
+static inline struct thread *sched_current(void)
+{
+	return sched_current_thread;
+}
 
 /* t becomes RUNNABLE at the back of its priority's queue. */
 void sched_ready(struct thread *t);
@@ -28,12 +37,24 @@ void sched_current_left(void);
  * kernel exit. Also programs the timer for the nearest real deadline. */
 struct thread *sched_choose(void);
 
-/* Highest priority with a runnable thread, or -1. */
-int sched_highest_ready(void);
+/* Highest priority with a runnable thread, or -1. Inline (the fast path
+ * asks on every message). */
+static inline int sched_highest_ready(void)
+{
+	for (int w = 3; w >= 0; w--)
+		if (sched_ready_bits[w])
+			return w * 64 + 63 - __builtin_clzll(sched_ready_bits[w]);
+	return -1;
+}
 
 /* The fast path hands the CPU straight to a woken partner: the current
  * thread has blocked, next (blocked until now, on no queue) runs. */
-void sched_switch_direct(struct thread *next);
+static inline void sched_switch_direct(struct thread *next)
+{
+	KASSERT(next->queue == NULL);
+	sched_current_thread = next;
+	next->state = THREAD_RUNNING;
+}
 
 /* Timed waits: absolute deadline in ns. */
 void timeout_add(struct thread *t, uint64_t deadline);

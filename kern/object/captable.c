@@ -37,21 +37,6 @@ capos_status_t ct_init(struct captable *ct, uint32_t size)
 	return CAPOS_OK;
 }
 
-struct cap *ct_slot(struct captable *ct, uint32_t slot)
-{
-	if (slot >= ct->size)
-		return NULL;
-	return &ct->chunks[slot / CT_SLOTS_PER_CHUNK][slot % CT_SLOTS_PER_CHUNK];
-}
-
-struct cap *ct_lookup(struct captable *ct, uint32_t slot)
-{
-	struct cap *c = ct_slot(ct, slot);
-	if (!c || c->type == CAPOS_CAP_NULL)
-		return NULL;
-	return c;
-}
-
 /* ct_first_error (captable.h) picks the earlier check by its number. */
 _Static_assert(CAPOS_INVALID_CAP < CAPOS_WRONG_TYPE && CAPOS_WRONG_TYPE < CAPOS_DENIED,
 	       "lookup statuses in the order they are checked");
@@ -73,9 +58,15 @@ capos_status_t ct_lookup_typed(struct captable *ct, uint32_t slot, uint16_t type
 
 uint32_t ct_find_free(struct captable *ct)
 {
-	for (uint32_t s = 0; s < ct->size; s++)
-		if (ct_slot(ct, s)->type == CAPOS_CAP_NULL)
-			return s;
+	/* Chunk by chunk: no division per slot (every cap transfer asks). */
+	for (uint32_t k = 0, base = 0; base < ct->size; k++, base += CT_SLOTS_PER_CHUNK) {
+		const struct cap *chunk = ct->chunks[k];
+		uint32_t n = ct->size - base < CT_SLOTS_PER_CHUNK ? ct->size - base
+								 : CT_SLOTS_PER_CHUNK;
+		for (uint32_t i = 0; i < n; i++)
+			if (chunk[i].type == CAPOS_CAP_NULL)
+				return base + i;
+	}
 	return CAPOS_NO_CAP;
 }
 

@@ -46,10 +46,23 @@ capos_status_t ct_init(struct captable *ct, uint32_t size);
 /* Deletes every cap (dropping references) and frees the storage. */
 void ct_destroy(struct captable *ct);
 
-/* The slot, or NULL when out of range. */
-struct cap *ct_slot(struct captable *ct, uint32_t slot);
+/* The slot, or NULL when out of range. Inline, as ct_lookup: every
+ * syscall looks a cap up. */
+static inline struct cap *ct_slot(struct captable *ct, uint32_t slot)
+{
+	if (slot >= ct->size)
+		return NULL;
+	return &ct->chunks[slot / CT_SLOTS_PER_CHUNK][slot % CT_SLOTS_PER_CHUNK];
+}
+
 /* The non-empty slot, or NULL (INVALID_CAP). */
-struct cap *ct_lookup(struct captable *ct, uint32_t slot);
+static inline struct cap *ct_lookup(struct captable *ct, uint32_t slot)
+{
+	struct cap *c = ct_slot(ct, slot);
+	if (!c || c->type == CAPOS_CAP_NULL)
+		return NULL;
+	return c;
+}
 
 /*
  * The cap a method names by slot, checked: INVALID_CAP (empty or out of

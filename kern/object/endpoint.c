@@ -114,8 +114,9 @@ capos_status_t ipc_check_message(struct thread *t, uint16_t rights)
 	return CAPOS_OK;
 }
 
-/* Moves or copies the caps src names into free slots of dst's table. */
-static capos_status_t transfer_caps(struct thread *src, struct thread *dst, uint32_t n)
+/* Moves or copies the caps src names into free slots of dst's table;
+ * all or nothing (every check comes before the first change). */
+capos_status_t ipc_transfer_caps(struct thread *src, struct thread *dst, uint32_t n)
 {
 	struct capos_ipc_buffer *s = src->ipc, *d = dst->ipc;
 	struct captable *sct = &src->proc->ct, *dct = &dst->proc->ct;
@@ -163,7 +164,7 @@ static capos_status_t transfer(struct thread *src, struct thread *dst, uint64_t 
 	if (n && !allow_caps)
 		return CAPOS_DENIED;
 	if (n) {
-		capos_status_t st = transfer_caps(src, dst, n);
+		capos_status_t st = ipc_transfer_caps(src, dst, n);
 		if (st != CAPOS_OK)
 			return st;
 	}

@@ -54,4 +54,10 @@ void endpoint_post_crash(struct endpoint *ep, uint64_t badge,
 /* Validates the message in t's IPC buffer before it is queued. */
 capos_status_t ipc_check_message(struct thread *t, uint16_t rights);
 
+/* The caps of src's message (n of them, n <= CAPOS_MSG_MAX_CAPS) moved or
+ * copied into free slots of dst's table, their slots in dst's IPC buffer
+ * caps[]. All or nothing: on an error nothing has changed. The slow path
+ * and the fast path (core/fastpath.c) both transfer through this. */
+capos_status_t ipc_transfer_caps(struct thread *src, struct thread *dst, uint32_t n);
+
 #endif

@@ -44,17 +44,9 @@ void *kobj_alloc(uint16_t type, struct process *owner, capos_status_t *st)
 	return o;
 }
 
-void kobj_ref(struct kobj *o)
+void kobj_destroy(struct kobj *o)
 {
-	KASSERT(o->refs > 0);
-	o->refs++;
-}
-
-void kobj_unref(struct kobj *o)
-{
-	KASSERT(o->refs > 0);
-	if (--o->refs > 0)
-		return;
+	KASSERT(o->refs == 0);
 	struct process *owner = o->owner;
 	switch (o->type) {
 	case CAPOS_CAP_ENDPOINT:

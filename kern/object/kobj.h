@@ -18,6 +18,8 @@
 
 #include <capos/abi.h>
 
+#include "core/panic.h"
+
 struct process;
 
 struct kobj {
@@ -42,7 +44,22 @@ extern uint64_t kobj_live_count;
  */
 void *kobj_alloc(uint16_t type, struct process *owner, capos_status_t *st);
 
-void kobj_ref(struct kobj *o);
-void kobj_unref(struct kobj *o);
+/* Runs the type's destroy hook and frees the page; refs has reached 0. */
+void kobj_destroy(struct kobj *o);
+
+/* Inline: every IPC takes and drops several references, and the call
+ * would cost more than the count. */
+static inline void kobj_ref(struct kobj *o)
+{
+	KASSERT(o->refs > 0);
+	o->refs++;
+}
+
+static inline void kobj_unref(struct kobj *o)
+{
+	KASSERT(o->refs > 0);
+	if (--o->refs == 0)
+		kobj_destroy(o);
+}
 
 #endif

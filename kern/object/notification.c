@@ -43,6 +43,21 @@ void notification_destroy(struct notification *n)
 		n->obj.owner->usage.endpoints--;
 }
 
+/* thread_wake(w, OK) for the first waiter, without the general case's
+ * questions: w is at the head of n->waiters, waits on nothing else, and
+ * holds a reference on n for its wait (dropped last, as thread_wake does). */
+static void wake_first_waiter(struct notification *n, struct thread *w)
+{
+	KASSERT(w->blocked_on_ntfn == n && !w->blocked_on_ep);
+	tq_pop_head(&n->waiters, w);
+	if (w->deadline)
+		timeout_remove(w);
+	w->blocked_on_ntfn = NULL;
+	w->tf.rax = CAPOS_OK;
+	kobj_unref(&n->obj);
+	sched_ready(w);
+}
+
 void ntfn_deliver(struct notification *n, uint64_t bits)
 {
 	n->bits |= bits;
@@ -53,7 +68,7 @@ void ntfn_deliver(struct notification *n, uint64_t bits)
 		w->ipc->signals = n->bits;
 		w->ipc->kind = CAPOS_RECV_SIGNAL;
 		n->bits = 0;
-		thread_wake(w, CAPOS_OK);
+		wake_first_waiter(n, w);
 		return;
 	}
 	struct thread *b = n->bound;

@@ -10,11 +10,11 @@
 
 #include "arch/x86_64/trapframe.h"
 #include "object/kobj.h"
-#include "object/tqueue.h"
 
 struct process;
 struct endpoint;
 struct notification;
+struct tqueue; /* object/tqueue.h: its operations need struct thread */
 
 enum thread_state {
 	THREAD_INACTIVE = 0,      /* created, not started */

@@ -460,13 +460,27 @@ static void test_fastpath(void **state)
 	assert_int_equal(c->call_seq, 0);
 
 	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV, 0, 0), KT_BLOCKED);
+	kt_cap(C, 6, ep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND, 0x77);
 	uint32_t ep_refs = ep->obj.refs, c_refs = c->obj.refs;
-	/* caps in the message, or a runnable thread above the receiver: declined */
+	/* caps through a cap without GRANT, caps the transfer refuses (an
+	 * empty slot), or a runnable thread above the receiver: declined,
+	 * nothing moved (caps that can travel take the fast path: see
+	 * test_fastpath.c) */
+	uint32_t s_used = S->ct.used, c_used = C->ct.used;
 	kt_make_current(c);
 	c->ipc->ncaps = 1;
 	c->ipc->caps[0] = 5;
+	c->ipc->cap_move = 1;
+	c->tf.rdi = 6;
 	assert_null(fastpath_call(c));
+	c->tf.rdi = 0;
+	c->ipc->caps[0] = 9;
+	assert_null(fastpath_call(c));
+	assert_int_equal(S->ct.used, s_used);
+	assert_int_equal(C->ct.used, c_used);
+	assert_int_equal(c->call_seq, 0);
 	c->ipc->ncaps = 0;
+	c->ipc->cap_move = 0;
 	struct thread *hi = kt_thread_started(C, 50);
 	assert_null(fastpath_call(c));
 	thread_kill(hi);

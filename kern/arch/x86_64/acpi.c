@@ -1,5 +1,6 @@
 /*
- * acpi.c - RSDP -> XSDT/RSDT -> MADT, read once at boot by irq_init.
+ * acpi.c - RSDP -> XSDT/RSDT -> MADT (read once at boot by irq_init) and
+ * FADT (the PM timer, read once by apic_init to calibrate against).
  *
  * Firmware tables are input, not truth: every table is checked before a
  * byte of it is trusted.
@@ -29,6 +30,14 @@
 #define RSDP_V1_LEN    20u
 #define RSDP_V2_LEN    36u
 #define MADT_FIXED_LEN 44u /* header + local APIC address + flags */
+
+/* FADT fields (ACPI 6.x, 5.2.9) */
+#define FADT_PM_TMR_BLK   76u  /* 4 bytes, I/O port */
+#define FADT_PM_TMR_LEN   91u  /* 1 byte, 4 when there is a timer */
+#define FADT_FLAGS        112u /* 4 bytes */
+#define FADT_X_PM_TMR_BLK 208u /* 12-byte generic address */
+#define FADT_FLAG_TMR_VAL_EXT (1u << 8)
+#define GAS_SPACE_IO 1u
 
 #define MADT_IOAPIC     1u
 #define MADT_ISO        2u
@@ -149,19 +158,30 @@ static void parse_madt(const uint8_t *m, uint32_t len, struct acpi_madt_info *ou
 			dropped);
 }
 
-const char *acpi_read_madt(const struct capos_boot_info *bi, struct acpi_madt_info *out)
+static const char table_not_found[] = "not found";
+static const char table_bad[] = "bad checksum or length";
+
+/* The validated table with signature sig (whole length mapped and summed):
+ * NULL with *why set when there is none or it fails its checks. */
+static const uint8_t *find_table(const struct capos_boot_info *bi, const char *sig,
+				 uint32_t *len_out, const char **why)
 {
-	out->n_ioapics = 0;
-	out->n_isos = 0;
 	dm_top = direct_map_top(bi);
 
-	if (!bi->acpi_rsdp_phys)
-		return "no RSDP from the firmware";
+	*why = NULL;
+	if (!bi->acpi_rsdp_phys) {
+		*why = "no RSDP from the firmware";
+		return NULL;
+	}
 	const uint8_t *rsdp = phys_range(bi->acpi_rsdp_phys, RSDP_V1_LEN);
-	if (!rsdp || !sig_is(rsdp, "RSD PTR ", 8))
-		return "RSDP unreadable or without its signature";
-	if (!sums_to_zero(rsdp, RSDP_V1_LEN))
-		return "RSDP checksum";
+	if (!rsdp || !sig_is(rsdp, "RSD PTR ", 8)) {
+		*why = "RSDP unreadable or without its signature";
+		return NULL;
+	}
+	if (!sums_to_zero(rsdp, RSDP_V1_LEN)) {
+		*why = "RSDP checksum";
+		return NULL;
+	}
 
 	/* The XSDT (64-bit entries) only when both the loader and the RSDP
 	 * itself say revision 2 and the extended part checks out. */
@@ -169,8 +189,10 @@ const char *acpi_read_madt(const struct capos_boot_info *bi, struct acpi_madt_in
 	uint32_t entry_size = 4;
 	if (bi->acpi_rsdp_revision >= 2 && rsdp[15] >= 2) {
 		const uint8_t *x = phys_range(bi->acpi_rsdp_phys, RSDP_V2_LEN);
-		if (!x || !sums_to_zero(x, RSDP_V2_LEN))
-			return "XSDP extended checksum";
+		if (!x || !sums_to_zero(x, RSDP_V2_LEN)) {
+			*why = "XSDP extended checksum";
+			return NULL;
+		}
 		if (rd64(x + 24)) {
 			root_pa = rd64(x + 24);
 			entry_size = 8;
@@ -179,23 +201,70 @@ const char *acpi_read_madt(const struct capos_boot_info *bi, struct acpi_madt_in
 
 	uint32_t root_len;
 	const uint8_t *root = map_sdt(root_pa, &root_len);
-	if (!root)
-		return entry_size == 8 ? "XSDT unreadable or bad checksum" :
+	if (!root) {
+		*why = entry_size == 8 ? "XSDT unreadable or bad checksum" :
 					 "RSDT unreadable or bad checksum";
-	if (!sig_is(root, entry_size == 8 ? "XSDT" : "RSDT", 4))
-		return "root table has the wrong signature";
+		return NULL;
+	}
+	if (!sig_is(root, entry_size == 8 ? "XSDT" : "RSDT", 4)) {
+		*why = "root table has the wrong signature";
+		return NULL;
+	}
 
 	for (uint32_t off = SDT_HEADER_LEN; off + entry_size <= root_len; off += entry_size) {
 		uint64_t pa = entry_size == 8 ? rd64(root + off) : rd32(root + off);
 		const uint8_t *h = phys_range(pa, SDT_HEADER_LEN);
-		if (!h || !sig_is(h, "APIC", 4))
+		if (!h || !sig_is(h, sig, 4))
 			continue;
-		uint32_t len;
-		const uint8_t *madt = map_sdt(pa, &len);
-		if (!madt || len < MADT_FIXED_LEN)
-			return "MADT bad checksum or length";
-		parse_madt(madt, len, out);
-		return NULL;
+		const uint8_t *t = map_sdt(pa, len_out);
+		if (!t)
+			*why = table_bad;
+		return t;
 	}
-	return "no MADT";
+	*why = table_not_found;
+	return NULL;
+}
+
+const char *acpi_read_madt(const struct capos_boot_info *bi, struct acpi_madt_info *out)
+{
+	out->n_ioapics = 0;
+	out->n_isos = 0;
+	const char *why;
+	uint32_t len;
+	const uint8_t *madt = find_table(bi, "APIC", &len, &why);
+	if (!madt) {
+		if (why == table_not_found)
+			return "no MADT";
+		if (why == table_bad)
+			return "MADT bad checksum or length";
+		return why;
+	}
+	if (len < MADT_FIXED_LEN)
+		return "MADT bad checksum or length";
+	parse_madt(madt, len, out);
+	return NULL;
+}
+
+const char *acpi_find_pm_timer(const struct capos_boot_info *bi, struct acpi_pm_timer *out)
+{
+	const char *why;
+	uint32_t len;
+	const uint8_t *f = find_table(bi, "FACP", &len, &why);
+	if (!f)
+		return why == table_not_found ? "no FADT" : why == table_bad ? "FADT bad checksum or length" : why;
+	if (len < FADT_FLAGS + 4)
+		return "FADT too short for the PM timer fields";
+	uint32_t flags = rd32(f + FADT_FLAGS);
+	uint64_t port = 0;
+	if (len >= FADT_X_PM_TMR_BLK + 12 && f[FADT_X_PM_TMR_BLK] == GAS_SPACE_IO)
+		port = rd64(f + FADT_X_PM_TMR_BLK + 4);
+	if (!port && f[FADT_PM_TMR_LEN] == 4)
+		port = rd32(f + FADT_PM_TMR_BLK);
+	if (!port)
+		return "no PM timer in the FADT";
+	if (port > 0xfffcu)
+		return "PM timer port out of range";
+	out->port = (uint16_t)port;
+	out->bits32 = (flags & FADT_FLAG_TMR_VAL_EXT) != 0;
+	return NULL;
 }

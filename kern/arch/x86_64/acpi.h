@@ -1,6 +1,7 @@
 /*
  * acpi.h - the little of ACPI the kernel reads: the MADT's I/O APICs and
- * ISA interrupt source overrides (arch/x86_64/acpi.c). No AML, ever.
+ * ISA interrupt source overrides, and the FADT's PM timer port
+ * (arch/x86_64/acpi.c). No AML, ever.
  */
 #ifndef KERN_ARCH_ACPI_H
 #define KERN_ARCH_ACPI_H
@@ -48,5 +49,18 @@ struct acpi_madt_info {
  * the limits above are ignored, with a message.
  */
 const char *acpi_read_madt(const struct capos_boot_info *bi, struct acpi_madt_info *out);
+
+struct acpi_pm_timer {
+	uint16_t port; /* I/O port of the counter */
+	int bits32;    /* 32-bit counter (FADT TMR_VAL_EXT), else 24-bit */
+};
+
+/*
+ * The ACPI PM timer from the FADT (X_PM_TMR_BLK when it is a system I/O
+ * address, else PM_TMR_BLK), with the same checks as acpi_read_madt.
+ * NULL and *out filled, or why there is none (hardware-reduced ACPI has
+ * none; the caller then uses the PIT).
+ */
+const char *acpi_find_pm_timer(const struct capos_boot_info *bi, struct acpi_pm_timer *out);
 
 #endif

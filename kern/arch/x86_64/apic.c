@@ -1,22 +1,30 @@
 /*
- * apic.c - local APIC, its one-shot timer, and TSC calibration.
+ * apic.c - local APIC, its one-shot timer, and the TSC and timer rates.
  *
- * The APIC timer's rate is unknown until measured, so both it and the TSC
- * are timed against PIT channel 2 (a fixed 1.193182 MHz) over 10 ms with the
- * speaker gate, polled, before interrupts are enabled. Under QEMU -icount
- * both rates follow virtual time, so the figures repeat run to run.
+ * The rates come from CPUID leaf 0x15/0x16 when the CPU states them; else
+ * both are measured over 1 ms of a reference clock, from one reference
+ * edge to another (arch/x86_64/calibrate.c): the ACPI PM timer found in
+ * the FADT, or PIT channel 2 when there is none. The bound on the error
+ * is computed from the measurement and printed; under QEMU -icount both
+ * rates follow virtual time, so the figures repeat run to run.
  *
  * Invariants: the legacy 8259 PICs are remapped to 0x20-0x2f and fully
  * masked (all device interrupts go through the I/O APIC once drivers
- * exist); the timer is one-shot only; SMP needs one calibration per CPU.
+ * exist); the timer is one-shot only; SMP needs one calibration per CPU;
+ * after apic_init, ns_mult and lapic_mult are the scale factors
+ * (ns = tsc * ns_mult >> 32, counts = ns * lapic_mult >> 32), so neither
+ * the clock nor arming the timer divides.
  */
 #include <stdint.h>
 
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/calibrate.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/paging.h"
 #include "core/kprintf.h"
+#include "core/platform.h"
 #include "core/panic.h"
 
 #define LAPIC_ID       0x020
@@ -28,14 +36,25 @@
 #define LAPIC_TIMER_CUR  0x390
 #define LAPIC_TIMER_DIV  0x3e0
 #define LVT_MASKED     (1u << 16)
+#define LAPIC_TIMER_DIVISOR 16u
 
 #define PIT_HZ 1193182u
-#define CALIBRATE_MS 10u
+#define PM_TIMER_HZ 3579545u
+/* The first measuring window is 1 ms of the reference; while its error
+ * bound is above CALIB_GOOD_PPM the window doubles, up to CALIB_TRIES
+ * windows (1 + 2 + 4 + 8 ms at worst), and the best one is used. So many
+ * reference reads without progress mean the reference is dead. */
+#define CALIB_WINDOW_DIV 1000u
+#define CALIB_GOOD_PPM 1000u
+#define CALIB_TRIES 4u
+#define CALIB_MAX_SPINS 10000000ull
 
 static volatile uint32_t *lapic;
 static uint64_t lapic_ticks_per_ms; /* after the divide-by-16 */
 static uint64_t tsc_per_ms;
 static uint64_t tsc_base;
+static uint64_t ns_mult;    /* 2^32 * 10^6 / tsc_per_ms */
+static uint64_t lapic_mult; /* 2^32 * lapic_ticks_per_ms / 10^6 */
 
 static uint32_t lapic_read(uint32_t reg)
 {
@@ -73,42 +92,117 @@ static void pic_mask_all(void)
 	outb(0xa1, 0xff);
 }
 
-static void calibrate(void)
-{
-	uint16_t count = (uint16_t)(PIT_HZ * CALIBRATE_MS / 1000);
+static uint16_t pm_port;
 
-	/* Gate channel 2 on, speaker off; mode 0 (out goes high at terminal count). */
+static uint32_t pm_read(void)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(pm_port));
+	return v;
+}
+
+/* PIT channel 2 free-running (mode 2, reload 65536), latched and read,
+ * turned into an up-counter. */
+static uint32_t pit_read(void)
+{
+	outb(0x43, 0x80); /* latch counter 2 */
+	uint32_t lo = inb(0x42);
+	uint32_t hi = inb(0x42);
+	return (0x10000u - (lo | hi << 8)) & 0xffffu;
+}
+
+static void pit_start(void)
+{
+	/* Gate channel 2 on, speaker off; mode 2, binary, count 0 = 65536. */
 	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
-	outb(0x43, 0xb0);
-	outb(0x42, (uint8_t)count);
-	outb(0x42, (uint8_t)(count >> 8));
+	outb(0x43, 0xb4);
+	outb(0x42, 0);
+	outb(0x42, 0);
+}
+
+static uint64_t tsc_now(void)
+{
+	return rdtsc();
+}
+
+static uint32_t lapic_count(void)
+{
+	return lapic_read(LAPIC_TIMER_CUR);
+}
+
+static void set_rates(uint64_t tsc_khz_v, uint64_t lapic_per_ms)
+{
+	if (!tsc_khz_v || !lapic_per_ms)
+		panic("apic: calibration failed (lapic %lu per ms, tsc %lu kHz)",
+		      lapic_per_ms, tsc_khz_v);
+	tsc_per_ms = tsc_khz_v;
+	lapic_ticks_per_ms = lapic_per_ms;
+	ns_mult = (1000000ull << 32) / tsc_per_ms;
+	lapic_mult = (lapic_ticks_per_ms << 32) / 1000000ull;
+	if (!lapic_mult)
+		lapic_mult = 1;
+}
+
+static void calibrate(const struct capos_boot_info *bi)
+{
+	uint32_t r0[4], r15[4] = { 0 }, r16[4] = { 0 };
+	cpuid(0, 0, r0);
+	if (r0[0] >= 0x15)
+		cpuid(0x15, 0, r15);
+	if (r0[0] >= 0x16)
+		cpuid(0x16, 0, r16);
+	uint64_t tsc_khz_v, crystal_khz;
+	if (calib_from_cpuid(r0[0], r15, r16, &tsc_khz_v, &crystal_khz)) {
+		set_rates(tsc_khz_v, crystal_khz / LAPIC_TIMER_DIVISOR);
+		tsc_base = rdtsc();
+		kprintf("apic: rates from CPUID 0x15/0x16 (crystal %lu kHz)\n", crystal_khz);
+		return;
+	}
+
+	struct acpi_pm_timer pm;
+	struct calib_ref ref;
+	const char *name;
+	if (acpi_find_pm_timer(bi, &pm) == NULL) {
+		pm_port = pm.port;
+		ref.read = pm_read;
+		ref.mask = pm.bits32 ? 0xffffffffu : 0xffffffu;
+		ref.hz = PM_TIMER_HZ;
+		name = "ACPI PM timer";
+	} else {
+		pit_start();
+		ref.read = pit_read;
+		ref.mask = 0xffffu;
+		ref.hz = PIT_HZ;
+		name = "PIT channel 2";
+	}
 
 	lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-	/* Restart the PIT count by toggling the gate, then start both clocks. */
-	outb(0x61, (uint8_t)(inb(0x61) & ~0x01));
-	outb(0x61, (uint8_t)(inb(0x61) | 0x01));
-	uint64_t t0 = rdtsc();
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
-
-	uint64_t spins = 0;
-	while (!(inb(0x61) & 0x20)) {
-		if (++spins > 100000000ull)
-			panic("apic: PIT channel 2 never reached its count");
+	struct calib_window w, best;
+	uint32_t ticks = (uint32_t)(ref.hz / CALIB_WINDOW_DIV);
+	int have = 0;
+	for (uint32_t i = 0; i < CALIB_TRIES; i++, ticks *= 2) {
+		if (!calib_measure(&ref, ticks, tsc_now, lapic_count, CALIB_MAX_SPINS, &w))
+			continue;
+		if (!have || calib_bound_ppm(&w) < calib_bound_ppm(&best))
+			best = w;
+		have = 1;
+		if (calib_bound_ppm(&best) <= CALIB_GOOD_PPM)
+			break;
 	}
-	uint32_t cur = lapic_read(LAPIC_TIMER_CUR);
-	uint64_t t1 = rdtsc();
 	lapic_write(LAPIC_TIMER_INIT, 0);
-
-	lapic_ticks_per_ms = (0xffffffffull - cur) / CALIBRATE_MS;
-	tsc_per_ms = (t1 - t0) / CALIBRATE_MS;
-	if (!lapic_ticks_per_ms || !tsc_per_ms)
-		panic("apic: calibration failed (lapic %lu, tsc %lu per ms)",
-		      lapic_ticks_per_ms, tsc_per_ms);
-	tsc_base = t1;
+	if (!have)
+		panic("apic: the %s never advanced", name);
+	w = best;
+	set_rates(calib_tsc_khz(&w, ref.hz), calib_lapic_per_ms(&w, ref.hz));
+	tsc_base = rdtsc();
+	kprintf("apic: calibrated over %u ticks of the %s (%lu us), bound +-%lu ppm\n",
+		w.ref_ticks, name, (unsigned long)((uint64_t)w.ref_ticks * 1000000u / ref.hz),
+		(unsigned long)calib_bound_ppm(&w));
 }
 
-void apic_init(void)
+void apic_init(const struct capos_boot_info *bi)
 {
 	uint32_t r[4];
 	cpuid(1, 0, r);
@@ -124,10 +218,27 @@ void apic_init(void)
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS); /* software enable */
 
-	calibrate();
+	calibrate(bi);
 	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
 	kprintf("apic: lapic id %u, timer %lu ticks/ms (div 16), tsc %lu kHz\n",
 		lapic_read(LAPIC_ID) >> 24, lapic_ticks_per_ms, tsc_per_ms);
+}
+
+/* Counts for the one-shot timer, >= 1 and clamped to its 32 bits. */
+static inline uint32_t lapic_counts(uint64_t ns)
+{
+	uint64_t ticks = (uint64_t)(((unsigned __int128)ns * lapic_mult) >> 32);
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffffull)
+		ticks = 0xffffffffull;
+	return (uint32_t)ticks;
+}
+
+static inline uint64_t tsc_to_ns(uint64_t tsc)
+{
+	/* 128-bit product: no overflow for centuries of uptime. */
+	return (uint64_t)(((unsigned __int128)(tsc - tsc_base) * ns_mult) >> 32);
 }
 
 void timer_arm_ns(uint64_t ns)
@@ -136,17 +247,14 @@ void timer_arm_ns(uint64_t ns)
 		timer_disarm();
 		return;
 	}
-	uint64_t ticks = ns * lapic_ticks_per_ms / 1000000ull;
-	if (ticks == 0)
-		ticks = 1;
-	if (ticks > 0xffffffffull)
-		ticks = 0xffffffffull;
-	lapic_write(LAPIC_TIMER_INIT, (uint32_t)ticks);
+	/* A plain store: nothing here needs the write to have landed before
+	 * the kernel goes on (it leaves soon after, to run a thread). */
+	lapic[LAPIC_TIMER_INIT / 4] = lapic_counts(ns);
 }
 
 void timer_disarm(void)
 {
-	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic[LAPIC_TIMER_INIT / 4] = 0;
 }
 
 uint64_t tsc_khz(void)
@@ -156,7 +264,22 @@ uint64_t tsc_khz(void)
 
 uint64_t time_ns(void)
 {
-	uint64_t d = rdtsc() - tsc_base;
-	/* Split so the multiply cannot overflow for centuries of uptime. */
-	return (d / tsc_per_ms) * 1000000ull + (d % tsc_per_ms) * 1000000ull / tsc_per_ms;
+	return tsc_to_ns(rdtsc());
+}
+
+/* core/platform.h */
+uint64_t now_ns(void)
+{
+	return tsc_to_ns(rdtsc());
+}
+
+/* core/platform.h: the one-shot for an absolute time; 0 disarms. */
+void timer_set_deadline(uint64_t deadline_ns)
+{
+	if (!deadline_ns) {
+		lapic[LAPIC_TIMER_INIT / 4] = 0;
+		return;
+	}
+	uint64_t now = tsc_to_ns(rdtsc());
+	lapic[LAPIC_TIMER_INIT / 4] = lapic_counts(deadline_ns > now ? deadline_ns - now : 1);
 }

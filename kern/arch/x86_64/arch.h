@@ -26,7 +26,9 @@ struct trapframe *kernel_exit(struct trapframe *kernel_frame);
 /* Loads next (already the scheduler's current) and returns its frame. */
 struct trapframe *switch_to_thread(struct thread *next);
 
-/* Hooks run on every kernel exit before choosing (core/boot.c). */
+/* Hooks run on a kernel exit before choosing (core/boot.c), whenever
+ * boot_poll_wanted is set: the boot runner has something to do. */
+extern int boot_poll_wanted;
 void boot_poll(void);
 
 #endif

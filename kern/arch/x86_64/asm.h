@@ -11,6 +11,8 @@
 
 #define TRAP_SYSCALL 0x100
 
+#include "arch/x86_64/syscall_fast.h"
+
 /* struct trapframe offsets */
 #define TF_VECTOR 120
 #define TF_RIP    136

@@ -19,8 +19,8 @@
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 
-static int use_xsave;
-static uint64_t xcr0;
+int fpu_use_xsave;
+uint64_t fpu_xcr0;
 static uint32_t area_size = 512;
 static uint8_t clean_state[4096] __attribute__((aligned(64)));
 
@@ -37,12 +37,12 @@ void fpu_init(void)
 	write_cr0(cr0);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 
-	use_xsave = (r[2] & (1u << 26)) != 0;
+	fpu_use_xsave = (r[2] & (1u << 26)) != 0;
 	int has_avx = (r[2] & (1u << 28)) != 0;
-	if (use_xsave) {
+	if (fpu_use_xsave) {
 		write_cr4(cr4 | CR4_OSXSAVE);
-		xcr0 = XCR0_X87 | XCR0_SSE | (has_avx ? XCR0_AVX : 0);
-		xsetbv(0, xcr0);
+		fpu_xcr0 = XCR0_X87 | XCR0_SSE | (has_avx ? XCR0_AVX : 0);
+		xsetbv(0, fpu_xcr0);
 		cpuid(0xd, 0, r);
 		area_size = r[1]; /* size for the features enabled in XCR0 */
 	} else {
@@ -64,8 +64,8 @@ void fpu_init(void)
 	clean_state[24] = 0x80; /* MXCSR */
 	clean_state[25] = 0x1f;
 	fpu_restore(clean_state); /* the kernel's own state starts clean too */
-	kprintf("fpu: %s, %u-byte state%s\n", use_xsave ? "xsave" : "fxsave",
-		area_size, (xcr0 & XCR0_AVX) ? ", AVX" : "");
+	kprintf("fpu: %s, %u-byte state%s\n", fpu_use_xsave ? "xsave" : "fxsave",
+		area_size, (fpu_xcr0 & XCR0_AVX) ? ", AVX" : "");
 }
 
 uint32_t fpu_area_size(void)
@@ -76,24 +76,4 @@ uint32_t fpu_area_size(void)
 void fpu_init_area(void *area)
 {
 	memcpy(area, clean_state, area_size);
-}
-
-void fpu_save(void *area)
-{
-	if (use_xsave)
-		__asm__ volatile("xsave64 (%0)"
-				 : : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-				 : "memory");
-	else
-		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
-}
-
-void fpu_restore(const void *area)
-{
-	if (use_xsave)
-		__asm__ volatile("xrstor64 (%0)"
-				 : : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-				 : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }

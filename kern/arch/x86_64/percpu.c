@@ -12,4 +12,6 @@ void percpu_init(void)
 {
 	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&cpu0);
 	wrmsr(MSR_KERNEL_GS, 0);
+	wrmsr(MSR_FS_BASE, 0); /* whatever the firmware left: cpu0.fs_base is 0 */
+	cpu0.fs_base = 0;
 }

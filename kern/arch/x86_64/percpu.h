@@ -15,6 +15,9 @@ struct cpu {
 	uint64_t user_rsp;   /* syscall entry scratch */
 	uint64_t kstack_top; /* the kernel stack every entry runs C code on */
 	struct thread *on_cpu;    /* whose registers (incl. FPU) are loaded */
+	uint64_t fs_base;    /* what MSR_FS_BASE holds (user mode cannot write
+				it: CR4.FSGSBASE is off), so a switch between
+				threads with the same TLS base skips the wrmsr */
 };
 
 _Static_assert(__builtin_offsetof(struct cpu, kstack_top) == 16, "asm.h CPU_KSTACK");

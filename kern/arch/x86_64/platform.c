@@ -1,6 +1,9 @@
 /*
- * platform.c - core/platform.h on x86_64: time, the one-shot timer and
- * port I/O (pages are in paging.c, kprintf in core/kprintf.c).
+ * platform.c - core/platform.h on x86_64: port I/O and the TSC rate (pages
+ * are in paging.c, kprintf in core/kprintf.c; now_ns and
+ * timer_set_deadline are in apic.c, next to the scale factors they use,
+ * so each compiles to one short function: the scheduler calls them on
+ * most kernel exits).
  */
 #include <stdint.h>
 
@@ -8,25 +11,11 @@
 #include "arch/x86_64/cpu.h"
 #include "core/platform.h"
 
-uint64_t now_ns(void)
-{
-	return time_ns();
-}
-
 uint64_t platform_tsc_khz(void)
 {
 	return tsc_khz();
 }
 
-void timer_set_deadline(uint64_t deadline_ns)
-{
-	if (!deadline_ns) {
-		timer_disarm();
-		return;
-	}
-	uint64_t now = time_ns();
-	timer_arm_ns(deadline_ns > now ? deadline_ns - now : 1);
-}
 
 uint32_t port_in(uint16_t port, uint8_t width)
 {

@@ -19,6 +19,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/switch.h"
 #include "core/kstring.h"
 #include "core/sched.h"
 #include "object/process.h"
@@ -46,27 +47,7 @@ void arch_thread_init(struct thread *t, uint64_t entry, uint64_t stack,
 void arch_set_tls(struct thread *t)
 {
 	if (t == cpu0.on_cpu)
-		wrmsr(MSR_FS_BASE, t->fs_base);
-}
-
-static void load(struct thread *next)
-{
-	struct thread *prev = cpu0.on_cpu;
-	if (prev == next)
-		return;
-	if (prev) {
-		if (prev->state != THREAD_DEAD)
-			fpu_save(prev->fpu);
-		kobj_unref(&prev->obj);
-	}
-	if (read_cr3() != next->proc->vspace)
-		write_cr3(next->proc->vspace);
-	fpu_restore(next->fpu);
-	wrmsr(MSR_FS_BASE, next->fs_base);
-	kobj_ref(&next->obj);
-	cpu0.on_cpu = next;
-	if (!first_user_entry_tsc)
-		first_user_entry_tsc = rdtsc();
+		switch_load_fs_base(t->fs_base);
 }
 
 struct trapframe *kernel_exit(struct trapframe *kernel_frame)
@@ -78,7 +59,8 @@ struct trapframe *kernel_exit(struct trapframe *kernel_frame)
 		kobj_unref(&cpu0.on_cpu->obj);
 		cpu0.on_cpu = NULL;
 	}
-	boot_poll();
+	if (boot_poll_wanted)
+		boot_poll();
 	struct thread *next = sched_choose();
 	if (!next) {
 		if (kernel_frame)
@@ -90,9 +72,5 @@ struct trapframe *kernel_exit(struct trapframe *kernel_frame)
 
 struct trapframe *switch_to_thread(struct thread *next)
 {
-	load(next);
-	uint64_t top = (uint64_t)(uintptr_t)(&next->tf + 1);
-	cpu0.tf_top = top;
-	gdt_set_kernel_stack(top);
-	return &next->tf;
+	return switch_to(next);
 }

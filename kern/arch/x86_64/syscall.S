@@ -4,8 +4,9 @@
  * On entry: rcx = user rip, r11 = user rflags, rsp = user stack; IF, DF,
  * TF and AC cleared by MSR_FMASK. The entry saves a struct trapframe
  * straight into the current thread (gs:CPU_TF_TOP is &current->tf + 1),
- * then runs C on the per-CPU kernel stack. syscall_dispatch returns the
- * trapframe to resume, possibly another thread's.
+ * then runs C on the per-CPU kernel stack: syscall_call, syscall_reply_recv,
+ * syscall_signal, syscall_wait or syscall_dispatch (arch/x86_64/syscall.c),
+ * which returns the trapframe to resume, possibly another thread's.
  *
  * sysret with a non-canonical rcx faults in ring 0 on Intel CPUs (with the
  * user's stack live): the return path checks and takes iretq instead.
@@ -42,8 +43,28 @@ syscall_entry:
 	pushq %r15
 	movq %rsp, %rdi
 	movq %gs:CPU_KSTACK, %rsp
+	/* Call, ReplyRecv, Signal and Wait go to their own C entry (the IPC
+	 * fast path, a lean decode of the notification calls), which passes
+	 * whatever it declines on to syscall_dispatch; compare-and-branch,
+	 * not a table: no indirect call on a user-chosen index. */
+	testq %rax, %rax            /* SYSCALL_NR_CALL is 0 */
+	jz 1f
+	cmpq $SYSCALL_NR_REPLY_RECV, %rax
+	je 2f
+	cmpq $SYSCALL_NR_SIGNAL, %rax
+	je 3f
+	cmpq $SYSCALL_NR_WAIT, %rax
+	je 4f
 	call syscall_dispatch
-	movq %rax, %rsp
+	jmp 9f
+1:	call syscall_call
+	jmp 9f
+2:	call syscall_reply_recv
+	jmp 9f
+3:	call syscall_signal
+	jmp 9f
+4:	call syscall_wait
+9:	movq %rax, %rsp
 	jmp exit_to_tf
 
 /* Return to user mode from the syscall trapframe at %rsp, by sysret when safe. */

@@ -9,8 +9,10 @@
 #include <capos/abi.h>
 
 #include "arch/x86_64/arch.h"
+#include "arch/x86_64/syscall_fast.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/switch.h"
 #include "arch/x86_64/syscall.h"
 #include "core/fastpath.h"
 #include "core/sched.h"
@@ -54,6 +56,10 @@ uint64_t test_recurse(uint64_t n)
 }
 #endif
 
+_Static_assert(SYSCALL_NR_CALL == CAPOS_SYS_CALL && SYSCALL_NR_REPLY_RECV == CAPOS_SYS_REPLY_RECV &&
+		       SYSCALL_NR_SIGNAL == CAPOS_SYS_SIGNAL && SYSCALL_NR_WAIT == CAPOS_SYS_WAIT,
+	       "syscall_fast.h out of step with capos/abi.h");
+
 struct trapframe *syscall_dispatch(struct trapframe *tf)
 {
 	struct thread *t = sched_current();
@@ -63,13 +69,57 @@ struct trapframe *syscall_dispatch(struct trapframe *tf)
 	if (tf->rax == SYS_TEST_STACK_OVERFLOW)
 		tf->rax = test_recurse(0);
 #endif
-	struct thread *next = NULL;
-	if (tf->rax == CAPOS_SYS_CALL)
-		next = fastpath_call(t);
-	else if (tf->rax == CAPOS_SYS_REPLY_RECV)
-		next = fastpath_reply_recv(t);
-	if (next)
-		return switch_to_thread(next);
 	syscall_handle(t);
 	return kernel_exit(NULL);
+}
+
+/* The entries syscall.S picks by number. Each does what it can without
+ * the general dispatcher and hands the rest to it, having changed nothing. */
+struct trapframe *syscall_call(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+	struct thread *next = fastpath_call_inline(t);
+	if (!next)
+		return syscall_dispatch(tf);
+	return switch_from_syscall(t, next);
+}
+
+struct trapframe *syscall_reply_recv(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+	struct thread *next = fastpath_reply_recv_inline(t);
+	if (!next)
+		return syscall_dispatch(tf);
+	return switch_from_syscall(t, next);
+}
+
+/* kernel_exit(NULL) after a syscall of t that cannot have ended t (so t
+ * is on_cpu and alive): the same choice, without the checks whose answer
+ * is known. */
+static inline struct trapframe *exit_from(struct thread *t)
+{
+	if (boot_poll_wanted)
+		return kernel_exit(NULL);
+	struct thread *next = sched_choose();
+	if (next == t)
+		return &t->tf;
+	if (!next)
+		return kernel_exit(NULL); /* idle: chooses nobody again */
+	return switch_from_syscall(t, next);
+}
+
+struct trapframe *syscall_signal(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+	if (!fastpath_ntfn_inline(t, CAPOS_SYS_SIGNAL))
+		return syscall_dispatch(tf);
+	return exit_from(t);
+}
+
+struct trapframe *syscall_wait(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+	if (!fastpath_ntfn_inline(t, CAPOS_SYS_WAIT))
+		return syscall_dispatch(tf);
+	return exit_from(t);
 }
