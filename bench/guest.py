@@ -10,9 +10,17 @@ fails only if the boot or the benchmark program itself fails.
   guest.py lines --prefix P --done RE --program NAME IMAGE
       boots once and prints every serial line starting with P, after RE
       matched and the program exited with code 0.
+  guest.py calibration IMAGE
+      boots once and compares the TSC and APIC timer rates the kernel
+      measured (its "apic:" lines) with the exact rates under -icount
+      (1 GHz TSC, APIC timer 62.5 MHz / 16), next to the bound it stated.
+
+--save FILE (every mode) also writes the printed lines to FILE, for
+bench/summary.py.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,12 +39,14 @@ def run(args, what):
 
 
 def figure(a):
+    out_lines = []
     for i in range(a.runs):
         # The figure is printed during boot; the system may keep running,
         # so the run stops once it has been seen.
         out = run(["--expect-line", a.pattern, "--exit", "none",
                    "--print-match", a.pattern, a.image], a.label)
-        print(f"{a.label} run {i + 1}: {int(out.strip().splitlines()[-1])} {a.unit}")
+        out_lines.append(f"{a.label} run {i + 1}: {int(out.strip().splitlines()[-1])} {a.unit}")
+    return out_lines
 
 
 def lines(a):
@@ -45,9 +55,40 @@ def lines(a):
         run(["--log", log, "--expect-line", a.done,
              "--expect-line", r"process %s \(pid \d+\) exited with code 0" % a.program,
              "--exit", "pass", a.image], a.prefix)
-        for line in open(log, encoding="utf-8", errors="replace"):
-            if line.startswith(a.prefix + ":"):
-                print(line.rstrip())
+        return [line.rstrip() for line in open(log, encoding="utf-8", errors="replace")
+                if line.startswith(a.prefix + ":")]
+
+
+# Under -icount shift=0 one guest instruction is 1 ns of virtual time: the
+# TSC runs at exactly 1 GHz, and QEMU's APIC timer (1 GHz bus) divided by
+# 16 counts 62,500 per ms.
+EXACT_TSC_KHZ = 1000000
+EXACT_LAPIC_PER_MS = 62500
+
+
+def calibration(a):
+    cal = r"apic: calibrated over (\d+) ticks of the (.+) \((\d+) us\), bound \+-(\d+) ppm"
+    rates = r"apic: lapic id \d+, timer (\d+) ticks/ms \(div 16\), tsc (\d+) kHz"
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "serial.log")
+        run(["--log", log, "--expect-line", rates, "--exit", "none", a.image],
+            "bench-calibration")
+        text = open(log, encoding="utf-8", errors="replace").read()
+    c, r = re.search(cal, text), re.search(rates, text)
+    if not c or not r:
+        sys.exit("bench-calibration: the kernel did not print its calibration; no figures")
+    lapic, tsc = int(r.group(1)), int(r.group(2))
+
+    def ppm(measured, exact):
+        return round(abs(measured - exact) * 1000000 / exact)
+    return [
+        f"bench-calibration: calibration window ({c.group(2)}): {c.group(3)} us",
+        f"bench-calibration: TSC rate error against the exact -icount rate: {ppm(tsc, EXACT_TSC_KHZ)} ppm "
+        f"({tsc} kHz measured)",
+        f"bench-calibration: APIC timer rate error against the exact -icount rate: "
+        f"{ppm(lapic, EXACT_LAPIC_PER_MS)} ppm ({lapic} per ms measured)",
+        f"bench-calibration: error bound the kernel stated: {c.group(4)} ppm",
+    ]
 
 
 def main():
@@ -64,8 +105,18 @@ def main():
     l.add_argument("--done", required=True)
     l.add_argument("--program", required=True)
     l.add_argument("image")
+    c = sub.add_parser("calibration")
+    c.add_argument("image")
+    for p in (f, l, c):
+        p.add_argument("--save", help="also write the printed lines to this file")
     a = ap.parse_args()
-    figure(a) if a.mode == "figure" else lines(a)
+    out = {"figure": figure, "lines": lines, "calibration": calibration}[a.mode](a)
+    for line in out:
+        print(line)
+    if a.save:
+        os.makedirs(os.path.dirname(os.path.abspath(a.save)), exist_ok=True)
+        with open(a.save, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in out))
 
 
 if __name__ == "__main__":

@@ -24,14 +24,21 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--loader", required=True)
     ap.add_argument("--pkg-dir", required=True)
+    ap.add_argument("--save", help="also write the printed lines to this file")
     ap.add_argument("manifests", nargs="+", help="manifest names")
     a = ap.parse_args()
-    print(f"bench-image-size: loader BOOTX64.EFI: {os.path.getsize(a.loader)} bytes")
-    print(f"bench-image-size: kernel.elf: {os.path.getsize(a.kernel)} bytes")
+    out = [f"bench-image-size: loader BOOTX64.EFI: {os.path.getsize(a.loader)} bytes",
+           f"bench-image-size: kernel.elf: {os.path.getsize(a.kernel)} bytes"]
     for m in a.manifests:
         pkg = os.path.join(a.pkg_dir, m + ".pkg")
         parts = ", ".join(f"{n} {s}" for n, _k, s in entries(pkg))
-        print(f"bench-image-size: manifest {m}: boot.pkg {os.path.getsize(pkg)} bytes ({parts})")
+        out.append(f"bench-image-size: manifest {m}: boot.pkg {os.path.getsize(pkg)} bytes ({parts})")
+    for line in out:
+        print(line)
+    if a.save:
+        os.makedirs(os.path.dirname(os.path.abspath(a.save)), exist_ok=True)
+        with open(a.save, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in out))
 
 
 if __name__ == "__main__":

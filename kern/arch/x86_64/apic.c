@@ -2,7 +2,8 @@
  * apic.c - local APIC, its one-shot timer, and the TSC and timer rates.
  *
  * The rates come from CPUID leaf 0x15/0x16 when the CPU states them; else
- * both are measured over 1 ms of a reference clock, from one reference
+ * both are measured over 250 us (longer when that is not precise enough)
+ * of a reference clock, from one reference
  * edge to another (arch/x86_64/calibrate.c): the ACPI PM timer found in
  * the FADT, or PIT channel 2 when there is none. The bound on the error
  * is computed from the measurement and printed; under QEMU -icount both
@@ -40,13 +41,15 @@
 
 #define PIT_HZ 1193182u
 #define PM_TIMER_HZ 3579545u
-/* The first measuring window is 1 ms of the reference; while its error
- * bound is above CALIB_GOOD_PPM the window doubles, up to CALIB_TRIES
- * windows (1 + 2 + 4 + 8 ms at worst), and the best one is used. So many
- * reference reads without progress mean the reference is dead. */
-#define CALIB_WINDOW_DIV 1000u
+/* The first measuring window is 250 us of the reference; while its error
+ * bound is above CALIB_GOOD_PPM (0.1 %) the window doubles, up to
+ * CALIB_TRIES windows (0.25 + 0.5 + 1 + 2 + 4 ms at worst), and the best
+ * one is used. Under QEMU the first is enough (reads take a few ns); real
+ * chipsets (a PM timer read ~1 us) take the 2 ms one. So many reference
+ * reads without progress mean the reference is dead. */
+#define CALIB_WINDOW_DIV 4000u
 #define CALIB_GOOD_PPM 1000u
-#define CALIB_TRIES 4u
+#define CALIB_TRIES 5u
 #define CALIB_MAX_SPINS 10000000ull
 
 static volatile uint32_t *lapic;

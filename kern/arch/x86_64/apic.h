@@ -6,8 +6,8 @@
 #include <capos/bootinfo.h>
 
 /* Masks the legacy PICs, enables the local APIC and finds the rates of
- * its timer and of the TSC: from CPUID, else measured over 1 ms of the
- * ACPI PM timer (the FADT's, hence bi) or of PIT channel 2. */
+ * its timer and of the TSC: from CPUID, else measured over 250 us or more
+ * of the ACPI PM timer (the FADT's, hence bi) or of PIT channel 2. */
 void apic_init(const struct capos_boot_info *bi);
 void lapic_eoi(void);
 /* This CPU's local APIC id (xAPIC, 8 bits); valid after apic_init. */
