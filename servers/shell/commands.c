@@ -15,6 +15,7 @@
 #include <capos/status_names.h>
 
 #include "avatar.h"
+#include "cmd_keys.h"
 #include "clock.capos.h"
 #include "log.capos.h"
 #include "process.capos.h"
@@ -627,6 +628,7 @@ static const struct command {
 	{ "log", cmd_log, "[-l level] [-s source] [-n N]: the last N log records" },
 	{ "caps", cmd_caps, "the capabilities this shell holds" },
 	{ "ps", cmd_ps, "the processes init runs" },
+	{ "keys", sh_cmd_keys, "the crypto vault's keys (never their material)" },
 	{ "echo", cmd_echo, "ARGS: print the arguments" },
 	{ "exit", cmd_exit, "end this session" },
 };

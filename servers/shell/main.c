@@ -22,6 +22,7 @@
 #include <capos/startup.h>
 #include <capos/syscall.h>
 
+#include "cmd_keys.h"
 #include "commands.h"
 #include "console.capos.h"
 #include "line_edit.h"
@@ -101,6 +102,7 @@ int main(uint64_t arg)
 	sh.log = capos_cap_lookup("log");
 	sh.procs = capos_cap_lookup("procs");
 	sh.self = capos_cap_lookup("self");
+	sh_keys_cap = capos_cap_lookup("keys");
 	sh.cap_list = list_caps;
 	sh.startup = capos_startup();
 	sh.principal = param_or("principal", "anonymous");

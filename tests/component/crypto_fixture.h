@@ -90,14 +90,14 @@ static int fixture_start(const struct crypto_config *cfg)
 	return ready;
 }
 
-static void fill(void *buf, size_t len, uint8_t seed)
+__attribute__((unused)) static void fill(void *buf, size_t len, uint8_t seed)
 {
 	uint8_t *p = buf;
 	for (size_t i = 0; i < len; i++)
 		p[i] = (uint8_t)(seed + i * 31);
 }
 
-static capos_status_t import_key(capos_KeyAlgorithm alg, capos_KeyKind kind, const void *m,
+__attribute__((unused)) static capos_status_t import_key(capos_KeyAlgorithm alg, capos_KeyKind kind, const void *m,
 				 size_t len, const char *label, capos_KeyInfo *info,
 				 capos_cap_t *cap)
 {
@@ -117,19 +117,19 @@ static capos_status_t import_key(capos_KeyAlgorithm alg, capos_KeyKind kind, con
 	return st;
 }
 
-static capos_status_t import_sym(const uint8_t key[64], capos_cap_t *cap)
+__attribute__((unused)) static capos_status_t import_sym(const uint8_t key[64], capos_cap_t *cap)
 {
 	return import_key(capos_KeyAlgorithm_KEY_ALGORITHM_XCHACHA20_HMAC_SHA256,
 			  capos_KeyKind_KEY_KIND_SYMMETRIC, key, 64, "sym", NULL, cap);
 }
 
-static capos_status_t import_pub(const uint8_t *point, size_t len, capos_cap_t *cap)
+__attribute__((unused)) static capos_status_t import_pub(const uint8_t *point, size_t len, capos_cap_t *cap)
 {
 	return import_key(capos_KeyAlgorithm_KEY_ALGORITHM_ECDSA_P256_SHA256,
 			  capos_KeyKind_KEY_KIND_PUBLIC, point, len, "pub", NULL, cap);
 }
 
-static capos_status_t verify(capos_cap_t cap, const void *msg, size_t len, const void *sig,
+__attribute__((unused)) static capos_status_t verify(capos_cap_t cap, const void *msg, size_t len, const void *sig,
 			     size_t sig_len, int *valid)
 {
 	capos_VerifyRequest req = capos_VerifyRequest_init_zero;

@@ -797,7 +797,7 @@ static void test_echo_help_unknown(void **st)
 	assert_int_equal(run("help"), 0);
 	/* Every command is listed, each on its own line, in one write. */
 	const char *cmds[] = { "help", "date", "hostname", "uptime", "session",
-			       "log", "caps", "ps", "echo", "exit" };
+			       "log", "caps", "ps", "keys", "echo", "exit" };
 	const char *at = console;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		char want[32];
