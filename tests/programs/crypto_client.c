@@ -8,7 +8,9 @@
  *     in the ciphertext, the tag or the associated data answers DENIED;
  *  2. generates a P-256 key, signs, imports its public key as a PublicKey
  *     and verifies (valid 1; a changed message: valid 0);
- *  3. destroys the symmetric key: its cap answers INVALID_CAP;
+ *  3. lists the keys through the read-only view (the shell's), which
+ *     refuses Generate; destroys the symmetric key: its cap answers
+ *     INVALID_CAP;
  *  4. asks KeySource for the development key `dev-seal` (admitted on the
  *     development manifest, DENIED on the production one) and reads the
  *     audit log's key records back;
@@ -209,9 +211,23 @@ int main(uint64_t arg)
 	symmetric(&si, &sym);
 	signing(&pi, &priv);
 
+	capos_cap_t view = capos_cap_lookup("view");
+	capos_KeyListRequest vlr = capos_KeyListRequest_init_zero;
+	static capos_KeyList vkl;
+	capos_status_t st = keyvault_list(view, &vlr, &vkl);
+	capos_printf("crypto-client: list through the view -> status %ld, %u keys\n", (long)st,
+		     (unsigned)vkl.keys_count);
+	capos_GenerateKeyRequest vgr = capos_GenerateKeyRequest_init_zero;
+	vgr.algorithm = capos_KeyAlgorithm_KEY_ALGORITHM_XCHACHA20_HMAC_SHA256;
+	vgr.kind = capos_KeyKind_KEY_KIND_SYMMETRIC;
+	struct capos_cap_list vgot = { 0 };
+	capos_KeyInfo vi;
+	st = keyvault_generate(view, &vgr, &vi, &vgot);
+	capos_printf("crypto-client: generate through the view -> status %ld\n", (long)st);
+
 	capos_KeyRef ref = { .handle = si.handle };
 	capos_Empty e = capos_Empty_init_zero, out;
-	capos_status_t st = keyvault_destroy(vault, &ref, &out);
+	st = keyvault_destroy(vault, &ref, &out);
 	capos_printf("crypto-client: destroy seal -> status %ld\n", (long)st);
 	static capos_EncryptRequest er;
 	static capos_SealedData sd;
