@@ -11,9 +11,7 @@ list(APPEND FUZZ_FLAGS -I${gen} -I${PROJECT_SOURCE_DIR}/lib/include
 find_file(CAPOS_FUZZ_BEARSSL_ARCHIVE libbearssl.a PATHS /usr/lib/x86_64-linux-gnu NO_DEFAULT_PATH)
 capos_fuzzer(fuzz_crypto SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/seed_crypto.bin
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_crypto.c
-  ${PROJECT_SOURCE_DIR}/servers/crypto/crypto_service.c
-  ${PROJECT_SOURCE_DIR}/servers/crypto/crypto_prims.c
-  ${PROJECT_SOURCE_DIR}/servers/crypto/crypto_bootstrap.c
+  ${CAPOS_CRYPTO_LOGIC_SOURCES}
   ${PROJECT_SOURCE_DIR}/lib/src/rpc.c ${PROJECT_SOURCE_DIR}/lib/src/loopback.c
   ${gen}/crypto.capos.c ${gen}/crypto.pb.c ${gen}/capos/common.pb.c ${gen}/capos/options.pb.c
   ${CAPOS_NANOPB_HOST_LIB} ${CAPOS_FUZZ_BEARSSL_ARCHIVE})
