@@ -4,14 +4,20 @@
 # (one expectations file shared by variants of an image). Label `qemu`; a
 # timeout on every test.
 function(capos_qemu_test)
-  cmake_parse_arguments(QT "" "NAME;IMAGE;EXPECT" "NEVER" ${ARGN})
+  cmake_parse_arguments(QT "ICOUNT" "NAME;IMAGE;EXPECT" "NEVER" ${ARGN})
   set(never)
+  # ICOUNT: virtual time from instructions, so time slices (and the order
+  # in which equal-priority components print) do not depend on host load.
+  set(icount)
+  if(QT_ICOUNT)
+    set(icount --icount)
+  endif()
   foreach(n IN LISTS QT_NEVER)
     list(APPEND never --never ${n})
   endforeach()
   add_test(NAME ${QT_NAME}
     COMMAND ${CAPOS_PYTHON} ${PROJECT_SOURCE_DIR}/qemu/run.py
-            --expect ${QT_EXPECT} --timeout ${CAPOS_QEMU_TIMEOUT} ${never}
+            --expect ${QT_EXPECT} --timeout ${CAPOS_QEMU_TIMEOUT} ${never} ${icount}
             --log ${CMAKE_BINARY_DIR}/transcripts/${QT_NAME}.log
             ${CAPOS_IMAGE_DIR}/${QT_IMAGE}.img)
   math(EXPR hard_timeout "${CAPOS_QEMU_TIMEOUT} + 30")
