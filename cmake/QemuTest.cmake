@@ -1,4 +1,4 @@
-# capos_qemu_test(NAME <test> IMAGE <image> EXPECT <file> [NEVER <regex>...])
+# capos_qemu_test(NAME <test> IMAGE <image> EXPECT <file> [ICOUNT] [NEVER <regex>...])
 # Boots build/images/<image>.img with qemu/run.py and checks the serial
 # transcript against <file>; each NEVER adds a line that must not appear
 # (one expectations file shared by variants of an image). Label `qemu`; a
