@@ -96,9 +96,14 @@ static void record(struct broker_state *s, capos_AuditKind kind, const char *pri
 		cat(r.detail, sizeof(r.detail), ": ");
 		cat(r.detail, sizeof(r.detail), detail);
 	}
+	/* The log line names the audit record (its sequence), or says the
+	 * audit log did not take it. */
+	uint64_t seq = 0;
+	capos_status_t ast = CAPOS_UNSUPPORTED;
 	if (s->env.audit != CAPOS_NO_CAP) {
 		capos_AuditAppendResult res;
-		auditlog_append(s->env.audit, &r, &res);
+		ast = auditlog_append(s->env.audit, &r, &res);
+		seq = ast == CAPOS_OK ? res.sequence : 0;
 	}
 	if (s->env.log) {
 		char line[200] = "";
@@ -107,6 +112,13 @@ static void record(struct broker_state *s, capos_AuditKind kind, const char *pri
 		cat(line, sizeof(line), r.principal);
 		cat(line, sizeof(line), ", ");
 		cat(line, sizeof(line), r.detail);
+		if (ast == CAPOS_OK) {
+			cat(line, sizeof(line), " (audit ");
+			cat_u64(line, sizeof(line), seq);
+			cat(line, sizeof(line), ")");
+		} else {
+			cat(line, sizeof(line), " (NOT AUDITED)");
+		}
 		s->env.log(s->env.ctx, outcome == CAPOS_OK ? capos_LogLevel_LOG_LEVEL_INFO
 							   : capos_LogLevel_LOG_LEVEL_WARNING,
 			   line);
