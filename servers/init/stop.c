@@ -62,7 +62,7 @@ capos_status_t init_stop_system(void *ctx, struct capos_rpc_request *rq,
 		capos_process_kill(c->proc);
 		n++;
 	}
-	capos_printf("init: stopped %u, %s left to power off\n", (unsigned)n,
+	capos_printf("init: stopped %u, %s left running\n", (unsigned)n,
 		     g_init.comp[caller].m->name);
 	resp->stopped = n;
 	return CAPOS_OK;
