@@ -9,8 +9,9 @@
  *   mint     a SEND cap to its own endpoint, unbadged (the manifest grants
  *            the broker `broker.broker`): every session and grant cap is
  *            minted from it with its badge;
- *   capmgr   its own table (WRITE): minting, and dropping caps callers
- *            send along;
+ *   capmgr   its own table: READ (its size: minted caps wait in the last
+ *            slot; without READ, slot 40), WRITE (minting, dropping caps
+ *            callers send along);
  *   self     its own process: the heap Argon2id's memory comes from;
  *   kinfo    KernelInfo: monotonic time (nonce expiry, back-off);
  *   audit    AuditLog: every decision; log: the same as log lines;
@@ -35,8 +36,9 @@
 
 int main(uint64_t arg);
 
-/* Where a minted cap waits for the reply that moves it out. */
-#define BROKER_MINT_SLOT 40u
+/* Where a minted cap waits for the reply that moves it out: the table's
+ * last slot (the kernel hands out the lowest free ones). */
+static uint32_t mint_slot = 40u;
 
 static struct broker_state state;
 static capos_BrokerPolicy policy;
@@ -94,11 +96,10 @@ static capos_cap_t mint(void *ctx, uint64_t badge)
 {
 	(void)ctx;
 	/* A slot left over from a reply that never took it: clear it first. */
-	capos_cap_delete(capmgr, BROKER_MINT_SLOT);
-	if (capos_cap_mint(capmgr, mint_src, BROKER_MINT_SLOT, CAPOS_RIGHT_SEND, 1, badge) !=
-	    CAPOS_OK)
+	capos_cap_delete(capmgr, mint_slot);
+	if (capos_cap_mint(capmgr, mint_src, mint_slot, CAPOS_RIGHT_SEND, 1, badge) != CAPOS_OK)
 		return CAPOS_NO_CAP;
-	return BROKER_MINT_SLOT;
+	return mint_slot;
 }
 
 static void log_line(void *ctx, int level, const char *line)
@@ -141,6 +142,10 @@ int main(uint64_t arg)
 	kinfo = capos_cap_lookup("kinfo");
 	mint_src = capos_cap_lookup("mint");
 	capmgr = capos_cap_lookup("capmgr");
+	static struct capos_capmgr_list_result table;
+	if (capmgr != CAPOS_NO_CAP && capos_cap_list(capmgr, 0, 0, &table) == CAPOS_OK &&
+	    table.table_size > 0)
+		mint_slot = table.table_size - 1u;
 	const char *text = capos_param("policy");
 	if (!broker_policy_decode(text ? text : "", &policy)) {
 		/* Fail closed: no principals, anonymous sessions only. */
