@@ -91,6 +91,27 @@ PARAM_KEY_RE = _charset_re(PARAM_KEY_CHARS, "{1,%d}" % PARAM_KEY_MAX)
 RESERVED_PARAMS = ("hostname", "log_level", "log_ring_records", "seed_utc_seconds")
 RESERVED_PARAM_PREFIX = "badge."
 
+# The authority broker's policy (BrokerPolicy, servers/broker,
+# docs/servers/broker.md). Grant names are a closed set; an anonymous
+# session may only ever get those in BROKER_ANONYMOUS_GRANTS, and
+# "maintenance" only a maintenance principal.
+BROKER_GRANTS = ("shutdown", "maintenance", "log-reader", "process-control")
+BROKER_ANONYMOUS_GRANTS = ("log-reader",)
+BROKER_MAINTENANCE_GRANT = "maintenance"
+PRINCIPAL_CHARS = _LOWER + _DIGITS + "_-"
+PRINCIPAL_MAX = 31
+# init hands the policy over as base64 in the broker's startup page
+# (servers/init/policy.c): bound the encoding so it fits beside the rest.
+BROKER_POLICY_MAX = 1100
+# Argon2id verifiers as capos-passwd writes them; one lane (the broker
+# runs no threads), and salt and hash long enough to mean something.
+ARGON2_SALT_MIN = 8
+ARGON2_HASH_MIN = 16
+ARGON2_M_MIN = 8         # KiB (libargon2's minimum for one lane)
+ARGON2_M_MAX = 65536     # KiB: the broker's heap must hold it
+ARGON2_T_MAX = 64
+P256_KEY_LEN = 65        # uncompressed SEC1: 0x04 || X || Y
+
 # What a grant may ask, per source (GrantRight names without the prefix),
 # and what an empty `rights` means. RECV on an endpoint belongs to its
 # server (given by `serves`), never to a grant. Every KernelResource but
@@ -157,12 +178,69 @@ RULES = (
     ("profile_ref", "no profile, or one that is not defined"),
     ("profile_too_small", "a profile too small for the component"),
     ("cycle", "a dependency cycle between components"),
+    ("broker_policy", "a broker policy that does not add up: principals, verifiers, "
+     "keys, grants, back-off"),
 )
 RULE_NAMES = tuple(r for r, _ in RULES)
 
 
 class UsageError(Exception):
     pass
+
+
+# ---------------------------------------------------------------- broker
+
+_B64_RE = re.compile(r"^[A-Za-z0-9+/]+$")
+_ARGON2_RE = re.compile(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([^$]*)\$([^$]*)$")
+
+
+def _b64_len(text):
+    """Bytes an unpadded base64 text decodes to, or None if it is not one."""
+    if not _B64_RE.match(text) or len(text) % 4 == 1:
+        return None
+    return len(text) * 3 // 4
+
+
+def argon2_verifier_problem(v):
+    """None for a well-formed Argon2id verifier as capos-passwd writes it,
+    else why not."""
+    m = _ARGON2_RE.match(v)
+    if not m:
+        return "not of the form $argon2id$v=19$m=M,t=T,p=1$SALT$HASH"
+    mem, t, p = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    salt, digest = _b64_len(m.group(4)), _b64_len(m.group(5))
+    if p != 1:
+        return f"p={p}; the broker runs one lane (p=1)"
+    if not ARGON2_M_MIN <= mem <= ARGON2_M_MAX:
+        return f"m={mem} KiB is outside {ARGON2_M_MIN}-{ARGON2_M_MAX}"
+    if not 1 <= t <= ARGON2_T_MAX:
+        return f"t={t} is outside 1-{ARGON2_T_MAX}"
+    if salt is None or digest is None:
+        return "salt or hash is not unpadded base64"
+    if salt < ARGON2_SALT_MIN:
+        return f"a {salt}-byte salt is shorter than {ARGON2_SALT_MIN}"
+    if digest < ARGON2_HASH_MIN:
+        return f"a {digest}-byte hash is shorter than {ARGON2_HASH_MIN}"
+    return None
+
+
+# NIST P-256 (SEC 2 secp256r1): y^2 = x^3 - 3x + b over GF(p).
+P256_P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff
+P256_B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b
+
+
+def p256_key_problem(key):
+    """None for an uncompressed SEC1 point on P-256, else why not."""
+    if len(key) != P256_KEY_LEN or key[0] != 4:
+        return (f"is {len(key)} bytes; want {P256_KEY_LEN}: 0x04, then X and Y "
+                "(uncompressed SEC1)")
+    x = int.from_bytes(key[1:33], "big")
+    y = int.from_bytes(key[33:], "big")
+    if x >= P256_P or y >= P256_P:
+        return "has a coordinate beyond the field"
+    if (y * y - (x * x * x - 3 * x + P256_B)) % P256_P:
+        return "is not a point on the P-256 curve"
+    return None
 
 
 # ---------------------------------------------------------------- schema
@@ -502,6 +580,7 @@ class Checker:
         for i, c in enumerate(m.components):
             self.check_component(i, c)
         self.check_cycles()
+        self.check_broker_policy()
 
     def check_name(self, path, what, name):
         if not name:
@@ -810,6 +889,87 @@ class Checker:
                      f"{who} needs at least {pages} pages ({src}{STACK_PAGES} stack "
                      f"+ {RUNTIME_PAGES} runtime) but profile '{c.profile}' has "
                      f"max_pages {lim.max_pages}")
+
+    # ---- the broker policy (rule broker_policy) --------------------------
+
+    def check_broker_policy(self):
+        bp = self.m.broker_policy
+        where = ("broker_policy",)
+        if bp.anonymous_may_shutdown:
+            self.err("broker_policy", where + ("anonymous_may_shutdown",),
+                     "broker_policy anonymous_may_shutdown is true; an anonymous session "
+                     "never shuts the system down (leave it false)")
+        names = {}
+        for i, pr in enumerate(bp.principals):
+            self.check_principal(i, pr, names, bp)
+        if bp.principals:
+            for j, mp in enumerate(bp.maintenance_principals):
+                if mp and mp not in names:
+                    self.err("broker_policy", where + ("maintenance_principals", j),
+                             f"broker_policy maintenance principal '{mp}' is not one of "
+                             "its principals")
+        self.check_grant_names(where + ("anonymous_grants",), "broker_policy anonymous_grants",
+                               bp.anonymous_grants, anonymous=True)
+        if bp.backoff_ms and bp.backoff_max_ms and bp.backoff_max_ms < bp.backoff_ms:
+            self.err("broker_policy", where + ("backoff_max_ms",),
+                     f"broker_policy backoff_max_ms {bp.backoff_max_ms} is below backoff_ms "
+                     f"{bp.backoff_ms}")
+        size = len(bp.SerializeToString(deterministic=True))
+        if size > BROKER_POLICY_MAX:
+            self.err("broker_policy", where,
+                     f"broker_policy encodes to {size} bytes, more than the {BROKER_POLICY_MAX} "
+                     "init can hand the broker in its startup page")
+
+    def check_principal(self, i, pr, names, bp):
+        path = ("broker_policy", "principals", i)
+        who = f"broker_policy principal '{pr.name}'" if pr.name else \
+            f"broker_policy principal #{i + 1}"
+        if not pr.name:
+            self.err("broker_policy", path, f"{who} has no name")
+        elif (len(pr.name) > PRINCIPAL_MAX or
+              any(ch not in PRINCIPAL_CHARS for ch in pr.name)):
+            self.err("broker_policy", path + ("name",), f"{who} name may hold only "
+                     f"1-{PRINCIPAL_MAX} of a-z, 0-9, '_' and '-'")
+        elif pr.name in names:
+            first = self.loc.line("broker_policy", "principals", names[pr.name])
+            self.err("broker_policy", path + ("name",),
+                     f"{who} is defined twice (first on line {first})")
+        else:
+            names[pr.name] = i
+        if bool(pr.verifier) == bool(pr.public_key):
+            self.err("broker_policy", path,
+                     f"{who} needs exactly one of verifier (a passphrase) and public_key "
+                     "(a signature key)")
+        if pr.verifier:
+            why = argon2_verifier_problem(pr.verifier)
+            if why:
+                self.err("broker_policy", path + ("verifier",), f"{who} verifier is malformed: "
+                         f"{why} (make one with capos-passwd)")
+        if pr.public_key:
+            why = p256_key_problem(pr.public_key)
+            if why:
+                self.err("broker_policy", path + ("public_key",), f"{who} public_key {why}")
+        self.check_grant_names(path + ("grants",), f"{who} grants", pr.grants)
+        if (BROKER_MAINTENANCE_GRANT in pr.grants and pr.name
+                and pr.name not in bp.maintenance_principals):
+            k = list(pr.grants).index(BROKER_MAINTENANCE_GRANT)
+            self.err("broker_policy", path + ("grants", k),
+                     f"{who} is given the '{BROKER_MAINTENANCE_GRANT}' grant but is not among "
+                     "maintenance_principals")
+
+    def check_grant_names(self, path, what, grants, anonymous=False):
+        seen = set()
+        for k, g in enumerate(grants):
+            if g not in BROKER_GRANTS:
+                self.err("broker_policy", path + (k,), f"{what} names unknown grant '{g}' "
+                         f"(known: {', '.join(BROKER_GRANTS)})")
+            elif g in seen:
+                self.err("broker_policy", path + (k,), f"{what} names '{g}' twice")
+            elif anonymous and g not in BROKER_ANONYMOUS_GRANTS:
+                self.err("broker_policy", path + (k,), f"{what} names '{g}', which an "
+                         "anonymous session never gets (only "
+                         f"{', '.join(BROKER_ANONYMOUS_GRANTS)})")
+            seen.add(g)
 
     def check_cycles(self):
         deps = getattr(self, "deps", {})

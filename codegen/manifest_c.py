@@ -128,6 +128,19 @@ def render(m, fds, iface_ids):
     w(f"#define MANIFEST_N_RESERVED_BINARIES {len(m.RESERVED_PKG_NAMES)}u")
     w("extern const char *const manifest_reserved_binaries[MANIFEST_N_RESERVED_BINARIES];")
     w("")
+    w("/* The broker policy (rule broker_policy): grant names, principals,")
+    w(" * Argon2id verifiers and P-256 keys (docs/servers/broker.md). */")
+    w(f"#define MANIFEST_N_BROKER_GRANTS {len(m.BROKER_GRANTS)}u")
+    w("extern const char *const manifest_broker_grants[MANIFEST_N_BROKER_GRANTS];")
+    w(f"#define MANIFEST_N_BROKER_ANONYMOUS_GRANTS {len(m.BROKER_ANONYMOUS_GRANTS)}u")
+    w("extern const char *const "
+      "manifest_broker_anonymous_grants[MANIFEST_N_BROKER_ANONYMOUS_GRANTS];")
+    w(f"#define MANIFEST_BROKER_MAINTENANCE_GRANT {_cstr(m.BROKER_MAINTENANCE_GRANT)}")
+    w(f"#define MANIFEST_PRINCIPAL_CHARS {_cstr(m.PRINCIPAL_CHARS)}")
+    for name in ("PRINCIPAL_MAX", "BROKER_POLICY_MAX", "ARGON2_SALT_MIN", "ARGON2_HASH_MIN",
+                 "ARGON2_M_MIN", "ARGON2_M_MAX", "ARGON2_T_MAX", "P256_KEY_LEN"):
+        w(f"#define MANIFEST_{name} {getattr(m, name)}u")
+    w("")
     w("/* What a grant may ask (allowed) and what an empty `rights` means (dflt),")
     w(" * as masks of GrantRight bits; words name the source in messages. */")
     w("#define MANIFEST_RIGHT(r) (1u << (uint32_t)(r))")
@@ -175,6 +188,16 @@ def render(m, fds, iface_ids):
     w("")
     w("const char *const manifest_reserved_params[MANIFEST_N_RESERVED_PARAMS] = {")
     for p in m.RESERVED_PARAMS:
+        w(f"\t{_cstr(p)},")
+    w("};")
+    w("")
+    w("const char *const manifest_broker_grants[MANIFEST_N_BROKER_GRANTS] = {")
+    for p in m.BROKER_GRANTS:
+        w(f"\t{_cstr(p)},")
+    w("};")
+    w("")
+    w("const char *const manifest_broker_anonymous_grants[MANIFEST_N_BROKER_ANONYMOUS_GRANTS] = {")
+    for p in m.BROKER_ANONYMOUS_GRANTS:
         w(f"\t{_cstr(p)},")
     w("};")
     w("")

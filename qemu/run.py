@@ -35,6 +35,7 @@ EXIT_NAMES = {
     "pass": 33,          # 0x10: clean shutdown
     "panic": 35,         # 0x11: kernel panic
     "loader-error": 37,  # 0x12: the loader stopped on a bad file
+    "poweroff": 0,       # no debug-exit: ACPI power-off (servers/shutdown); QEMU exits 0
 }
 # Pseudo-statuses an expectations file may ask for.
 EXIT_ANY = "any"    # any exit status is acceptable
@@ -80,7 +81,7 @@ def describe_status(status):
 
 
 def parse_exit(word):
-    """'pass' | 'panic' | 'loader-error' | 'any' | 'none' | number -> int or str."""
+    """'pass' | 'panic' | 'loader-error' | 'poweroff' | 'any' | 'none' | number -> int or str."""
     w = word.strip().lower()
     if w in EXIT_NAMES:
         return EXIT_NAMES[w]
@@ -89,7 +90,7 @@ def parse_exit(word):
     try:
         n = int(w, 0)
     except ValueError:
-        raise UsageError("bad exit status %r (want pass, panic, loader-error, any, none "
+        raise UsageError("bad exit status %r (want pass, panic, loader-error, poweroff, any, none "
                          "or a number)" % word)
     if n < 0 or n > 255:
         raise UsageError("exit status %d out of range 0..255" % n)

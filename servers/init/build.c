@@ -44,7 +44,7 @@ capos_status_t init_create_endpoints(void)
 	return CAPOS_OK;
 }
 
-#define PLAN_MAX_PARAMS (4u + 8u + INIT_MAX_COMPONENTS) /* system + own + badges */
+#define PLAN_MAX_PARAMS (5u + 8u + INIT_MAX_COMPONENTS) /* system + policy + own + badges */
 
 /* What capos_spawn_params gets, plus init's temporary slots to drop after. */
 struct spawn_plan {
@@ -183,6 +183,8 @@ static void plan_params(struct spawn_plan *p, uint32_t i)
 	param(p, "log_ring_records", p->values[1]);
 	capos_snprintf(p->values[2], sizeof(p->values[2]), "%ld", (long)sys->seed_utc_seconds);
 	param(p, "seed_utc_seconds", p->values[2]);
+	if (strcmp(m->binary, "broker") == 0)
+		param(p, "policy", init_broker_policy_param()); /* policy.c */
 	for (pb_size_t j = 0; j < m->params_count; j++)
 		param(p, m->params[j].key, m->params[j].value);
 	for (uint32_t k = 0; k < g_init.n; k++) {

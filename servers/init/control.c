@@ -306,5 +306,6 @@ const struct processcontrol_ops init_control_ops = {
 	.kill = do_kill,
 	.upgrade = do_upgrade,
 	.retarget = do_retarget,
+	.stop = init_stop_system, /* stop.c */
 };
 

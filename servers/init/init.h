@@ -117,6 +117,14 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 extern const struct processcontrol_ops init_control_ops;
 extern const struct processspawner_ops init_spawner_ops;
 
+/* policy.c: the `policy` param of the `broker` binary (base64 of the
+ * manifest's BrokerPolicy) */
+const char *init_broker_policy_param(void);
+
+/* stop.c: ProcessControl.Stop */
+capos_status_t init_stop_system(void *ctx, struct capos_rpc_request *rq,
+				const capos_StopRequest *req, capos_StopResult *resp);
+
 /* spawner.c */
 void init_child_died(uint32_t k, const struct capos_crash_record *r);
 

@@ -193,6 +193,9 @@ static int check_system(const capos_System *sys)
 		if (!bp->maintenance_principals[i][0])
 			return fail(MANIFEST_RULE_PRINCIPAL,
 				    "broker_policy has an empty maintenance principal");
+	int rule = init_check_broker_policy(sys, g_why, g_n); /* policy_check.c */
+	if (rule)
+		return rule;
 	if (sys->components_count == 0)
 		return fail(MANIFEST_RULE_NO_COMPONENTS, "the manifest has no components");
 	return 0;

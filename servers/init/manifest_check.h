@@ -21,6 +21,9 @@
  * `name` loads, or -1 when the package holds no such program. */
 int init_check_manifest(const capos_System *sys, int (*binary_pages)(const char *name),
 			char *why, size_t n);
+/* policy_check.c: the BrokerPolicy rules (MANIFEST_RULE_BROKER_POLICY and
+ * why, or 0). */
+int init_check_broker_policy(const capos_System *sys, char *why, size_t n);
 /* Start order: dependencies (served endpoints) before their clients.
  * Returns 0 on a cycle (init_check_manifest reports it first). */
 int init_start_order(const capos_System *sys, uint32_t *order);

@@ -16,6 +16,7 @@
 
 #include "avatar.h"
 #include "cmd_keys.h"
+#include "cmd_session.h"
 #include "clock.capos.h"
 #include "log.capos.h"
 #include "process.capos.h"
@@ -375,6 +376,7 @@ void sh_init(struct shell *sh, struct sh_out *out)
 {
 	memset(sh, 0, sizeof(*sh));
 	sh->clock = sh->sysinfo = sh->logs = sh->log = sh->procs = sh->self = CAPOS_NO_CAP;
+	sh->broker = sh->session = CAPOS_NO_CAP;
 	sh->principal = "anonymous";
 	sh->session_kind = "anonymous";
 	sh->out = out;
@@ -462,21 +464,6 @@ static int cmd_uptime(struct shell *sh, int argc, char **argv)
 	char line[64];
 	sh_format_uptime(line, sizeof(line), u.nanoseconds);
 	sh_printf(sh->out, "%s\n", line);
-	return 0;
-}
-
-static int cmd_session(struct shell *sh, int argc, char **argv)
-{
-	(void)argv;
-	if (argc != 1) {
-		sh_printf(sh->out, "usage: session\n");
-		return 1;
-	}
-	const struct avatar *a = avatar_for(sh->principal);
-	sh_printf(sh->out, "principal: %s\nsession: %s\navatar: %s\n", sh->principal,
-		  sh->session_kind, a->name);
-	for (unsigned i = 0; i < a->nlines && i < AVATAR_MAX_LINES; i++)
-		sh_printf(sh->out, "  %s\n", a->lines[i]);
 	return 0;
 }
 
@@ -625,6 +612,12 @@ static const struct command {
 	{ "hostname", cmd_hostname, "the system's name" },
 	{ "uptime", cmd_uptime, "time since the kernel started" },
 	{ "session", cmd_session, "who this session runs as, and its avatar" },
+	{ "whoami", cmd_whoami, "the session's principal" },
+	{ "login", cmd_login, "PRINCIPAL: open a session as PRINCIPAL (asks the passphrase)" },
+	{ "logout", cmd_logout, "close the session, back to an anonymous one" },
+	{ "shutdown", cmd_shutdown, "[poweroff|reboot|halt] REASON: stop the system" },
+	{ "grant", cmd_grant, "NAME [REASON]: ask the broker for a grant and hold it" },
+	{ "grants", cmd_grants, "the grants held, and whether each still answers" },
 	{ "log", cmd_log, "[-l level] [-s source] [-n N]: the last N log records" },
 	{ "caps", cmd_caps, "the capabilities this shell holds" },
 	{ "ps", cmd_ps, "the processes init runs" },

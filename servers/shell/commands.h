@@ -132,11 +132,27 @@ capos_status_t sh_log_collect(capos_cap_t reader, const struct sh_log_opts *o,
 typedef capos_status_t (*sh_cap_list_fn)(capos_cap_t mgr, uint32_t first, uint32_t max,
 					 struct capos_capmgr_list_result *out);
 
+#define SH_MAX_GRANTS 4 /* grants `grant` keeps at once */
+
 struct shell {
 	/* The caps, CAPOS_NO_CAP when the manifest did not grant one. */
 	capos_cap_t clock, sysinfo, logs, log, procs, self;
-	const char *principal;    /* param `principal`, default "anonymous" */
-	const char *session_kind; /* param `session_kind`, default "anonymous" */
+	/* The session (cmd_session.c): the AuthorityBroker cap, the Session
+	 * cap (CAPOS_NO_CAP: none), what the broker said about it, and the
+	 * grants `grant` holds. principal and session_kind point into it
+	 * ("anonymous" without a broker). */
+	capos_cap_t broker, session;
+	uint64_t session_id;
+	char principal_buf[32], avatar[32];
+	const char *principal;
+	const char *session_kind;
+	char login_pending[32]; /* `login` waits for this principal's passphrase */
+	struct {
+		capos_cap_t cap;
+		char name[32];
+		uint32_t interface_id;
+	} grants[SH_MAX_GRANTS];
+	unsigned ngrants;
 	/* For `caps`: the list function and the startup page naming slots. */
 	sh_cap_list_fn cap_list;
 	const struct capos_startup *startup;

@@ -1,11 +1,13 @@
 /*
  * shell - the interactive serial shell on the target (docs/shell.md).
- * Started by init from a manifest as an anonymous session: it holds only
- * the caps the manifest grants, by local name (`console`, `clock`,
- * `sysinfo`, `logs`, `log`, `procs`, `self`), and reads `principal` and
- * `session_kind` from its parameters. It reads raw bytes with Console.Read,
+ * Started by init from a manifest: it holds only the caps the manifest
+ * grants, by local name (`console`, `clock`, `sysinfo`, `logs`, `log`,
+ * `procs`, `self`, `broker`, `capmgr`), and opens an anonymous session
+ * through the AuthorityBroker cap `broker` (cmd_session.c; without one it
+ * is anonymous with no session). It reads raw bytes with Console.Read,
  * edits the line itself (line_edit.c), echoes through Console.Write and
- * runs each line with commands.c.
+ * runs each line with commands.c. The line after `login` is a passphrase:
+ * edited apart (never in the history) and never echoed.
  *
  * It ends (exit code 0) on `exit` or when the console reports the end of
  * its input; without a `console` endpoint it has nowhere to talk and exits
@@ -23,6 +25,7 @@
 #include <capos/syscall.h>
 
 #include "cmd_keys.h"
+#include "cmd_session.h"
 #include "commands.h"
 #include "console.capos.h"
 #include "line_edit.h"
@@ -59,12 +62,6 @@ static capos_status_t list_caps(capos_cap_t mgr, uint32_t first, uint32_t max,
 				struct capos_capmgr_list_result *out)
 {
 	return capos_cap_list(mgr, first, max, out);
-}
-
-static const char *param_or(const char *key, const char *dflt)
-{
-	const char *v = capos_param(key);
-	return v && v[0] ? v : dflt;
 }
 
 /* One record in the system log: the session's start, so `log -s shell`
@@ -105,12 +102,15 @@ int main(uint64_t arg)
 	sh_keys_cap = capos_cap_lookup("keys");
 	sh.cap_list = list_caps;
 	sh.startup = capos_startup();
-	sh.principal = param_or("principal", "anonymous");
-	sh.session_kind = param_or("session_kind", "anonymous");
+	sh.broker = capos_cap_lookup("broker");
 	le_init(&le);
+	static struct line_edit secret; /* the passphrase after `login` */
+	le_init(&secret);
 
 	char host[64];
 	sh_hostname(&sh, host, sizeof(host));
+	sh_session_start(&sh);
+	sh_flush(&out);
 	log_start(sh.log, &sh);
 	/* Ready (init counts the system up) before the first prompt: init
 	 * runs at a higher priority and prints its "system ready" line at
@@ -151,18 +151,34 @@ int main(uint64_t arg)
 				console_out(NULL, echo.buf, echo.len);
 				echo.len = 0;
 			}
-			enum le_event ev = le_feed(&le, in.data.bytes[i], &echo);
+			int hidden = sh_session_wants_secret(&sh);
+			enum le_event ev = le_feed(hidden ? &secret : &le, in.data.bytes[i], &echo);
+			if (hidden) {
+				/* Nothing of a passphrase shows but its line's end. */
+				echo.len = 0;
+				if (ev != LE_NONE)
+					console_out(NULL, "\r\n", 2);
+			}
 			if (ev == LE_NONE)
 				continue;
 			/* The echo (ending the line) goes out before the answer. */
 			console_out(NULL, echo.buf, echo.len);
 			echo.len = 0;
-			if (ev == LE_LINE) {
+			if (hidden) {
+				if (ev == LE_LINE)
+					sh_session_secret(&sh, le_line(&secret), strlen(le_line(&secret)));
+				else
+					sh.login_pending[0] = '\0'; /* Ctrl-C: no login */
+				memset(&secret, 0, sizeof(secret));
+				le_init(&secret);
+			} else if (ev == LE_LINE) {
 				char line[LE_LINE_MAX + 1];
 				memcpy(line, le_line(&le), sizeof(line));
 				sh_run(&sh, line);
 				if (sh.exit_requested)
 					return 0;
+				if (sh_session_wants_secret(&sh))
+					continue; /* `login` asked for the passphrase */
 			}
 			prompt(&out, host);
 		}

@@ -796,7 +796,8 @@ static void test_echo_help_unknown(void **st)
 	assert_int_equal(writes, 0);
 	assert_int_equal(run("help"), 0);
 	/* Every command is listed, each on its own line, in one write. */
-	const char *cmds[] = { "help", "date", "hostname", "uptime", "session",
+	const char *cmds[] = { "help", "date", "hostname", "uptime", "session", "whoami",
+			       "login", "logout", "shutdown", "grant", "grants",
 			       "log", "caps", "ps", "keys", "echo", "exit" };
 	const char *at = console;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {

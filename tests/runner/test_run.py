@@ -152,6 +152,7 @@ class UnitTests(unittest.TestCase):
         self.assertEqual(run.parse_exit("pass"), 33)
         self.assertEqual(run.parse_exit("panic"), 35)
         self.assertEqual(run.parse_exit("loader-error"), 37)
+        self.assertEqual(run.parse_exit("poweroff"), 0)
         self.assertEqual(run.parse_exit("0x21"), 33)
         self.assertEqual(run.parse_exit("1"), 1)
         self.assertEqual(run.parse_exit("any"), "any")

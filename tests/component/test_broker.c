@@ -1,0 +1,608 @@
+/*
+ * Component test: the authority broker's logic (servers/broker) with the
+ * real generated dispatchers and stubs over the host loopback, the real
+ * audit server, real Argon2id (Debian's libargon2) and fakes for the
+ * crypto server's PublicKey, ShutdownControl and LogReader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <argon2.h>
+#include <pb_encode.h>
+
+#include <capos/transport.h>
+
+#include "audit.capos.h"
+#include "audit_service.h"
+#include "broker_service.h"
+#include "crypto.capos.h"
+#include "log.capos.h"
+
+#define BROKER_CAP 1
+#define AUDIT_CAP 2
+#define SHUTDOWN_CAP 3
+#define LOGS_CAP 4
+#define KEY_OPERATOR_CAP 5 /* PublicKey of principal "signer" */
+
+static struct broker_state st;
+static capos_BrokerPolicy policy;
+static uint64_t now_ms;
+static capos_AuditRecord records[256];
+static struct audit_state audit;
+static char passphrase_verifier[112];
+static capos_ShutdownRequest last_shutdown;
+static int shutdowns;
+static int log_lines;
+
+/* ---- fakes --------------------------------------------------------------- */
+
+static uint64_t fake_now(void *ctx)
+{
+	(void)ctx;
+	return now_ms;
+}
+
+static void fake_random(void *ctx, uint8_t *out, size_t n)
+{
+	static uint8_t counter;
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uint8_t)(++counter * 37u + i);
+}
+
+static capos_cap_t fake_mint(void *ctx, uint64_t badge)
+{
+	(void)ctx;
+	return capos_loopback_mint(BROKER_CAP, badge);
+}
+
+static void fake_log(void *ctx, int level, const char *line)
+{
+	(void)ctx;
+	(void)level;
+	(void)line;
+	log_lines++;
+}
+
+/* The fake key accepts a signature whose first half is the nonce (the
+ * message's last 32 bytes) and whose second half is all 0x5a. */
+static capos_status_t fake_verify(void *ctx, struct capos_rpc_request *rq,
+				  const capos_VerifyRequest *req, capos_VerifyResult *resp)
+{
+	(void)ctx;
+	(void)rq;
+	resp->valid = req->signature.size == 64 && req->message.size >= 32;
+	for (int i = 0; resp->valid && i < 32; i++)
+		resp->valid = req->signature.bytes[i] ==
+				      req->message.bytes[req->message.size - 32 + i] &&
+			      req->signature.bytes[32 + i] == 0x5a;
+	return CAPOS_OK;
+}
+static const struct publickey_ops key_ops = { .verify = fake_verify };
+
+static capos_status_t fake_shutdown(void *ctx, struct capos_rpc_request *rq,
+				    const capos_ShutdownRequest *req, capos_Empty *resp)
+{
+	(void)ctx;
+	(void)rq;
+	(void)resp;
+	last_shutdown = *req;
+	shutdowns++;
+	return CAPOS_OK;
+}
+static const struct shutdowncontrol_ops shutdown_ops = { .shutdown = fake_shutdown };
+
+static capos_status_t fake_read(void *ctx, struct capos_rpc_request *rq,
+				const capos_LogFilter *req, capos_LogReadResult *resp)
+{
+	(void)ctx;
+	(void)rq;
+	resp->next_cursor = req->cursor + 7;
+	return CAPOS_OK;
+}
+static const struct logreader_ops logs_ops = { .read = fake_read };
+
+/* ---- setup --------------------------------------------------------------- */
+
+static void add_principal(const char *name, const char *verifier, int with_key,
+			  const char *const *grants, int ngrants)
+{
+	capos_Principal *p = &policy.principals[policy.principals_count++];
+	strcpy(p->name, name);
+	if (verifier)
+		strcpy(p->verifier, verifier);
+	if (with_key)
+		p->public_key.size = 65; /* the broker uses the cap, not the bytes */
+	snprintf(p->avatar, sizeof(p->avatar), "av-%s", name);
+	for (int i = 0; i < ngrants; i++)
+		strcpy(p->grants[p->grants_count++], grants[i]);
+}
+
+static void start_broker(uint32_t epoch)
+{
+	struct broker_env env = {
+		.now_ms = fake_now, .random = fake_random, .mint = fake_mint, .log = fake_log,
+		.audit = AUDIT_CAP,
+		.grant_cap = { SHUTDOWN_CAP, CAPOS_NO_CAP, LOGS_CAP, LOGS_CAP },
+	};
+	broker_init(&st, &policy, &env, epoch);
+	st.key[2] = KEY_OPERATOR_CAP; /* principal 2 is "signer" */
+	capos_loopback_register(BROKER_CAP, broker_endpoint_service(&st), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	static const char *const op_grants[] = { "shutdown", "log-reader", "process-control" };
+	static const char *const admin_grants[] = { "shutdown", "maintenance", "log-reader",
+						    "process-control" };
+	static const char *const signer_grants[] = { "log-reader" };
+	if (!passphrase_verifier[0]) {
+		static const uint8_t salt[16] = "0123456789abcdef";
+		assert_int_equal(argon2id_hash_encoded(1, 64, 1, "hunter22", 8, salt, sizeof(salt),
+						       32, passphrase_verifier,
+						       sizeof(passphrase_verifier)),
+				 ARGON2_OK);
+	}
+	now_ms = 1000;
+	shutdowns = 0;
+	log_lines = 0;
+	policy = (capos_BrokerPolicy)capos_BrokerPolicy_init_zero;
+	add_principal("operator", passphrase_verifier, 0, op_grants, 3);
+	add_principal("admin", passphrase_verifier, 0, admin_grants, 4);
+	add_principal("signer", NULL, 1, signer_grants, 1);
+	strcpy(policy.maintenance_principals[policy.maintenance_principals_count++], "admin");
+	strcpy(policy.anonymous_grants[policy.anonymous_grants_count++], "log-reader");
+	strcpy(policy.anonymous_grants[policy.anonymous_grants_count++], "shutdown"); /* ignored */
+	policy.backoff_ms = 100;
+	policy.backoff_max_ms = 1000;
+	capos_loopback_reset();
+	audit_init(&audit, records, 256, NULL, NULL, NULL, 0);
+	capos_loopback_register(AUDIT_CAP, auditlog_service(&audit_service_ops, &audit), 0x77);
+	capos_loopback_register(SHUTDOWN_CAP, shutdowncontrol_service(&shutdown_ops, NULL), 0);
+	capos_loopback_register(LOGS_CAP, logreader_service(&logs_ops, NULL), 0);
+	capos_loopback_register(KEY_OPERATOR_CAP, publickey_service(&key_ops, NULL), 0);
+	start_broker(0xabcdef);
+	return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static capos_status_t login(const char *who, const char *pass, capos_cap_t *session,
+			    capos_SessionInfo *info)
+{
+	capos_OpenSessionRequest rq = capos_OpenSessionRequest_init_zero;
+	capos_SessionInfo tmp;
+	struct capos_cap_list got;
+	strcpy(rq.principal, who);
+	rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_PASSPHRASE;
+	rq.credential.size = (pb_size_t)strlen(pass);
+	memcpy(rq.credential.bytes, pass, rq.credential.size);
+	capos_status_t s = authoritybroker_open_session(BROKER_CAP, &rq, info ? info : &tmp, &got);
+	if (session)
+		*session = s == CAPOS_OK ? got.cap[0] : CAPOS_NO_CAP;
+	return s;
+}
+
+static capos_status_t sign_login(const char *who, const uint8_t *nonce, int good,
+				 capos_cap_t *session)
+{
+	capos_OpenSessionRequest rq = capos_OpenSessionRequest_init_zero;
+	capos_SessionInfo info;
+	struct capos_cap_list got;
+	strcpy(rq.principal, who);
+	rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_SIGNATURE;
+	rq.nonce.size = 32;
+	memcpy(rq.nonce.bytes, nonce, 32);
+	rq.credential.size = 64;
+	memcpy(rq.credential.bytes, nonce, 32);
+	memset(rq.credential.bytes + 32, good ? 0x5a : 0x11, 32);
+	capos_status_t s = authoritybroker_open_session(BROKER_CAP, &rq, &info, &got);
+	if (session)
+		*session = s == CAPOS_OK ? got.cap[0] : CAPOS_NO_CAP;
+	return s;
+}
+
+static void challenge(const char *who, uint8_t *nonce)
+{
+	capos_ChallengeRequest rq = capos_ChallengeRequest_init_zero;
+	capos_ChallengeResult res;
+	strcpy(rq.principal, who);
+	assert_int_equal(authoritybroker_challenge(BROKER_CAP, &rq, &res), CAPOS_OK);
+	assert_int_equal(res.nonce.size, 32);
+	memcpy(nonce, res.nonce.bytes, 32);
+}
+
+static capos_cap_t anonymous(void)
+{
+	capos_Empty e = capos_Empty_init_zero;
+	capos_SessionInfo info;
+	struct capos_cap_list got;
+	assert_int_equal(authoritybroker_open_anonymous_session(BROKER_CAP, &e, &info, &got),
+			 CAPOS_OK);
+	assert_int_equal(info.kind, capos_SessionKind_SESSION_KIND_ANONYMOUS);
+	assert_string_equal(info.principal, "");
+	return got.cap[0];
+}
+
+static capos_status_t grant(capos_cap_t session, const char *name, capos_cap_t *cap,
+			    capos_GrantResult *res)
+{
+	capos_GrantRequest rq = capos_GrantRequest_init_zero;
+	capos_GrantResult tmp;
+	struct capos_cap_list got;
+	strcpy(rq.grant, name);
+	strcpy(rq.reason, "test");
+	capos_status_t s = session_request_grant(session, &rq, res ? res : &tmp, &got);
+	if (cap)
+		*cap = s == CAPOS_OK ? got.cap[0] : CAPOS_NO_CAP;
+	return s;
+}
+
+static const capos_AuditRecord *last_record(void)
+{
+	assert_true(audit.count > 0);
+	return &audit.records[audit.count - 1];
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+static void test_anonymous_session(void **state)
+{
+	(void)state;
+	capos_cap_t s = anonymous();
+	capos_Empty e = capos_Empty_init_zero;
+	capos_SessionInfo info;
+	assert_int_equal(session_info(s, &e, &info), CAPOS_OK);
+	assert_int_equal(info.kind, capos_SessionKind_SESSION_KIND_ANONYMOUS);
+	assert_int_equal(info.session_id, 1);
+	const capos_AuditRecord *r = last_record();
+	assert_int_equal(r->kind, capos_AuditKind_AUDIT_KIND_SESSION_OPEN);
+	assert_string_equal(r->principal, "anonymous");
+	assert_string_equal(r->detail, "session 1: anonymous");
+	assert_int_equal(log_lines, 1);
+}
+
+/* Every session kind x every grant, as the policy and the fixed rules say. */
+static void test_policy_matrix(void **state)
+{
+	(void)state;
+	capos_cap_t anon = anonymous(), op, admin;
+	capos_SessionInfo info;
+	assert_int_equal(login("operator", "hunter22", &op, &info), CAPOS_OK);
+	assert_int_equal(info.kind, capos_SessionKind_SESSION_KIND_AUTHENTICATED);
+	assert_string_equal(info.principal, "operator");
+	assert_string_equal(info.avatar, "av-operator");
+	assert_int_equal(login("admin", "hunter22", &admin, &info), CAPOS_OK);
+	assert_int_equal(info.kind, capos_SessionKind_SESSION_KIND_MAINTENANCE);
+	static const struct {
+		int who; /* 0 anon, 1 operator, 2 admin */
+		const char *grant;
+		capos_status_t want;
+	} m[] = {
+		{ 0, "shutdown", CAPOS_DENIED },     /* anonymous, though the policy lists it */
+		{ 0, "maintenance", CAPOS_DENIED },
+		{ 0, "log-reader", CAPOS_OK },
+		{ 0, "process-control", CAPOS_DENIED },
+		{ 1, "shutdown", CAPOS_OK },
+		{ 1, "maintenance", CAPOS_DENIED },  /* not a maintenance session */
+		{ 1, "log-reader", CAPOS_OK },
+		{ 1, "process-control", CAPOS_OK },
+		{ 2, "shutdown", CAPOS_OK },
+		{ 2, "maintenance", CAPOS_UNSUPPORTED }, /* allowed; no debug server here */
+		{ 2, "log-reader", CAPOS_OK },
+		{ 2, "process-control", CAPOS_OK },
+		{ 1, "frobnicate", CAPOS_NOT_FOUND },
+	};
+	capos_cap_t who[3] = { anon, op, admin };
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		capos_GrantResult res;
+		capos_cap_t cap;
+		uint32_t before = (uint32_t)audit.count;
+		capos_status_t s = grant(who[m[i].who], m[i].grant, &cap, &res);
+		assert_int_equal(s, m[i].want);
+		/* one audit record per decision, with its outcome */
+		assert_int_equal(audit.count, before + 1);
+		assert_int_equal(last_record()->kind, capos_AuditKind_AUDIT_KIND_GRANT);
+		assert_int_equal(last_record()->outcome, (int)m[i].want);
+		if (s == CAPOS_OK) {
+			assert_true(capos_loopback_cap_present(cap));
+			assert_string_equal(res.grant, m[i].grant);
+			assert_int_equal(res.interface_id,
+					 broker_grant_interfaces[broker_grant_kind(m[i].grant)]);
+		}
+	}
+	/* the anonymous refusal says why */
+	assert_int_equal(grant(anon, "shutdown", NULL, NULL), CAPOS_DENIED);
+	assert_non_null(strstr(last_record()->detail, "denied for an anonymous session"));
+	assert_string_equal(last_record()->principal, "anonymous");
+}
+
+/* A wrong passphrase and an unknown principal: the same status, the same
+ * Argon2id work, no crypto-server calls; for signatures, the same number
+ * of PublicKey.Verify calls (counted at the fake crypto server too). */
+static void test_wrong_vs_unknown_indistinguishable(void **state)
+{
+	(void)state;
+	uint64_t runs = st.argon2_runs;
+	assert_int_equal(login("operator", "wrong", NULL, NULL), CAPOS_DENIED);
+	assert_int_equal(st.argon2_runs, runs + 1);
+	assert_int_equal(login("nobody", "wrong", NULL, NULL), CAPOS_DENIED);
+	assert_int_equal(st.argon2_runs, runs + 2);
+	now_ms += 10000; /* past nobody's back-off */
+	assert_int_equal(login("nobody", "hunter22", NULL, NULL), CAPOS_DENIED);
+	assert_int_equal(st.argon2_runs, runs + 3);
+	now_ms += 10000;
+	assert_int_equal(capos_loopback_delivered(KEY_OPERATOR_CAP), 0);
+
+	uint8_t n1[32], n2[32], n3[32];
+	challenge("signer", n1);
+	challenge("ghost", n2);
+	challenge("operator", n3);
+	uint64_t d0 = capos_loopback_delivered(KEY_OPERATOR_CAP);
+	assert_int_equal(sign_login("signer", n1, 0, NULL), CAPOS_DENIED); /* wrong signature */
+	uint64_t d1 = capos_loopback_delivered(KEY_OPERATOR_CAP);
+	assert_int_equal(sign_login("ghost", n2, 1, NULL), CAPOS_DENIED); /* unknown principal */
+	uint64_t d2 = capos_loopback_delivered(KEY_OPERATOR_CAP);
+	assert_int_equal(sign_login("operator", n3, 1, NULL), CAPOS_DENIED); /* no key */
+	uint64_t d3 = capos_loopback_delivered(KEY_OPERATOR_CAP);
+	assert_int_equal(d1 - d0, 1);
+	assert_int_equal(d2 - d1, 1);
+	assert_int_equal(d3 - d2, 1);
+	/* audited, and the unknown name is not recorded as if it existed */
+	assert_int_equal(last_record()->outcome, CAPOS_DENIED);
+	assert_string_equal(last_record()->principal, "operator");
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(login("operator", "wrong", NULL, NULL), CAPOS_DENIED);
+	uint64_t runs = st.argon2_runs;
+	/* within the back-off even the right passphrase is refused, unchecked */
+	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_DENIED);
+	assert_int_equal(st.argon2_runs, runs);
+	assert_non_null(strstr(last_record()->detail, "back-off, 100 ms left"));
+	now_ms += 100;
+	assert_int_equal(login("operator", "wrong", NULL, NULL), CAPOS_DENIED);
+	now_ms += 150; /* the second failure doubled it: 200 */
+	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_DENIED);
+	now_ms += 50;
+	capos_cap_t s;
+	assert_int_equal(login("operator", "hunter22", &s, NULL), CAPOS_OK);
+	/* a success ends it */
+	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_OK);
+	/* unknown names are slowed the same way */
+	assert_int_equal(login("nobody", "x", NULL, NULL), CAPOS_DENIED);
+	runs = st.argon2_runs;
+	assert_int_equal(login("nobody", "x", NULL, NULL), CAPOS_DENIED);
+	assert_int_equal(st.argon2_runs, runs);
+	/* the back-off is capped by backoff_max_ms */
+	for (int i = 0; i < 10; i++) {
+		now_ms += 5000;
+		login("nobody", "x", NULL, NULL);
+	}
+	assert_int_equal(st.fails[0].until_ms - st.fails[0].last_ms, 1000);
+}
+
+static void test_nonce_single_use_and_expiry(void **state)
+{
+	(void)state;
+	uint8_t n[32];
+	capos_cap_t s;
+	challenge("signer", n);
+	assert_int_equal(sign_login("signer", n, 1, &s), CAPOS_OK);
+	capos_Empty e = capos_Empty_init_zero;
+	capos_SessionInfo info;
+	assert_int_equal(session_info(s, &e, &info), CAPOS_OK);
+	assert_string_equal(info.principal, "signer");
+	assert_int_equal(info.kind, capos_SessionKind_SESSION_KIND_AUTHENTICATED);
+	/* the same nonce again: refused, though the signature is good */
+	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
+	assert_non_null(strstr(last_record()->detail, "nonce"));
+	now_ms += 1000; /* past the back-off */
+	/* a nonce given for another principal */
+	challenge("operator", n);
+	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
+	now_ms += 10000;
+	/* expired */
+	challenge("signer", n);
+	now_ms += BROKER_NONCE_TTL_MS;
+	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
+	now_ms += 10000;
+	/* a nonce never given */
+	memset(n, 0x42, sizeof(n));
+	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
+	now_ms += 10000;
+	challenge("signer", n);
+	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_OK);
+}
+
+static void test_close_makes_grants_stale(void **state)
+{
+	(void)state;
+	capos_cap_t s, logs, other;
+	assert_int_equal(login("operator", "hunter22", &s, NULL), CAPOS_OK);
+	assert_int_equal(login("admin", "hunter22", &other, NULL), CAPOS_OK);
+	capos_cap_t other_logs;
+	assert_int_equal(grant(s, "log-reader", &logs, NULL), CAPOS_OK);
+	assert_int_equal(grant(other, "log-reader", &other_logs, NULL), CAPOS_OK);
+	capos_LogFilter f = capos_LogFilter_init_zero;
+	capos_LogReadResult r;
+	f.cursor = 5;
+	assert_int_equal(logreader_read(logs, &f, &r), CAPOS_OK);
+	assert_int_equal(r.next_cursor, 12); /* forwarded to the real reader */
+	/* a grant speaks only its interface */
+	capos_ShutdownRequest sr = { .mode = capos_ShutdownMode_SHUTDOWN_MODE_HALT };
+	strcpy(sr.reason, "x");
+	capos_Empty e = capos_Empty_init_zero;
+	assert_int_equal(shutdowncontrol_shutdown(logs, &sr, &e), CAPOS_UNSUPPORTED);
+
+	assert_int_equal(session_close(s, &e, &e), CAPOS_OK);
+	assert_int_equal(last_record()->kind, capos_AuditKind_AUDIT_KIND_SESSION_CLOSE);
+	assert_string_equal(last_record()->detail, "session 1: 1 grants made stale");
+	assert_int_equal(logreader_read(logs, &f, &r), CAPOS_INVALID_CAP);
+	capos_SessionInfo info;
+	assert_int_equal(session_info(s, &e, &info), CAPOS_INVALID_CAP);
+	assert_int_equal(session_close(s, &e, &e), CAPOS_INVALID_CAP);
+	assert_int_equal(grant(s, "log-reader", NULL, NULL), CAPOS_INVALID_CAP);
+	/* the other session and its grant are untouched */
+	assert_int_equal(logreader_read(other_logs, &f, &r), CAPOS_OK);
+	/* a new session in the same slot does not revive the old caps */
+	capos_cap_t again;
+	assert_int_equal(login("operator", "hunter22", &again, NULL), CAPOS_OK);
+	assert_int_equal(session_info(s, &e, &info), CAPOS_INVALID_CAP);
+	assert_int_equal(session_info(again, &e, &info), CAPOS_OK);
+
+	/* a broker restart (a new epoch): every cap it minted goes stale */
+	start_broker(0x123456);
+	assert_int_equal(session_info(again, &e, &info), CAPOS_INVALID_CAP);
+	assert_int_equal(logreader_read(other_logs, &f, &r), CAPOS_INVALID_CAP);
+}
+
+static void test_shutdown_grant(void **state)
+{
+	(void)state;
+	capos_cap_t s, sd;
+	assert_int_equal(login("operator", "hunter22", &s, NULL), CAPOS_OK);
+	assert_int_equal(grant(s, "shutdown", &sd, NULL), CAPOS_OK);
+	capos_ShutdownRequest rq = capos_ShutdownRequest_init_zero;
+	capos_Empty e;
+	strcpy(rq.reason, "done");
+	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_INVALID_ARGUMENT);
+	rq.mode = (capos_ShutdownMode)9;
+	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_INVALID_ARGUMENT);
+	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF;
+	rq.reason[0] = '\0';
+	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(shutdowns, 0);
+	strcpy(rq.reason, "done");
+	uint32_t before = (uint32_t)audit.count;
+	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_OK);
+	assert_int_equal(shutdowns, 1);
+	assert_int_equal(last_shutdown.mode, capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF);
+	assert_string_equal(last_shutdown.reason, "done");
+	assert_int_equal(audit.count, before + 1);
+	assert_int_equal(last_record()->kind, capos_AuditKind_AUDIT_KIND_SHUTDOWN);
+	assert_string_equal(last_record()->principal, "operator");
+	assert_string_equal(last_record()->detail, "session 1: poweroff: done");
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	capos_OpenSessionRequest rq = capos_OpenSessionRequest_init_zero;
+	capos_SessionInfo info;
+	struct capos_cap_list got;
+	/* no principal */
+	rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_PASSPHRASE;
+	rq.credential.size = 3;
+	assert_int_equal(authoritybroker_open_session(BROKER_CAP, &rq, &info, &got),
+			 CAPOS_INVALID_ARGUMENT);
+	strcpy(rq.principal, "operator");
+	rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_UNSPECIFIED;
+	assert_int_equal(authoritybroker_open_session(BROKER_CAP, &rq, &info, &got),
+			 CAPOS_INVALID_ARGUMENT);
+	rq.credential_kind = (capos_CredentialKind)7;
+	assert_int_equal(authoritybroker_open_session(BROKER_CAP, &rq, &info, &got),
+			 CAPOS_INVALID_ARGUMENT);
+	rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_PASSPHRASE;
+	rq.credential.size = 0;
+	assert_int_equal(authoritybroker_open_session(BROKER_CAP, &rq, &info, &got),
+			 CAPOS_INVALID_ARGUMENT);
+	rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_SIGNATURE;
+	rq.credential.size = 63;
+	rq.nonce.size = 32;
+	assert_int_equal(authoritybroker_open_session(BROKER_CAP, &rq, &info, &got),
+			 CAPOS_INVALID_ARGUMENT);
+	rq.credential.size = 64;
+	rq.nonce.size = 16;
+	assert_int_equal(authoritybroker_open_session(BROKER_CAP, &rq, &info, &got),
+			 CAPOS_INVALID_ARGUMENT);
+	capos_ChallengeRequest cr = capos_ChallengeRequest_init_zero;
+	capos_ChallengeResult cres;
+	assert_int_equal(authoritybroker_challenge(BROKER_CAP, &cr, &cres), CAPOS_INVALID_ARGUMENT);
+	capos_cap_t s = anonymous();
+	assert_int_equal(grant(s, "", NULL, NULL), CAPOS_INVALID_ARGUMENT);
+	/* bodies that do not decode, on each of the three services */
+	uint8_t *buf = capos_transport_buffer();
+	uint64_t label;
+	uint32_t len;
+	memset(buf, 0xff, 16);
+	assert_int_equal(capos_transport_call(BROKER_CAP, CAPOS_RPC_LABEL(0x0700, 3), 16, NULL,
+					      &label, &len, NULL),
+			 CAPOS_OK);
+	assert_int_equal(label, CAPOS_INVALID_ARGUMENT);
+	memset(buf, 0xff, 16);
+	assert_int_equal(capos_transport_call(s, CAPOS_RPC_LABEL(0x0701, 2), 16, NULL, &label,
+					      &len, NULL),
+			 CAPOS_OK);
+	assert_int_equal(label, CAPOS_INVALID_ARGUMENT);
+	capos_cap_t op, sd;
+	assert_int_equal(login("operator", "hunter22", &op, NULL), CAPOS_OK);
+	assert_int_equal(grant(op, "shutdown", &sd, NULL), CAPOS_OK);
+	memset(buf, 0xff, 16);
+	assert_int_equal(capos_transport_call(sd, CAPOS_RPC_LABEL(0x0702, 1), 16, NULL, &label,
+					      &len, NULL),
+			 CAPOS_OK);
+	assert_int_equal(label, CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(shutdowns, 0);
+	/* a session cap cannot speak AuthorityBroker, nor a badge never minted */
+	capos_Empty e = capos_Empty_init_zero;
+	assert_int_equal(authoritybroker_open_anonymous_session(s, &e, &info, &got),
+			 CAPOS_UNSUPPORTED);
+	capos_cap_t forged = capos_loopback_mint(BROKER_CAP, BROKER_BADGE(0xabcdef, 0x53, 3, 1));
+	assert_int_equal(session_info(forged, &e, &info), CAPOS_INVALID_CAP);
+}
+
+static void test_policy_param_round_trip(void **state)
+{
+	(void)state;
+	static uint8_t raw[1536];
+	static char text[2100];
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	pb_ostream_t os = pb_ostream_from_buffer(raw, sizeof(raw));
+	assert_true(pb_encode(&os, capos_BrokerPolicy_fields, &policy));
+	size_t n = os.bytes_written, o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)raw[i] << 16 | (i + 1 < n ? (uint32_t)raw[i + 1] << 8 : 0) |
+			     (i + 2 < n ? raw[i + 2] : 0);
+		text[o++] = b64[(v >> 18) & 63];
+		text[o++] = b64[(v >> 12) & 63];
+		text[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		text[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	text[o] = '\0';
+	static capos_BrokerPolicy back;
+	assert_int_equal(broker_policy_decode(text, &back), 1);
+	assert_int_equal(back.principals_count, 3);
+	assert_string_equal(back.principals[0].verifier, passphrase_verifier);
+	assert_string_equal(back.principals[1].grants[1], "maintenance");
+	assert_int_equal(back.backoff_ms, 100);
+	assert_int_equal(broker_policy_decode("abc", &back), 0);
+	assert_int_equal(broker_policy_decode("!!!!", &back), 0);
+	assert_int_equal(broker_policy_decode("", &back), 1); /* the empty policy */
+	assert_int_equal(back.principals_count, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_anonymous_session, setup),
+		cmocka_unit_test_setup(test_policy_matrix, setup),
+		cmocka_unit_test_setup(test_wrong_vs_unknown_indistinguishable, setup),
+		cmocka_unit_test_setup(test_backoff, setup),
+		cmocka_unit_test_setup(test_nonce_single_use_and_expiry, setup),
+		cmocka_unit_test_setup(test_close_makes_grants_stale, setup),
+		cmocka_unit_test_setup(test_shutdown_grant, setup),
+		cmocka_unit_test_setup(test_malformed, setup),
+		cmocka_unit_test_setup(test_policy_param_round_trip, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
