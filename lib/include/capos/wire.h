@@ -244,6 +244,23 @@ static inline bool capos_wire_get_bytes(struct capos_wire_in *r, void *arr, size
 	return true;
 }
 
+/* Reads the key and length of a length-delimited field `field` into *sub
+ * (its bytes; the reader moves past them): how a bulk result (records
+ * written one after another as a repeated field, docs/writing-a-server.md)
+ * is walked. False at anything else. */
+static inline bool capos_wire_get_field(struct capos_wire_in *r, uint32_t field,
+					struct capos_wire_in *sub)
+{
+	uint32_t key, n;
+	if (!capos_wire_get_varint32(r, &key) || key != ((field << 3) | 2u) ||
+	    !capos_wire_get_len(r, &n))
+		return false;
+	sub->p = r->p;
+	sub->end = r->p + n;
+	r->p += n;
+	return true;
+}
+
 /* Skips an unknown field (nanopb's pb_skip_field). */
 static inline bool capos_wire_skip(struct capos_wire_in *r, uint32_t wire_type)
 {
