@@ -229,7 +229,9 @@ static capos_status_t do_read_bulk(void *ctx, struct capos_rpc_request *rq,
 	capos_status_t st = s->buffer_get(s->buffer_arg, caps_in->cap[0], &buf, &size);
 	if (st != CAPOS_OK)
 		return st;
-	st = log_read_bulk(s, &req->filter, buf, size, resp);
+	/* A reader may keep the rest of its buffer for itself. */
+	st = log_read_bulk(s, &req->filter, buf,
+			   req->max_bytes && req->max_bytes < size ? req->max_bytes : size, resp);
 	if (s->buffer_put)
 		s->buffer_put(s->buffer_arg, buf, size);
 	return st;
