@@ -86,10 +86,19 @@ static inline bool capos_wire_put_lenbytes(struct capos_wire_out *w, const void 
  * its array ("unterminated string"). The caller has skipped "". */
 static inline bool capos_wire_put_string(struct capos_wire_out *w, const char *s, size_t size)
 {
+	/* The NUL, eight bytes at a time while whole words fit the array
+	 * (a word has a zero byte iff (v - 0x01..) & ~v & 0x80.. is not 0). */
 	size_t n = 0;
-	while (n + 1 < size && s[n])
+	while (n + 8 <= size) {
+		uint64_t v;
+		capos_wire_memcpy(&v, s + n, 8);
+		if ((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull)
+			break;
+		n += 8;
+	}
+	while (n < size && s[n])
 		n++;
-	if (s[n])
+	if (n == size)
 		return false;
 	return capos_wire_put_lenbytes(w, s, n);
 }
