@@ -12,18 +12,13 @@
  *     dropped and counted at the sink, nothing forwarded; mean of WRITES;
  *   - LogReader.Read of full pages (as many records as one reply holds,
  *     capos_LogReadResult.records' bound) and reading 32 records by
- *     next_cursor paging; means of READ_ROUNDS;
- *   - LogReader.ReadBulk of 32 and of 128 records into a SharedBuffer
- *     (one call each; the figure includes decoding every record from
- *     the buffer); means of READ_ROUNDS.
+ *     next_cursor paging; means of READ_ROUNDS.
  * Each figure is printed on a "bench-log:" line; nothing is judged.
  */
 #include <string.h>
 
 #include <capos/debug.h>
-#include <capos/kernel.h>
 #include <capos/startup.h>
-#include <capos/wire.h>
 #include <pb_encode.h>
 
 #include "log.capos.h"
@@ -43,49 +38,6 @@ static inline uint64_t rdtsc(void)
 }
 
 static capos_LogReadResult res; /* a full page: off the stack */
-static capos_LogRecord bulk[128];
-
-#define BULK_VA 0x0000500000000000ull
-#define BULK_PAGES 16u
-
-/* One ReadBulk of up to `max` records from `cursor` into the buffer, then
- * every record decoded into bulk[]: the count, or 0 on any failure. */
-static uint32_t read_bulk(capos_cap_t logs, capos_cap_t sb, uint64_t cursor, uint32_t max)
-{
-	capos_LogBulkRead req = capos_LogBulkRead_init_zero;
-	capos_LogBulkResult out;
-	req.has_filter = true;
-	req.filter.cursor = cursor;
-	req.filter.max = max;
-	struct capos_cap_list send = { .count = 1, .move = 0, .cap = { sb } };
-	if (logreader_read_bulk(logs, &req, &send, &out) != CAPOS_OK || out.count > 128)
-		return 0;
-	const uint8_t *base = (const uint8_t *)BULK_VA;
-	struct capos_wire_in r = { base, base + out.bytes }, sub;
-	for (uint32_t i = 0; i < out.count; i++) {
-		memset(&bulk[i], 0, sizeof(bulk[i]));
-		if (!capos_wire_get_field(&r, capos_LogReadResult_records_tag, &sub) ||
-		    !capos_LogRecord_wire_decode(&sub, &bulk[i]) ||
-		    bulk[i].sequence != cursor + i)
-			return 0;
-	}
-	return r.p == r.end ? out.count : 0;
-}
-
-/* Mean cost of READ_ROUNDS ReadBulk calls of n records from `first`. */
-static uint64_t time_bulk(capos_cap_t logs, capos_cap_t sb, uint64_t first, uint32_t n)
-{
-	uint64_t t0 = 0;
-	for (uint32_t i = 0; i < WARMUP + READ_ROUNDS; i++) {
-		if (i == WARMUP)
-			t0 = rdtsc();
-		if (read_bulk(logs, sb, first, n) != n) {
-			capos_printf("bench-log: bulk read of %u failed\n", (unsigned)n);
-			return 0;
-		}
-	}
-	return (rdtsc() - t0) / READ_ROUNDS;
-}
 
 /* Mean cost of `rounds` Writes of `rec` after WARMUP untimed ones; 0 and
  * a message when a Write fails or is not answered as expected. */
@@ -184,20 +136,6 @@ int main(uint64_t arg)
 	uint64_t per_32 = (rdtsc() - t0) / READ_ROUNDS;
 	f.max = 0;
 
-	/* The same through ReadBulk: one call, a SharedBuffer of our own. */
-	capos_cap_t self = capos_cap_lookup("self");
-	uint32_t sb;
-	if (self == CAPOS_NO_CAP || capos_shared_buffer_create(self, BULK_PAGES, &sb) != CAPOS_OK ||
-	    capos_map_shared(self, BULK_VA, sb, 0, BULK_PAGES,
-			     CAPOS_PROT_READ | CAPOS_PROT_WRITE) != CAPOS_OK) {
-		capos_printf("bench-log: no SharedBuffer for ReadBulk\n");
-		return 4;
-	}
-	uint64_t bulk_32 = time_bulk(logs, sb, first, READ_RECORDS);
-	uint64_t bulk_128 = time_bulk(logs, sb, first, 128);
-	if (!bulk_32 || !bulk_128)
-		return 4;
-
 	capos_printf("bench-log: LogSink.Write accepted (ring + forward to the console), %u-byte LogRecord: %lu guest instructions per call (mean of %u)\n",
 		     (unsigned)encoded, (unsigned long)accepted, (unsigned)WRITES);
 	capos_printf("bench-log: LogSink.Write below the level floor (dropped at the sink): %lu guest instructions per call (mean of %u)\n",
@@ -206,13 +144,9 @@ int main(uint64_t arg)
 		     (unsigned)page, (unsigned long)per_read, (unsigned)READ_ROUNDS);
 	capos_printf("bench-log: LogReader.Read returning no records (cursor past the newest): %lu guest instructions per call (mean of %u)\n",
 		     (unsigned long)per_empty, (unsigned)READ_ROUNDS);
-	capos_printf("bench-log: LogReader.Read of %u records, paged (%u Reads by next_cursor): %lu guest instructions (mean of %u)\n",
+	capos_printf("bench-log: LogReader.Read of %u records (%u Reads by next_cursor): %lu guest instructions (mean of %u)\n",
 		     (unsigned)READ_RECORDS, (unsigned)reads, (unsigned long)per_32,
 		     (unsigned)READ_ROUNDS);
-	capos_printf("bench-log: LogReader.Read of %u records (1 ReadBulk into a SharedBuffer, records decoded): %lu guest instructions (mean of %u)\n",
-		     (unsigned)READ_RECORDS, (unsigned long)bulk_32, (unsigned)READ_ROUNDS);
-	capos_printf("bench-log: LogReader.ReadBulk of 128 records (1 call, records decoded): %lu guest instructions (mean of %u)\n",
-		     (unsigned long)bulk_128, (unsigned)READ_ROUNDS);
 	capos_printf("bench-log: done\n");
 	return 0;
 }
