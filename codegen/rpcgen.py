@@ -351,6 +351,8 @@ def collect_services(model, targets, problems):
                 me.c = snake(m.name)
                 me.req = model.c_type(m.input_type)
                 me.resp = model.c_type(m.output_type)
+                me.req_full = m.input_type
+                me.resp_full = m.output_type
                 me.streaming = m.client_streaming or m.server_streaming
                 sv.methods.append(me)
             services.append(sv)
@@ -444,6 +446,303 @@ def check_names(services, problems):
                      % (ent, o_ent, o_where[0], o_where[1], ", ".join(sorted(set(names)))))
 
 
+# ---- Direct codecs ---------------------------------------------------------
+# A message whose fields are all scalars, bounded strings/bytes and such
+# messages (proto3, no repeated, no oneof, no nanopb option but the bounds)
+# gets straight-line encode/decode functions (capos/wire.h) that produce
+# and accept exactly what nanopb does, without its descriptor walk. Every
+# other message goes through nanopb.
+
+# proto type -> (wire type, kind)
+DIRECT_SCALARS = {
+    FD.TYPE_DOUBLE: (1, "fixed64"), FD.TYPE_FIXED64: (1, "fixed64"),
+    FD.TYPE_SFIXED64: (1, "fixed64"),
+    FD.TYPE_FLOAT: (5, "fixed32"), FD.TYPE_FIXED32: (5, "fixed32"),
+    FD.TYPE_SFIXED32: (5, "fixed32"),
+    FD.TYPE_INT64: (0, "int64"), FD.TYPE_UINT64: (0, "uint64"),
+    FD.TYPE_INT32: (0, "int32"), FD.TYPE_UINT32: (0, "uint32"),
+    FD.TYPE_SINT32: (0, "sint32"), FD.TYPE_SINT64: (0, "sint64"),
+    FD.TYPE_BOOL: (0, "bool"), FD.TYPE_ENUM: (0, "enum"),
+    FD.TYPE_STRING: (2, "string"), FD.TYPE_BYTES: (2, "bytes"),
+    FD.TYPE_MESSAGE: (2, "message"),
+}
+DIRECT_OPTIONS = frozenset(["max_size", "max_length", "max_count"])
+
+
+class Direct:
+    """Which messages get direct codecs (memoised, recursion-safe)."""
+
+    def __init__(self, model, bounds, targets):
+        self.model = model
+        self.bounds = bounds
+        self.targets = targets  # only their files' codecs are generated
+        self.memo = {}
+        self.enums = {}
+        for f in model.files.values():
+            prefix = "." + f.package if f.package else ""
+            for e in f.enum_type:
+                self.enums[prefix + "." + e.name] = e
+            stack = [(prefix + "." + m.name, m) for m in f.message_type]
+            while stack:
+                full, m = stack.pop()
+                for e in m.enum_type:
+                    self.enums[full + "." + e.name] = e
+                stack.extend((full + "." + n.name, n) for n in m.nested_type)
+
+    def ok(self, full):
+        if full in self.memo:
+            return self.memo[full]
+        self.memo[full] = False  # a message inside itself: nanopb's
+        if full not in self.model.messages:
+            return False
+        fname, msg, _, dotted = self.model.messages[full]
+        if fname not in self.targets or self.model.files[fname].syntax != "proto3":
+            return False
+        for fld in msg.field:
+            if fld.label == FD.LABEL_REPEATED or fld.HasField("oneof_index"):
+                return False
+            if fld.type not in DIRECT_SCALARS:
+                return False
+            opts = self.bounds.field_options(fname, msg, dotted, fld)
+            if any(d.name not in DIRECT_OPTIONS for d, _ in opts.ListFields()):
+                return False
+            if fld.type == FD.TYPE_MESSAGE and not self.ok(fld.type_name):
+                return False
+            if fld.type == FD.TYPE_ENUM and fld.type_name not in self.enums:
+                return False
+        self.memo[full] = True
+        return True
+
+    def unsigned_enum(self, type_name):
+        """nanopb's UENUM: an enum with no negative value."""
+        return all(v.number >= 0 for v in self.enums[type_name].value)
+
+
+def direct_messages(model, direct, fname):
+    """Full names of the messages of fname with direct codecs, in file order."""
+    return [full for full, v in model.messages.items()
+            if v[0] == fname and direct.ok(full)]
+
+
+def direct_fn(model, full, what):
+    return "%s_wire_%s" % (model.c_type(full), what)
+
+
+def gen_direct_encode(model, direct, full, w):
+    _, msg, _, _ = model.messages[full]
+    ct = model.c_type(full)
+    w("")
+    w("bool %s(struct capos_wire_out *w, const %s *m)" % (direct_fn(model, full, "encode"), ct))
+    w("{")
+    if not msg.field:
+        w("\t(void)w;")
+        w("\t(void)m;")
+    for fld in sorted(msg.field, key=lambda f: f.number):
+        wt, kind = DIRECT_SCALARS[fld.type]
+        key = (fld.number << 3) | wt
+        put_key = ("capos_wire_put_byte(w, %du)" % key if key < 0x80
+                   else "capos_wire_put_varint(w, %du)" % key)
+        f = "m->" + fld.name
+        w("\t/* %s = %d */" % (fld.name, fld.number))
+        if kind == "message":
+            w("\tif (m->has_%s) {" % fld.name)
+            w("\t\tuint8_t *len_at;")
+            w("\t\tif (!%s || (len_at = capos_wire_sub_begin(w)) == NULL ||" % put_key)
+            w("\t\t    !%s(w, &%s) || !capos_wire_sub_end(w, len_at))"
+              % (direct_fn(model, fld.type_name, "encode"), f))
+            w("\t\t\treturn false;")
+            w("\t}")
+            continue
+        if kind == "string":
+            w("\tif (%s[0] && (!%s || !capos_wire_put_string(w, %s, sizeof(%s))))"
+              % (f, put_key, f, f))
+            w("\t\treturn false;")
+            continue
+        if kind == "bytes":
+            w("\tif (%s.size && (%s.size > sizeof(%s) - offsetof(%s_%s_t, bytes) ||"
+              % (f, f, f, ct, fld.name))
+            w("\t    !%s || !capos_wire_put_lenbytes(w, %s.bytes, %s.size)))" % (put_key, f, f))
+            w("\t\treturn false;")
+            continue
+        if kind in ("fixed32", "fixed64"):
+            n = 4 if kind == "fixed32" else 8
+            # nanopb skips a value whose bytes are all zero (-0.0 is sent).
+            w("\t{")
+            w("\t\tuint%d_t bits;" % (n * 8))
+            w("\t\tcapos_wire_memcpy(&bits, &%s, %d);" % (f, n))
+            w("\t\tif (bits && (!%s || !capos_wire_put_raw(w, &bits, %d)))" % (put_key, n))
+            w("\t\t\treturn false;")
+            w("\t}")
+            continue
+        val = {
+            "int64": "(uint64_t)%s" % f,
+            "uint64": "%s" % f,
+            "int32": "(uint64_t)(int64_t)%s" % f,
+            "uint32": "%s" % f,
+            "sint32": "capos_wire_zigzag(%s)" % f,
+            "sint64": "capos_wire_zigzag(%s)" % f,
+            "bool": "(uint64_t)(%s ? 1 : 0)" % f,
+        }.get(kind)
+        if kind == "enum":
+            if direct.unsigned_enum(fld.type_name):
+                val = "(uint64_t)(uint32_t)%s" % f
+            else:
+                val = "(uint64_t)(int64_t)(int32_t)%s" % f
+        w("\tif (%s && (!%s || !capos_wire_put_varint(w, %s)))" % (f, put_key, val))
+        w("\t\treturn false;")
+    w("\treturn true;")
+    w("}")
+
+
+def gen_direct_decode(model, direct, full, w):
+    _, msg, _, _ = model.messages[full]
+    ct = model.c_type(full)
+    w("")
+    w("bool %s(struct capos_wire_in *r, %s *m)" % (direct_fn(model, full, "decode"), ct))
+    w("{")
+    if not msg.field:
+        w("\t(void)m;")
+    w("\twhile (r->p != r->end) {")
+    w("\t\tuint32_t key;")
+    if any(DIRECT_SCALARS[f.type][1] in ("message",) for f in msg.field):
+        w("\t\tuint32_t n;")
+    if any(DIRECT_SCALARS[f.type][0] == 0 and DIRECT_SCALARS[f.type][1] != "bool"
+           for f in msg.field):
+        w("\t\tuint64_t v;")
+    if any(DIRECT_SCALARS[f.type][1] == "bool" for f in msg.field):
+        w("\t\tuint32_t b;")
+    w("\t\tif (!capos_wire_get_varint32(r, &key) || (key >> 3) == 0)")
+    w("\t\t\treturn false; /* nanopb: \"zero tag\" */")
+    w("\t\tswitch (key >> 3) {")
+    for fld in sorted(msg.field, key=lambda f: f.number):
+        wt, kind = DIRECT_SCALARS[fld.type]
+        f = "m->" + fld.name
+        w("\t\tcase %du:" % fld.number)
+        w("\t\t\tif ((key & 7u) != %du)" % wt)
+        w("\t\t\t\treturn false; /* nanopb: \"wrong wire type\" */")
+        if kind == "message":
+            w("\t\t\tif (!capos_wire_get_len(r, &n))")
+            w("\t\t\t\treturn false;")
+            w("\t\t\t{")
+            w("\t\t\t\tstruct capos_wire_in sub = { r->p, r->p + n };")
+            w("\t\t\t\tm->has_%s = true; /* a second one merges, as in nanopb */" % fld.name)
+            w("\t\t\t\tif (!%s(&sub, &%s))" % (direct_fn(model, fld.type_name, "decode"), f))
+            w("\t\t\t\t\treturn false;")
+            w("\t\t\t}")
+            w("\t\t\tr->p += n;")
+        elif kind == "string":
+            w("\t\t\tif (!capos_wire_get_string(r, %s, sizeof(%s)))" % (f, f))
+            w("\t\t\t\treturn false;")
+        elif kind == "bytes":
+            w("\t\t\tif (!capos_wire_get_bytes(r, &%s, offsetof(%s_%s_t, bytes), sizeof(%s),"
+              % (f, ct, fld.name, f))
+            w("\t\t\t\t\t\t  &%s.size, sizeof(%s.size)))" % (f, f))
+            w("\t\t\t\treturn false;")
+        elif kind in ("fixed32", "fixed64"):
+            n = 4 if kind == "fixed32" else 8
+            w("\t\t\tif (!capos_wire_get_raw(r, &%s, %d))" % (f, n))
+            w("\t\t\t\treturn false;")
+        elif kind == "bool":
+            w("\t\t\tif (!capos_wire_get_varint32(r, &b))")
+            w("\t\t\t\treturn false;")
+            w("\t\t\t%s = b != 0;" % f)
+        else:
+            w("\t\t\tif (!capos_wire_get_varint(r, &v))")
+            w("\t\t\t\treturn false;")
+            if kind in ("uint64",):
+                w("\t\t\t%s = v;" % f)
+            elif kind == "int64":
+                w("\t\t\t%s = (int64_t)v;" % f)
+            elif kind == "uint32":
+                w("\t\t\tif (v > UINT32_MAX)")
+                w("\t\t\t\treturn false; /* nanopb: \"integer too large\" */")
+                w("\t\t\t%s = (uint32_t)v;" % f)
+            elif kind == "int32":
+                w("\t\t\t%s = (int32_t)v; /* nanopb takes a 64-bit negative too */" % f)
+            elif kind == "sint64":
+                w("\t\t\t%s = capos_wire_unzigzag(v);" % f)
+            elif kind == "sint32":
+                w("\t\t\tif (capos_wire_unzigzag(v) != (int32_t)capos_wire_unzigzag(v))")
+                w("\t\t\t\treturn false; /* nanopb: \"integer too large\" */")
+                w("\t\t\t%s = (int32_t)capos_wire_unzigzag(v);" % f)
+            elif kind == "enum":
+                if direct.unsigned_enum(fld.type_name):
+                    w("\t\t\tif (v > UINT32_MAX)")
+                    w("\t\t\t\treturn false; /* nanopb: \"integer too large\" */")
+                    w("\t\t\t{")
+                    w("\t\t\t\tuint32_t u = (uint32_t)v;")
+                    w("\t\t\t\tcapos_wire_memcpy(&%s, &u, sizeof(u));" % f)
+                    w("\t\t\t}")
+                else:
+                    w("\t\t\t{")
+                    w("\t\t\t\tint32_t i = (int32_t)v;")
+                    w("\t\t\t\tcapos_wire_memcpy(&%s, &i, sizeof(i));" % f)
+                    w("\t\t\t}")
+        w("\t\t\tbreak;")
+    w("\t\tdefault:")
+    w("\t\t\tif (!capos_wire_skip(r, key & 7u))")
+    w("\t\t\t\treturn false;")
+    w("\t\t\tbreak;")
+    w("\t\t}")
+    w("\t}")
+    w("\treturn true;")
+    w("}")
+
+
+def gen_direct_buffers(model, full, w):
+    """The whole-buffer forms struct capos_rpc_method points at."""
+    ct = model.c_type(full)
+    w("")
+    w("bool %s(uint8_t *buf, uint32_t cap, const void *msg, uint32_t *len)"
+      % direct_fn(model, full, "encode_buf"))
+    w("{")
+    w("\tstruct capos_wire_out w = { buf, buf + cap };")
+    w("\tif (!%s(&w, msg))" % direct_fn(model, full, "encode"))
+    w("\t\treturn false;")
+    w("\t*len = (uint32_t)(w.p - buf);")
+    w("\treturn true;")
+    w("}")
+    w("")
+    w("bool %s(const uint8_t *buf, uint32_t len, void *msg)"
+      % direct_fn(model, full, "decode_buf"))
+    w("{")
+    w("\tstruct capos_wire_in r = { buf, buf + len };")
+    w("\tcapos_wire_memset(msg, 0, sizeof(%s));" % ct)
+    w("\treturn %s(&r, msg);" % direct_fn(model, full, "decode"))
+    w("}")
+
+
+def gen_direct_decls(model, direct, fname, w):
+    fulls = direct_messages(model, direct, fname)
+    if not fulls:
+        return
+    w("")
+    w("/* Direct codecs (capos/wire.h): the same bytes as nanopb, without its")
+    w(" * descriptor walk. _encode/_decode work on a stream (decode merges into")
+    w(" * *m); the _buf forms take a whole buffer (decode zeroes *msg first). */")
+    for full in fulls:
+        ct = model.c_type(full)
+        w("#define %s_WIRE 1" % ct)
+        w("bool %s(struct capos_wire_out *w, const %s *m);"
+          % (direct_fn(model, full, "encode"), ct))
+        w("bool %s(struct capos_wire_in *r, %s *m);" % (direct_fn(model, full, "decode"), ct))
+        w("bool %s(uint8_t *buf, uint32_t cap, const void *msg, uint32_t *len);"
+          % direct_fn(model, full, "encode_buf"))
+        w("bool %s(const uint8_t *buf, uint32_t len, void *msg);"
+          % direct_fn(model, full, "decode_buf"))
+
+
+def gen_direct_defs(model, direct, fname, w):
+    fulls = direct_messages(model, direct, fname)
+    if fulls:
+        w("")
+        w("/* ---- direct codecs ---- */")
+    for full in fulls:
+        gen_direct_encode(model, direct, full, w)
+        gen_direct_decode(model, direct, full, w)
+        gen_direct_buffers(model, full, w)
+
+
 # ---- Output ----------------------------------------------------------------
 
 def guard(base):
@@ -512,7 +811,7 @@ def param_lines(ps):
     return [", ".join(ps[:half]), ", ".join(ps[half:])]
 
 
-def gen_header(fname, base, services):
+def gen_header(fname, base, services, model, direct, targets):
     out = []
     w = out.append
     w("/* Generated by codegen/rpcgen.py from %s. Do not edit. */" % fname)
@@ -520,8 +819,13 @@ def gen_header(fname, base, services):
     w("#define %s" % guard(base))
     w("")
     w("#include <capos/rpc.h>")
+    w("#include <capos/wire.h>")
     w("")
     w('#include "%s.pb.h"' % base)
+    for dep in model.files[fname].dependency:
+        if dep in targets:
+            w('#include "%s.capos.h"' % dep[:-len(".proto")])
+    gen_direct_decls(model, direct, fname, w)
     for sv in services:
         up = sv.c.upper()
         w("")
@@ -584,11 +888,14 @@ def gen_header(fname, base, services):
     return "\n".join(out) + "\n"
 
 
-def gen_source(fname, base, services):
+def gen_source(fname, base, services, model, direct):
     out = []
     w = out.append
     w("/* Generated by codegen/rpcgen.py from %s. Do not edit. */" % fname)
+    w("#include <stddef.h>")
+    w("")
     w('#include "%s.capos.h"' % base)
+    gen_direct_defs(model, direct, fname, w)
     types = sorted({t for sv in services for me in sv.methods for t in (me.req, me.resp)})
     if types:
         w("")
@@ -613,6 +920,10 @@ def gen_source(fname, base, services):
             w("\t.idempotent = %d," % (1 if me.idempotent else 0))
             w("\t.request_caps = %d," % me.req_caps)
             w("\t.reply_caps = %d," % me.rep_caps)
+            if direct.ok(me.req_full):
+                w("\t.encode_request = %s," % direct_fn(model, me.req_full, "encode_buf"))
+            if direct.ok(me.resp_full):
+                w("\t.decode_response = %s," % direct_fn(model, me.resp_full, "decode_buf"))
             w("};")
             w("")
             if me.req_caps or me.rep_caps:
@@ -636,7 +947,10 @@ def gen_source(fname, base, services):
               % (sv.c, me.c, sv.c))
             w("\t\t\t\tstruct capos_rpc_request *rq)")
             w("{")
-            w("\t%s req = %s_init_zero;" % (me.req, me.req))
+            if direct.ok(me.req_full):
+                w("\t%s req; /* zeroed by the decoder */" % me.req)
+            else:
+                w("\t%s req = %s_init_zero;" % (me.req, me.req))
             w("\t%s resp = %s_init_zero;" % (me.resp, me.resp))
             w("\tcapos_status_t st;")
             w("")
@@ -644,7 +958,12 @@ def gen_source(fname, base, services):
             w("\t\treturn CAPOS_UNSUPPORTED;")
             w("\tif (rq->caps_in.count > %du)" % me.req_caps)
             w("\t\treturn CAPOS_INVALID_ARGUMENT;")
-            w("\tif (capos_rpc_decode(rq, &%s_msg, &req) != CAPOS_OK)" % me.req)
+            if direct.ok(me.req_full):
+                w("\tif (rq->len > CAPOS_MSG_BODY_MAX ||")
+                w("\t    !%s(rq->body, rq->len, &req))"
+                  % direct_fn(model, me.req_full, "decode_buf"))
+            else:
+                w("\tif (capos_rpc_decode(rq, &%s_msg, &req) != CAPOS_OK)" % me.req)
             w("\t\treturn CAPOS_INVALID_ARGUMENT;")
             args = ["ctx", "rq", "&req"]
             if me.req_caps:
@@ -660,8 +979,15 @@ def gen_source(fname, base, services):
             else:
                 w("\tif (rq->caps_out.count != 0)")
             w("\t\treturn CAPOS_PROTOCOL_ERROR;")
-            w("\tif (capos_rpc_encode(rq, &%s_msg, &resp) != CAPOS_OK)" % me.resp)
-            w("\t\treturn CAPOS_INVALID_ARGUMENT;")
+            if direct.ok(me.resp_full):
+                w("\tif (!%s(rq->out, rq->out_cap, &resp, &rq->out_len)) {"
+                  % direct_fn(model, me.resp_full, "encode_buf"))
+                w("\t\trq->out_len = 0;")
+                w("\t\treturn CAPOS_INVALID_ARGUMENT;")
+                w("\t}")
+            else:
+                w("\tif (capos_rpc_encode(rq, &%s_msg, &resp) != CAPOS_OK)" % me.resp)
+                w("\t\treturn CAPOS_INVALID_ARGUMENT;")
             w("\treturn CAPOS_OK;")
             w("}")
         w("")
@@ -783,13 +1109,14 @@ def main(argv):
     if problems.report():
         return 1
 
+    direct = Direct(model, bounds, set(targets))
     for t in targets:
         base = t[:-len(".proto")] if t.endswith(".proto") else t
         svs = [sv for sv in services if sv.file == t]
         write_if_changed(os.path.join(args.out_dir, base + ".capos.h"),
-                         gen_header(t, base, svs))
+                         gen_header(t, base, svs, model, direct, set(targets)))
         write_if_changed(os.path.join(args.out_dir, base + ".capos.c"),
-                         gen_source(t, base, svs))
+                         gen_source(t, base, svs, model, direct))
     return 0
 
 

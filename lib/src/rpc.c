@@ -22,6 +22,16 @@ capos_status_t capos_rpc_call(capos_cap_t cap, const struct capos_rpc_method *m,
 	return capos_rpc_call_caps(cap, m, req, NULL, resp, NULL);
 }
 
+/* The reply's body, in the transport buffer, into resp. */
+static capos_status_t decode_reply(const struct capos_rpc_method *m, uint32_t len, void *resp)
+{
+	const uint8_t *buf = capos_transport_buffer();
+	if (m->decode_response)
+		return m->decode_response(buf, len, resp) ? CAPOS_OK : CAPOS_INVALID_ARGUMENT;
+	pb_istream_t is = pb_istream_from_buffer(buf, len);
+	return pb_decode(&is, m->response_fields, resp) ? CAPOS_OK : CAPOS_INVALID_ARGUMENT;
+}
+
 /* The reply to one Call, already in the transport buffer: its status,
  * the body decoded into resp, its caps checked against the method. */
 static capos_status_t take_reply(const struct capos_rpc_method *m, uint64_t reply_label,
@@ -32,8 +42,7 @@ static capos_status_t take_reply(const struct capos_rpc_method *m, uint64_t repl
 	if (reply_label == CAPOS_OK && got->count == 0 && m->reply_caps == 0 &&
 	    reply_len <= CAPOS_TRANSPORT_BUFFER_SIZE) {
 		/* The common case: no caps either way. */
-		pb_istream_t is = pb_istream_from_buffer(capos_transport_buffer(), reply_len);
-		return pb_decode(&is, m->response_fields, resp) ? CAPOS_OK : CAPOS_INVALID_ARGUMENT;
+		return decode_reply(m, reply_len, resp);
 	}
 	if (reply_label != CAPOS_OK)
 		st = (capos_status_t)reply_label;
@@ -41,11 +50,8 @@ static capos_status_t take_reply(const struct capos_rpc_method *m, uint64_t repl
 		st = CAPOS_PROTOCOL_ERROR; /* the server broke the method's contract */
 	else if (reply_len > CAPOS_TRANSPORT_BUFFER_SIZE)
 		st = CAPOS_INVALID_ARGUMENT;
-	else {
-		pb_istream_t is = pb_istream_from_buffer(capos_transport_buffer(), reply_len);
-		/* A reply we cannot read is no reply: its caps go too. */
-		st = pb_decode(&is, m->response_fields, resp) ? CAPOS_OK : CAPOS_INVALID_ARGUMENT;
-	}
+	else
+		st = decode_reply(m, reply_len, resp); /* unreadable: its caps go too */
 	if (st == CAPOS_OK && received) {
 		*received = *got;
 		received->move = 0;
@@ -74,14 +80,21 @@ capos_status_t capos_rpc_call_caps(capos_cap_t cap, const struct capos_rpc_metho
 	capos_status_t st = CAPOS_INVALID_ARGUMENT;
 	for (int a = 0; a < attempts; a++) {
 		uint8_t *buf = capos_transport_buffer();
-		pb_ostream_t os = pb_ostream_from_buffer(buf, CAPOS_TRANSPORT_BUFFER_SIZE);
-		if (!pb_encode(&os, m->request_fields, req))
-			return CAPOS_INVALID_ARGUMENT; /* the request does not fit */
+		uint32_t len;
+		if (m->encode_request) {
+			if (!m->encode_request(buf, CAPOS_TRANSPORT_BUFFER_SIZE, req, &len))
+				return CAPOS_INVALID_ARGUMENT; /* the request does not fit */
+		} else {
+			pb_ostream_t os = pb_ostream_from_buffer(buf, CAPOS_TRANSPORT_BUFFER_SIZE);
+			if (!pb_encode(&os, m->request_fields, req))
+				return CAPOS_INVALID_ARGUMENT;
+			len = (uint32_t)os.bytes_written;
+		}
 		uint64_t reply_label = 0;
 		uint32_t reply_len = 0;
 		struct capos_cap_list got; /* the transport sets count */
 		st = capos_transport_call(cap, CAPOS_RPC_LABEL(m->interface_id, m->method_id),
-					  (uint32_t)os.bytes_written, send, &reply_label,
+					  len, send, &reply_label,
 					  &reply_len, &got);
 		if (st == CAPOS_DISCONNECTED && a + 1 < attempts) {
 			/* The server may be restarting: let it come back. */

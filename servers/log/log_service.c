@@ -36,6 +36,14 @@ void log_set_forward(struct log_state *s, log_forward_fn fn, void *arg)
 	s->forward_arg = arg;
 }
 
+void log_set_buffers(struct log_state *s, log_buffer_get_fn get, log_buffer_put_fn put,
+		     void *arg)
+{
+	s->buffer_get = get;
+	s->buffer_put = put;
+	s->buffer_arg = arg;
+}
+
 capos_LogLevel log_floor_from_number(uint64_t level)
 {
 	return level > (uint64_t)LOG_LEVEL_MAX ? LOG_LEVEL_MAX : (capos_LogLevel)level;
@@ -126,37 +134,107 @@ static capos_status_t do_write(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_OK;
 }
 
+/* Where a read from `cursor` starts: the first sequence to examine, and
+ * how many records in between the ring had already overwritten (the
+ * floor's drops never get a sequence). */
+static uint64_t read_start(const struct log_state *s, uint64_t cursor, uint64_t *dropped)
+{
+	const uint64_t oldest = s->next_seq - s->count; /* == next_seq when empty */
+	const uint64_t want = cursor ? cursor : 1;
+	*dropped = want < oldest ? oldest - want : 0;
+	return want < oldest ? oldest : want;
+}
+
+static const capos_LogRecord *ring_at(const struct log_state *s, uint64_t seq)
+{
+	const uint64_t oldest = s->next_seq - s->count;
+	return &s->ring[(s->head + (uint32_t)(seq - oldest)) % s->capacity];
+}
+
+static bool passes(const capos_LogRecord *r, const capos_LogFilter *f)
+{
+	if (r->level < f->min_level)
+		return false;
+	return !f->source[0] || strcmp(r->source, f->source) == 0;
+}
+
 static capos_status_t do_read(void *ctx, struct capos_rpc_request *rq,
 			      const capos_LogFilter *req, capos_LogReadResult *resp)
 {
 	struct log_state *s = ctx;
 	(void)rq;
-	const uint64_t oldest = s->next_seq - s->count; /* == next_seq when empty */
-	const uint64_t want = req->cursor ? req->cursor : 1;
-	/* Every record in [want, oldest) was overwritten (the floor's drops
-	 * never get a sequence). */
-	resp->dropped = want < oldest ? oldest - want : 0;
+	uint64_t seq = read_start(s, req->cursor, &resp->dropped);
 	resp->below_floor = s->dropped_at_sink;
-	uint64_t seq = want < oldest ? oldest : want;
 	/* The response bound: max_count records of their largest size fit
 	 * the message body (idl/log.options). */
 	const uint32_t room = (uint32_t)(sizeof(resp->records) / sizeof(resp->records[0]));
 	const uint32_t limit = (req->max == 0 || req->max > room) ? room : req->max;
 	resp->records_count = 0;
 	while (seq < s->next_seq && resp->records_count < limit) {
-		const capos_LogRecord *r =
-			&s->ring[(s->head + (uint32_t)(seq - oldest)) % s->capacity];
+		const capos_LogRecord *r = ring_at(s, seq);
 		seq++;
-		if (r->level < req->min_level)
-			continue;
-		if (req->source[0] && strcmp(r->source, req->source) != 0)
-			continue;
-		resp->records[resp->records_count++] = *r;
+		if (passes(r, req))
+			resp->records[resp->records_count++] = *r;
 	}
 	/* The sequence after the last examined record; a cursor past the end
 	 * stays where it is. */
 	resp->next_cursor = seq;
 	return CAPOS_OK;
+}
+
+capos_status_t log_read_bulk(const struct log_state *s, const capos_LogFilter *f,
+			     uint8_t *buf, uint32_t size, capos_LogBulkResult *out)
+{
+	*out = (capos_LogBulkResult)capos_LogBulkResult_init_zero;
+	uint64_t seq = read_start(s, f->cursor, &out->dropped);
+	out->below_floor = s->dropped_at_sink;
+	const uint32_t limit = f->max ? f->max : UINT32_MAX;
+	struct capos_wire_out w = { buf, buf + size };
+	while (seq < s->next_seq && out->count < limit) {
+		const capos_LogRecord *r = ring_at(s, seq);
+		if (!passes(r, f)) {
+			seq++;
+			continue;
+		}
+		/* As LogReadResult.records: key, length, the record. */
+		uint8_t *mark = w.p, *len_at;
+		if (!capos_wire_put_byte(&w, (capos_LogReadResult_records_tag << 3) | 2u) ||
+		    (len_at = capos_wire_sub_begin(&w)) == NULL ||
+		    !capos_LogRecord_wire_encode(&w, r) || !capos_wire_sub_end(&w, len_at)) {
+			w.p = mark; /* does not fit: it is the next call's first */
+			if (out->count == 0)
+				return CAPOS_LIMIT_EXCEEDED;
+			break;
+		}
+		out->count++;
+		seq++;
+	}
+	out->next_cursor = seq;
+	out->bytes = (uint32_t)(w.p - buf);
+	return CAPOS_OK;
+}
+
+static capos_status_t do_read_bulk(void *ctx, struct capos_rpc_request *rq,
+				   const capos_LogBulkRead *req, struct capos_cap_list *caps_in,
+				   capos_LogBulkResult *resp)
+{
+	struct log_state *s = ctx;
+	(void)rq;
+	if (!s->buffer_get)
+		return CAPOS_UNSUPPORTED;
+	if (caps_in->count != 1)
+		return CAPOS_INVALID_ARGUMENT; /* no buffer to write into */
+	uint8_t *buf;
+	uint32_t size;
+	capos_status_t st = s->buffer_get(s->buffer_arg, caps_in->cap[0], &buf, &size);
+	if (st != CAPOS_OK)
+		return st;
+	/* A reader may keep the rest of its buffer for itself. */
+	st = log_read_bulk(s, &req->filter, buf,
+			   req->max_bytes && req->max_bytes < size ? req->max_bytes : size, resp);
+	if (s->buffer_put)
+		s->buffer_put(s->buffer_arg, buf, size);
+	return st;
 }
 
 const struct logsink_ops log_sink_ops = {
@@ -165,4 +243,5 @@ const struct logsink_ops log_sink_ops = {
 
 const struct logreader_ops log_reader_ops = {
 	.read = do_read,
+	.read_bulk = do_read_bulk,
 };

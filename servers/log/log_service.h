@@ -32,6 +32,13 @@
 typedef void (*log_clock_fn)(void *arg, capos_Timestamp *out);
 /* Called for each accepted record, after it is in the ring. */
 typedef void (*log_forward_fn)(void *arg, const capos_LogRecord *rec);
+/* ReadBulk's buffer: the memory behind the SharedBuffer cap that came with
+ * the call, for the length of the call (the target maps it into logd,
+ * tests hand out host memory). OK with *buf and *size set, or the status
+ * to answer (INVALID_ARGUMENT: not a SharedBuffer). `put` undoes `get`. */
+typedef capos_status_t (*log_buffer_get_fn)(void *arg, capos_cap_t cap, uint8_t **buf,
+					    uint32_t *size);
+typedef void (*log_buffer_put_fn)(void *arg, uint8_t *buf, uint32_t size);
 
 struct log_state {
 	capos_LogRecord ring[LOG_RING_MAX];
@@ -48,6 +55,9 @@ struct log_state {
 	void *forward_arg;
 	const struct capos_client_name *sources;
 	size_t nsources;
+	log_buffer_get_fn buffer_get; /* NULL: ReadBulk answers UNSUPPORTED */
+	log_buffer_put_fn buffer_put;
+	void *buffer_arg;
 };
 
 /* capacity 0: LOG_RING_DEFAULT; above LOG_RING_MAX: LOG_RING_MAX. */
@@ -56,6 +66,17 @@ void log_init(struct log_state *s, uint32_t capacity, capos_LogLevel floor,
 /* The table is borrowed, not copied: it must outlive the state. */
 void log_set_sources(struct log_state *s, const struct capos_client_name *sources, size_t n);
 void log_set_forward(struct log_state *s, log_forward_fn fn, void *arg);
+/* How ReadBulk reaches the caller's SharedBuffer. */
+void log_set_buffers(struct log_state *s, log_buffer_get_fn get, log_buffer_put_fn put,
+		     void *arg);
+
+/* ReadBulk's work (idl/log.proto): the records at or after f->cursor that
+ * pass f, oldest first, into buf[size] as LogReadResult.records fields, as
+ * many as fit and f->max allows (0: no limit). CAPOS_OK with *out filled,
+ * or CAPOS_LIMIT_EXCEEDED when the first record to return does not fit
+ * (*out then says nothing). */
+capos_status_t log_read_bulk(const struct log_state *s, const capos_LogFilter *f,
+			     uint8_t *buf, uint32_t size, capos_LogBulkResult *out);
 
 /* The level floor for a manifest's log_level number: above CRITICAL is
  * CRITICAL (the most severe records stay visible whatever the number). */

@@ -14,7 +14,10 @@
  *   thread, capmgr, wake  its own Thread, its table's manager (WRITE) and
  *                 a notification: required, for the loop below;
  *   params        log_level (the floor), log_ring_records (ring size; 0 the
- *                 default), badge.N (the component behind badge N).
+ *                 default), badge.N (the component behind badge N);
+ *   self          optional, its own Process: ReadBulk maps the caller's
+ *                 SharedBuffer with it for the length of the call (absent:
+ *                 ReadBulk answers UNSUPPORTED).
  *
  * One thread, two endpoints, the shared ring: no locks. The service
  * framework (capos/service.h) serves both: logd binds `wake` to its
@@ -107,6 +110,35 @@ static void forward_line(void *ctx)
 	}
 }
 
+/* ReadBulk's window: the caller's SharedBuffer is mapped here during the
+ * call (its first LOG_BULK_MAX_PAGES pages at most) and unmapped after,
+ * so logd keeps nothing of a reader's memory between calls. */
+#define LOG_BULK_VA 0x0000500000000000ull
+#define LOG_BULK_MAX_PAGES 16u
+static capos_cap_t self = CAPOS_NO_CAP;
+
+static capos_status_t bulk_map(void *arg, capos_cap_t cap, uint8_t **buf, uint32_t *size)
+{
+	(void)arg;
+	struct capos_shared_buffer_info info;
+	if (capos_shared_buffer_info(cap, &info) != CAPOS_OK || info.pages == 0)
+		return CAPOS_INVALID_ARGUMENT; /* not a SharedBuffer */
+	uint32_t pages = info.pages < LOG_BULK_MAX_PAGES ? info.pages : LOG_BULK_MAX_PAGES;
+	capos_status_t st = capos_map_shared(self, LOG_BULK_VA, cap, 0, pages,
+					     CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+	if (st != CAPOS_OK)
+		return st == CAPOS_DENIED ? CAPOS_DENIED : CAPOS_INVALID_ARGUMENT;
+	*buf = (uint8_t *)LOG_BULK_VA;
+	*size = pages * 4096u;
+	return CAPOS_OK;
+}
+
+static void bulk_unmap(void *arg, uint8_t *buf, uint32_t size)
+{
+	(void)arg;
+	(void)capos_unmap(self, (uint64_t)(uintptr_t)buf, size / 4096u);
+}
+
 static const char *param(void *arg, const char *key)
 {
 	(void)arg;
@@ -133,6 +165,9 @@ int main(uint64_t arg)
 	capos_client_names_load(&sources, param, NULL);
 	log_set_sources(&state, sources.entries, sources.count);
 	log_set_forward(&state, keep_line, NULL);
+	self = capos_cap_lookup("self");
+	if (self != CAPOS_NO_CAP)
+		log_set_buffers(&state, bulk_map, bulk_unmap, NULL);
 
 	capos_cap_t thread = capos_cap_lookup("thread"), wake = capos_cap_lookup("wake");
 	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include <capos/transport.h>
+#include <capos/wire.h>
+#include <pb_decode.h>
 
 #include "log.capos.h"
 #include "log_service.h"
@@ -52,6 +54,40 @@ static void count_forward(void *arg, const capos_LogRecord *rec)
 	last_forwarded_seq = rec->sequence;
 }
 
+/* ReadBulk's buffers: a loopback object's token names one of these. */
+#define BUF_BIG 1u    /* 64 KiB */
+#define BUF_SMALL 2u  /* bulk_small_size bytes */
+static uint8_t bulk_big[65536];
+static uint8_t bulk_small[256];
+static uint32_t bulk_small_size;
+static unsigned bulk_mapped; /* get without put */
+
+static capos_status_t host_buffer_get(void *arg, capos_cap_t cap, uint8_t **buf,
+				      uint32_t *size)
+{
+	(void)arg;
+	uint64_t token = capos_loopback_cap_token(cap);
+	if (token == BUF_BIG) {
+		*buf = bulk_big;
+		*size = sizeof(bulk_big);
+	} else if (token == BUF_SMALL) {
+		*buf = bulk_small;
+		*size = bulk_small_size;
+	} else {
+		return CAPOS_INVALID_ARGUMENT;
+	}
+	bulk_mapped++;
+	return CAPOS_OK;
+}
+
+static void host_buffer_put(void *arg, uint8_t *buf, uint32_t size)
+{
+	(void)arg;
+	(void)buf;
+	(void)size;
+	bulk_mapped--;
+}
+
 static void setup_with(uint32_t capacity, capos_LogLevel floor)
 {
 	fake_now = 0;
@@ -60,6 +96,8 @@ static void setup_with(uint32_t capacity, capos_LogLevel floor)
 	log_init(&state, capacity, floor, fake_clock, NULL);
 	log_set_sources(&state, sources, sizeof(sources) / sizeof(sources[0]));
 	log_set_forward(&state, count_forward, NULL);
+	log_set_buffers(&state, host_buffer_get, host_buffer_put, NULL);
+	bulk_mapped = 0;
 	capos_loopback_reset();
 	capos_loopback_register(SINK_A, logsink_service(&log_sink_ops, &state), BADGE_A);
 	capos_loopback_register(SINK_B, logsink_service(&log_sink_ops, &state), BADGE_B);
@@ -391,6 +429,221 @@ static void test_malformed(void **st)
 	assert_string_equal(r.records[0].text, "still here");
 }
 
+/* ---- ReadBulk: many records through a SharedBuffer ---- */
+
+static capos_LogRecord bulk_recs[256];
+
+/* One ReadBulk with a cap to buffer `token`; the records it wrote are
+ * decoded into bulk_recs[]. Returns the status. */
+static capos_status_t read_bulk(uint64_t token, capos_LogLevel min, const char *source,
+				uint64_t cursor, uint32_t max, capos_LogBulkResult *res)
+{
+	capos_LogBulkRead req = capos_LogBulkRead_init_zero;
+	req.has_filter = true;
+	req.filter.min_level = min;
+	if (source)
+		snprintf(req.filter.source, sizeof(req.filter.source), "%s", source);
+	req.filter.cursor = cursor;
+	req.filter.max = max;
+	capos_cap_t buf = capos_loopback_new_object(token);
+	assert_int_not_equal(buf, CAPOS_NO_CAP);
+	uint32_t used = capos_loopback_caps_used();
+	struct capos_cap_list send = { .count = 1, .move = 0, .cap = { buf } };
+	memset(res, 0x5a, sizeof(*res));
+	memset(bulk_big, 0xee, sizeof(bulk_big));
+	capos_status_t st = logreader_read_bulk(READER, &req, &send, res);
+	/* the server's copy of the cap is gone, the caller's stays; the
+	 * buffer is not held past the call */
+	assert_int_equal(capos_loopback_caps_used(), used);
+	assert_true(capos_loopback_cap_present(buf));
+	assert_int_equal(bulk_mapped, 0);
+	if (st != CAPOS_OK)
+		return st;
+	/* the first `bytes` bytes: count LogReadResult.records fields */
+	const uint8_t *base = token == BUF_BIG ? bulk_big : bulk_small;
+	struct capos_wire_in r = { base, base + res->bytes }, sub;
+	uint32_t n = 0;
+	while (r.p != r.end) {
+		assert_true(n < 256);
+		assert_true(capos_wire_get_field(&r, capos_LogReadResult_records_tag, &sub));
+		/* what nanopb reads from those bytes, too */
+		pb_istream_t is = pb_istream_from_buffer(sub.p, (size_t)(sub.end - sub.p));
+		capos_LogRecord check = capos_LogRecord_init_zero;
+		assert_true(pb_decode(&is, capos_LogRecord_fields, &check));
+		memset(&bulk_recs[n], 0, sizeof(bulk_recs[n]));
+		assert_true(capos_LogRecord_wire_decode(&sub, &bulk_recs[n]));
+		assert_memory_equal(&check, &bulk_recs[n], sizeof(check));
+		n++;
+	}
+	assert_int_equal(n, res->count);
+	return st;
+}
+
+/* The same records, in the same order and with the same fields, as the
+ * paged Read returns. */
+static void test_bulk_in_order(void **st)
+{
+	(void)st;
+	char text[64];
+	for (int i = 1; i <= 12; i++) {
+		snprintf(text, sizeof(text), "record %d", i);
+		assert_int_equal(write_rec(i % 2 ? SINK_A : SINK_B, i % 3 ? L(INFO) : L(ERROR),
+					   text, NULL), (uint64_t)i);
+	}
+	capos_LogBulkResult res;
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 0, 0, &res), CAPOS_OK);
+	assert_int_equal(res.count, 12);
+	assert_int_equal(res.next_cursor, 13);
+	assert_int_equal(res.dropped, 0);
+	assert_int_equal(res.below_floor, 0);
+	assert_true(res.bytes > 12 * 10);
+	/* the byte after the records is untouched */
+	assert_int_equal(bulk_big[res.bytes], 0xee);
+	for (uint32_t i = 0; i < 12; i++) {
+		capos_LogReadResult page = read_log(L(TRACE), NULL, i + 1, 1);
+		assert_int_equal(page.records_count, 1);
+		assert_int_equal(bulk_recs[i].sequence, i + 1);
+		const capos_LogRecord *a = &bulk_recs[i], *b = &page.records[0];
+		assert_int_equal(a->level, b->level);
+		assert_string_equal(a->source, b->source);
+		assert_string_equal(a->text, b->text);
+		assert_int_equal(a->has_timestamp, b->has_timestamp);
+		assert_memory_equal(&a->timestamp, &b->timestamp, sizeof(a->timestamp));
+		assert_int_equal(a->sequence, b->sequence);
+	}
+	assert_string_equal(bulk_recs[0].source, "alpha");
+	assert_string_equal(bulk_recs[11].text, "record 12");
+	/* filters and max as Read has them */
+	assert_int_equal(read_bulk(BUF_BIG, L(ERROR), NULL, 0, 0, &res), CAPOS_OK);
+	assert_int_equal(res.count, 4); /* 3, 6, 9, 12 */
+	assert_int_equal(bulk_recs[0].sequence, 3);
+	assert_int_equal(bulk_recs[3].sequence, 12);
+	assert_int_equal(res.next_cursor, 13);
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), "alpha", 4, 2, &res), CAPOS_OK);
+	assert_int_equal(res.count, 2); /* 5, 7 */
+	assert_int_equal(bulk_recs[0].sequence, 5);
+	assert_int_equal(bulk_recs[1].sequence, 7);
+	assert_int_equal(res.next_cursor, 8);
+	/* past the end: nothing, the cursor stays */
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 13, 0, &res), CAPOS_OK);
+	assert_int_equal(res.count, 0);
+	assert_int_equal(res.bytes, 0);
+	assert_int_equal(res.next_cursor, 13);
+}
+
+/* Across a wrap: the cursor continues and `dropped` counts what the ring
+ * overwrote since the cursor. */
+static void test_bulk_wrap(void **st)
+{
+	(void)st;
+	setup_with(8, L(INFO));
+	for (int i = 1; i <= 20; i++)
+		assert_int_equal(write_rec(SINK_A, L(INFO), "wrap", NULL), (uint64_t)i);
+	assert_int_equal(write_rec(SINK_A, L(DEBUG), "below", NULL), 0);
+	capos_LogBulkResult res;
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 0, 0, &res), CAPOS_OK);
+	assert_int_equal(res.dropped, 12);
+	assert_int_equal(res.count, 8);
+	assert_int_equal(res.below_floor, 1);
+	for (uint32_t i = 0; i < 8; i++)
+		assert_int_equal(bulk_recs[i].sequence, 13 + i);
+	assert_int_equal(res.next_cursor, 21);
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 5, 3, &res), CAPOS_OK);
+	assert_int_equal(res.dropped, 8); /* 5..12 */
+	assert_int_equal(res.count, 3);
+	assert_int_equal(bulk_recs[0].sequence, 13);
+	assert_int_equal(res.next_cursor, 16);
+	/* continue from there after three more writes: no loss */
+	for (int i = 21; i <= 23; i++)
+		assert_int_equal(write_rec(SINK_B, L(WARNING), "more", NULL), (uint64_t)i);
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 16, 0, &res), CAPOS_OK);
+	assert_int_equal(res.dropped, 0);
+	assert_int_equal(res.count, 8); /* 16..23 */
+	assert_int_equal(bulk_recs[0].sequence, 16);
+	assert_int_equal(bulk_recs[7].sequence, 23);
+	assert_int_equal(res.next_cursor, 24);
+	/* a reader that fell behind by a whole ring and more */
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 2, 0, &res), CAPOS_OK);
+	assert_int_equal(res.dropped, 14); /* 2..15 */
+	assert_int_equal(bulk_recs[0].sequence, 16);
+}
+
+/* A buffer too small for the next record: LIMIT_EXCEEDED, nothing read;
+ * one that holds some: those, and the cursor at the first left out. */
+static void test_bulk_small_buffer(void **st)
+{
+	(void)st;
+	char text[64];
+	for (int i = 1; i <= 3; i++) {
+		snprintf(text, sizeof(text), "a record of some forty characters, #%d", i);
+		assert_int_equal(write_rec(SINK_A, L(INFO), text, NULL), (uint64_t)i);
+	}
+	capos_LogBulkResult res;
+	bulk_small_size = 16;
+	assert_int_equal(read_bulk(BUF_SMALL, L(TRACE), NULL, 0, 0, &res),
+			 CAPOS_LIMIT_EXCEEDED);
+	/* how long one record is in the buffer */
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 1, 1, &res), CAPOS_OK);
+	const uint32_t one = res.bytes;
+	assert_true(one > 16 && 2 * one + 1 < sizeof(bulk_small));
+	bulk_small_size = one - 1;
+	assert_int_equal(read_bulk(BUF_SMALL, L(TRACE), NULL, 0, 0, &res),
+			 CAPOS_LIMIT_EXCEEDED);
+	bulk_small_size = 2 * one + 1; /* two, and one byte */
+	assert_int_equal(read_bulk(BUF_SMALL, L(TRACE), NULL, 0, 0, &res), CAPOS_OK);
+	assert_int_equal(res.count, 2);
+	assert_int_equal(res.bytes, 2 * one);
+	assert_int_equal(res.next_cursor, 3);
+	assert_int_equal(bulk_recs[1].sequence, 2);
+	assert_int_equal(read_bulk(BUF_SMALL, L(TRACE), NULL, res.next_cursor, 0, &res),
+			 CAPOS_OK);
+	assert_int_equal(res.count, 1);
+	assert_int_equal(bulk_recs[0].sequence, 3);
+	assert_int_equal(res.next_cursor, 4);
+}
+
+/* 128 records in one call. */
+static void test_bulk_128(void **st)
+{
+	(void)st;
+	setup_with(256, L(TRACE));
+	for (int i = 1; i <= 200; i++)
+		assert_int_equal(write_rec(SINK_A, L(INFO), "one of many records", NULL),
+				 (uint64_t)i);
+	capos_LogBulkResult res;
+	uint64_t before = capos_loopback_delivered(READER);
+	assert_int_equal(read_bulk(BUF_BIG, L(TRACE), NULL, 50, 128, &res), CAPOS_OK);
+	assert_int_equal(capos_loopback_delivered(READER), before + 1);
+	assert_int_equal(res.count, 128);
+	for (uint32_t i = 0; i < 128; i++)
+		assert_int_equal(bulk_recs[i].sequence, 50 + i);
+	assert_int_equal(res.next_cursor, 178);
+}
+
+/* Without a buffer cap, with a cap that is no buffer, with two caps, or
+ * on a server that cannot map buffers: a clear status, nothing written. */
+static void test_bulk_refused(void **st)
+{
+	(void)st;
+	assert_int_equal(write_rec(SINK_A, L(INFO), "x", NULL), 1);
+	capos_LogBulkRead req = capos_LogBulkRead_init_zero;
+	capos_LogBulkResult res;
+	assert_int_equal(logreader_read_bulk(READER, &req, NULL, &res), CAPOS_INVALID_ARGUMENT);
+	capos_cap_t ep = capos_loopback_mint(SINK_A, 0x1234); /* an endpoint: token 0 */
+	struct capos_cap_list send = { .count = 1, .move = 0, .cap = { ep } };
+	assert_int_equal(logreader_read_bulk(READER, &req, &send, &res), CAPOS_INVALID_ARGUMENT);
+	/* more caps than the method takes: refused before any call */
+	capos_cap_t b1 = capos_loopback_new_object(BUF_BIG), b2 = capos_loopback_new_object(BUF_BIG);
+	struct capos_cap_list two = { .count = 2, .move = 0, .cap = { b1, b2 } };
+	uint64_t before = capos_loopback_delivered(READER);
+	assert_int_equal(logreader_read_bulk(READER, &req, &two, &res), CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(capos_loopback_delivered(READER), before);
+	assert_int_equal(bulk_mapped, 0);
+	log_set_buffers(&state, NULL, NULL, NULL);
+	send.cap[0] = b1;
+	assert_int_equal(logreader_read_bulk(READER, &req, &send, &res), CAPOS_UNSUPPORTED);
+}
+
 /* No clock: the timestamp is present and zero, its wall part UNTRUSTED. */
 static void test_no_clock_zero_timestamp(void **st)
 {
@@ -557,6 +810,11 @@ int main(void)
 		cmocka_unit_test(test_floor_from_number),
 		cmocka_unit_test(test_format_line),
 		cmocka_unit_test_setup(test_forwarded_lines, setup),
+		cmocka_unit_test_setup(test_bulk_in_order, setup),
+		cmocka_unit_test_setup(test_bulk_wrap, setup),
+		cmocka_unit_test_setup(test_bulk_small_buffer, setup),
+		cmocka_unit_test_setup(test_bulk_128, setup),
+		cmocka_unit_test_setup(test_bulk_refused, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

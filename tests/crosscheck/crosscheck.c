@@ -15,7 +15,11 @@
  *      the protobuf-c message field by field, and re-encode it with nanopb:
  *      the bytes must equal step 2's (nanopb's encoding is deterministic,
  *      so equal bytes mean equal values, padding and bytes after a string's
- *      NUL aside).
+ *      NUL aside);
+ *   6. for a message with rpcgen's direct codecs (<T>_WIRE in its
+ *      .capos.h): the direct encoder gives step 2's bytes, and the direct
+ *      decoder accepts exactly what pb_decode accepts, with the same
+ *      struct, on those bytes and on 16 mutations of them.
  *
  * --self-test shows the comparisons can fail: for every iteration whose
  * encoding is not empty it flips the lowest bit of the last byte of
@@ -388,6 +392,128 @@ static bool nanopb_encode(const struct xc_msg *m, const void *msg, uint8_t **out
 	return pb_encode(&os, m->fields, msg) && os.bytes_written == *len;
 }
 
+/* ---- rpcgen's direct codecs against nanopb ---- */
+
+static unsigned long direct_checks; /* encodings the direct codecs were run on */
+#define DIRECT_MUTATIONS 16 /* mutated encodings decoded by both, per run */
+
+/* Decodes buf[len] with nanopb and with the direct decoder: both refuse,
+ * or both accept and give the same struct (both start from zeroes). */
+static int direct_decode_agrees(const struct xc_msg *m, const uint8_t *buf, size_t len,
+				const char *what, void *a, void *b)
+{
+	memset(a, 0, m->struct_size);
+	memset(b, 0, m->struct_size);
+	pb_istream_t is = pb_istream_from_buffer(buf, len);
+	bool na = pb_decode(&is, m->fields, a);
+	bool da = m->direct_decode(buf, (uint32_t)len, b);
+	int bad = 0;
+	if (na != da) {
+		if (!quiet)
+			fprintf(stderr, "    %s (%zu bytes): nanopb %s (%s), direct decoder %s\n",
+				what, len, na ? "accepts" : "refuses",
+				na ? "-" : PB_GET_ERROR(&is), da ? "accepts" : "refuses");
+		bad = 1;
+	} else if (na && memcmp(a, b, m->struct_size) != 0) {
+		if (!quiet)
+			fprintf(stderr, "    %s (%zu bytes): nanopb and the direct decoder "
+				"give different structs\n", what, len);
+		bad = 1;
+	}
+	return bad;
+}
+
+/* The direct encoder gives nanopb's bytes and fails where nanopb's does
+ * (a buffer one byte short); the direct decoder agrees with pb_decode on
+ * those bytes and on mutations of them (flipped, replaced, inserted and
+ * dropped bytes, truncations, random tails, random buffers). */
+static int direct_check(const struct xc_msg *m, const void *orig, const uint8_t *enc,
+			size_t len)
+{
+	int bad = 0;
+	uint32_t dlen = 0;
+	uint8_t *buf = xcalloc(len + 64), *mut = xcalloc(len + 64);
+	void *a = xcalloc(m->struct_size), *b = xcalloc(m->struct_size);
+
+	direct_checks++;
+	if (!m->direct_encode(buf, (uint32_t)(len + 64), orig, &dlen)) {
+		if (!quiet)
+			fprintf(stderr, "    direct encoder failed where nanopb's did not\n");
+		bad++;
+	} else if (dlen != len || memcmp(buf, enc, len) != 0) {
+		hexdiff("direct encoding differs from nanopb's (second line)", enc, len, buf,
+			dlen);
+		bad++;
+	}
+	if (len > 0 && m->direct_encode(buf, (uint32_t)(len - 1), orig, &dlen)) {
+		if (!quiet)
+			fprintf(stderr, "    direct encoder fit %zu bytes into %zu\n", len, len - 1);
+		bad++;
+	}
+	bad += direct_decode_agrees(m, enc, len, "nanopb's encoding", a, b);
+	for (int k = 0; k < DIRECT_MUTATIONS; k++) {
+		size_t n = len;
+		memcpy(mut, enc, len);
+		size_t at = n ? (size_t)xc_below(n) : 0;
+		switch (xc_below(8)) {
+		case 0: /* flip a bit */
+			if (n)
+				mut[at] ^= (uint8_t)(1u << xc_below(8));
+			break;
+		case 1: /* replace a byte, often by a varint or key edge */
+			if (n) {
+				static const uint8_t edge[] = { 0x00, 0x01, 0x07, 0x08, 0x7f, 0x80,
+								0xff, 0x0a, 0x12, 0x0b, 0x0c };
+				mut[at] = xc_below(2) ? edge[xc_below(sizeof(edge))] : (uint8_t)xc_rand();
+			}
+			break;
+		case 2: /* truncate */
+			n = at;
+			break;
+		case 3: /* insert a byte */
+			if (n + 1 <= len + 64) {
+				memmove(mut + at + 1, mut + at, n - at);
+				mut[at] = (uint8_t)xc_rand();
+				n++;
+			}
+			break;
+		case 4: /* drop a byte */
+			if (n) {
+				memmove(mut + at, mut + at + 1, n - at - 1);
+				n--;
+			}
+			break;
+		case 5: { /* a random tail: unknown fields, bad wire types */
+			size_t extra = (size_t)xc_below(12) + 1;
+			for (size_t i = 0; i < extra; i++)
+				mut[n + i] = (uint8_t)xc_rand();
+			n += extra;
+			break;
+		}
+		case 6: { /* long varints: 0x80/0xff extension bytes */
+			size_t extra = (size_t)xc_below(11) + 1;
+			memmove(mut + at + extra, mut + at, n - at);
+			for (size_t i = 0; i < extra; i++)
+				mut[at + i] = xc_below(2) ? 0x80 : 0xff;
+			n += extra;
+			break;
+		}
+		default: { /* all random */
+			n = (size_t)xc_below(len + 32);
+			for (size_t i = 0; i < n; i++)
+				mut[i] = (uint8_t)xc_rand();
+			break;
+		}
+		}
+		bad += direct_decode_agrees(m, mut, n, "a mutated encoding", a, b);
+	}
+	free(b);
+	free(a);
+	free(mut);
+	free(buf);
+	return bad;
+}
+
 static struct outcome run(const struct xc_msg *m, uint64_t seed, unsigned iter,
 			  enum corrupt corrupt)
 {
@@ -416,6 +542,8 @@ static struct outcome run(const struct xc_msg *m, uint64_t seed, unsigned iter,
 				len, m->name, m->max_encoded);
 		r.failures++;
 	}
+	if (corrupt == CORRUPT_NONE && m->direct_encode)
+		r.failures += direct_check(m, orig, enc, len);
 	if (corrupt == CORRUPT_NANOPB) {
 		if (len == 0)
 			goto out;
@@ -623,7 +751,9 @@ int main(int argc, char **argv)
 		return failed_messages == 0 && corrupted > 0 && detected == corrupted ? 0 : 1;
 	}
 	printf("crosscheck: %lu messages x %u iterations = %lu runs (seed %" PRIu64 "), "
-	       "%lu failed run(s) in %lu message(s)\n", messages,
-	       one_iter ? 1 : iterations, runs, seed, failed_runs, failed_messages);
+	       "%lu failed run(s) in %lu message(s); rpcgen's direct codecs checked "
+	       "against nanopb on %lu of them\n", messages,
+	       one_iter ? 1 : iterations, runs, seed, failed_runs, failed_messages,
+	       direct_checks);
 	return failed_runs == 0 && failed_messages == 0 && messages > 0 ? 0 : 1;
 }

@@ -29,6 +29,10 @@ struct xc_msg {
 	size_t (*packed_size)(const ProtobufCMessage *p);
 	size_t (*pack)(const ProtobufCMessage *p, uint8_t *out);
 	void (*free_unpacked)(ProtobufCMessage *p);
+	/* rpcgen's direct codecs (capos/wire.h), NULL when the message has
+	 * none: they must give nanopb's bytes and accept what it accepts. */
+	bool (*direct_encode)(uint8_t *buf, uint32_t cap, const void *msg, uint32_t *len);
+	bool (*direct_decode)(const uint8_t *buf, uint32_t len, void *msg);
 };
 
 extern const struct xc_msg xc_messages[];

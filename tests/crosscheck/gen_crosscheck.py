@@ -315,6 +315,8 @@ def main():
         base = t[:-len(".proto")] if t.endswith(".proto") else t
         o.append('#include "%s.pb.h"' % base)
         o.append('#include "%s.pb-c.h"' % base)
+        # rpcgen's direct codecs (<T>_WIRE says a message has them).
+        o.append('#include "%s.capos.h"' % base)
     o.append("")
 
     used_enums = set()
@@ -373,13 +375,22 @@ def main():
         o.append("}")
         o.append("")
 
+    for m in order:
+        T = m.npb
+        o.append("#ifdef %s_WIRE" % T)
+        o.append("#define XC_DIRECT_%s %s_wire_encode_buf, %s_wire_decode_buf" % (T, T, T))
+        o.append("#else")
+        o.append("#define XC_DIRECT_%s NULL, NULL" % T)
+        o.append("#endif")
+    o.append("")
     o.append("const struct xc_msg xc_messages[] = {")
     for m in order:
         T = m.npb
         o.append("\t{ \"%s\", %s_fields, sizeof(%s), %s_size, xc_fill_%s, xc_cmp_%s,"
                  % (m.full, T, T, T, T, T))
-        o.append("\t  xc_unpack_%s, xc_packed_size_%s, xc_pack_%s, xc_free_%s },"
+        o.append("\t  xc_unpack_%s, xc_packed_size_%s, xc_pack_%s, xc_free_%s,"
                  % (T, T, T, T))
+        o.append("\t  XC_DIRECT_%s }," % T)
     o.append("};")
     o.append("const size_t xc_message_count = sizeof xc_messages / sizeof xc_messages[0];")
     o.append("const char *const xc_missing[] = { %s };"

@@ -13,6 +13,7 @@
 #ifndef CAPOS_RPC_H
 #define CAPOS_RPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,12 @@ struct capos_rpc_method {
 	uint8_t idempotent;
 	uint8_t request_caps; /* a request carries at most this many caps */
 	uint8_t reply_caps;   /* an OK reply carries 1..reply_caps caps (0: none) */
+	/* The generated direct codecs (capos/wire.h) when the message has
+	 * them, else NULL and nanopb runs on the fields above: encode msg into
+	 * buf[cap] (false: it does not fit or a string has no NUL), decode
+	 * buf[len] into msg (zeroed first; false: not a valid encoding). */
+	bool (*encode_request)(uint8_t *buf, uint32_t cap, const void *msg, uint32_t *len);
+	bool (*decode_response)(const uint8_t *buf, uint32_t len, void *msg);
 };
 
 /* Client side: encode req, Call, decode the response into resp (which is
