@@ -13,7 +13,8 @@ capos_fuzzer(fuzz_crypto SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/seed_crypto.bin
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_crypto.c
   ${CAPOS_CRYPTO_LOGIC_SOURCES}
   ${PROJECT_SOURCE_DIR}/lib/src/rpc.c ${PROJECT_SOURCE_DIR}/lib/src/loopback.c
-  ${gen}/crypto.capos.c ${gen}/crypto.pb.c ${gen}/capos/common.pb.c ${gen}/capos/options.pb.c
+  ${gen}/crypto.capos.c ${gen}/crypto.pb.c ${gen}/capos/common.pb.c ${gen}/capos/common.capos.c
+  ${gen}/capos/options.pb.c
   ${CAPOS_NANOPB_HOST_LIB} ${CAPOS_FUZZ_BEARSSL_ARCHIVE})
 add_dependencies(fuzz_crypto_build capos_idl_gen)
 set(FUZZ_FLAGS ${fuzz_crypto_saved_flags})
