@@ -259,6 +259,24 @@ static void test_format_log_record(void **st)
 	r.level = 9;
 	sh_format_log_record(b, sizeof(b), &r);
 	assert_string_equal(b, "42 level? -: RTC unreadable, using the seed");
+	/* Text from others is shown, never obeyed: ESC, CR and LF escaped,
+	 * so no forged line and no terminal command reach the operator. */
+	static char big[SH_LOG_LINE_MAX];
+	r.level = capos_LogLevel_LOG_LEVEL_INFO;
+	strcpy(r.source, "evil\x1b[1m");
+	strcpy(r.text, "x\x1b[2J\r\ninit: system ready");
+	sh_format_log_record(big, sizeof(big), &r);
+	assert_string_equal(big, "42 info evil\\x1b[1m: x\\x1b[2J\\r\\ninit: system ready");
+	/* The longest record fits whole. */
+	memset(r.text, '\x1b', sizeof(r.text) - 1);
+	r.text[sizeof(r.text) - 1] = '\0';
+	memset(r.source, '\n', sizeof(r.source) - 1);
+	r.source[sizeof(r.source) - 1] = '\0';
+	r.sequence = UINT64_MAX;
+	int n = sh_format_log_record(big, sizeof(big), &r);
+	assert_true(n > 0 && (size_t)n < sizeof(big));
+	assert_int_equal(strlen(big), (size_t)n);
+	assert_string_equal(big + n - 4, "\\x1b");
 }
 
 static capos_LogReadResult page_of(uint64_t first_seq, unsigned n, uint64_t dropped)
