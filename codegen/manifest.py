@@ -157,6 +157,7 @@ RULES = (
     ("profile_ref", "no profile, or one that is not defined"),
     ("profile_too_small", "a profile too small for the component"),
     ("cycle", "a dependency cycle between components"),
+    ("input", "an endpoint's input granted to more than one component"),
 )
 RULE_NAMES = tuple(r for r, _ in RULES)
 
@@ -497,6 +498,7 @@ class Checker:
                      "the manifest has no components; a system needs at least one")
         self.comps = {}
         self.serves = {}   # component -> {endpoint name: index}
+        self.inputs = {}   # endpoint -> (component, path) of its input grant
         for i, c in enumerate(m.components):
             self.check_component_names(i, c)
         for i, c in enumerate(m.components):
@@ -738,6 +740,18 @@ class Checker:
             self.err("grant_field", gp + ("badge",),
                      f"{what} asks for a badge, which only an endpoint "
                      "grant can carry")
+        if g.input and source != "endpoint":
+            self.err("grant_field", gp + ("input",),
+                     f"{what} asks for input, which only an endpoint grant can carry")
+        elif g.input:
+            # The operator's keystrokes go to one component (the session):
+            # a second reader could take them first (docs/security.md).
+            first = self.inputs.setdefault(g.endpoint, (c.name, gp))
+            if first[0] != c.name:
+                self.err("input", gp + ("input",),
+                         f"{what} asks for input on '{g.endpoint}', which is "
+                         f"granted already to component '{first[0]}' (line "
+                         f"{self.loc.line(*first[1])}); input goes to one component only")
         if source == "KERNEL_RESOURCE_IOPORT":
             if g.port_count == 0:
                 self.err("ioport_range", gp, f"{what} grants 0 I/O ports; set port_count")

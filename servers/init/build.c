@@ -78,6 +78,27 @@ static void drop_temps(struct spawn_plan *p)
 	p->ntemp = 0;
 }
 
+/* Whether endpoint ds of component dc has an input reader, or speaks
+ * capos.Console (whose input is the operator's keystrokes): then every
+ * grant of it is badged, so that no holder of an unbadged cap can mint
+ * itself CAPOS_BADGE_INPUT (a badge can be set only once). */
+static int input_guarded(uint32_t dc, uint32_t ds)
+{
+	if (g_init.comp[dc].m->serves[ds].interface_id == CAPOS_CONSOLE_INTERFACE_ID)
+		return 1;
+	for (uint32_t k = 0; k < g_init.n; k++) {
+		const capos_Component *cm = g_init.comp[k].m;
+		for (pb_size_t j = 0; j < cm->caps_count; j++) {
+			uint32_t c2, s2;
+			if (cm->caps[j].input && cm->caps[j].endpoint[0] &&
+			    init_resolve_endpoint(g_init.sys, cm->caps[j].endpoint, &c2, &s2) &&
+			    c2 == dc && s2 == ds)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_Grant *g)
 {
 	capos_status_t st = CAPOS_OK;
@@ -85,8 +106,13 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 	if (g->endpoint[0]) {
 		uint32_t dc, ds;
 		init_resolve_endpoint(g_init.sys, g->endpoint, &dc, &ds);
+		uint64_t badge = 0;
+		if (g->badge || input_guarded(dc, ds))
+			badge = INIT_CLIENT_BADGE(i);
+		if (g->input)
+			badge |= CAPOS_BADGE_INPUT;
 		add(p, g->name, g_init.comp[dc].serve_ep[ds], init_grant_rights(g),
-		    CAPOS_CAP_ENDPOINT, g->badge, g->badge ? INIT_CLIENT_BADGE(i) : 0);
+		    CAPOS_CAP_ENDPOINT, badge != 0, badge);
 		return CAPOS_OK;
 	}
 	switch (g->kernel) {

@@ -291,6 +291,19 @@ static int check_grant(const capos_System *sys, uint32_t i, const capos_Grant *g
 	if (g->badge && !g->endpoint[0])
 		return fail(MANIFEST_RULE_GRANT_FIELD, "component '%s' cap '%s' asks for a badge, "
 			    "which only an endpoint grant can carry", cn, g->name);
+	if (g->input && !g->endpoint[0])
+		return fail(MANIFEST_RULE_GRANT_FIELD, "component '%s' cap '%s' asks for input, "
+			    "which only an endpoint grant can carry", cn, g->name);
+	/* The operator's keystrokes go to one component only. */
+	for (uint32_t k = 0; g->input && k < i; k++)
+		for (pb_size_t j = 0; j < sys->components[k].caps_count; j++) {
+			const capos_Grant *o = &sys->components[k].caps[j];
+			if (o->input && !strcmp(o->endpoint, g->endpoint))
+				return fail(MANIFEST_RULE_INPUT, "component '%s' cap '%s' asks for "
+					    "input on '%s', which is granted already to component "
+					    "'%s'", cn, g->name, g->endpoint,
+					    sys->components[k].name);
+		}
 	const struct manifest_rights_rule *rr = rule_for(g);
 	uint32_t seen = 0;
 	for (pb_size_t k = 0; k < g->rights_count; k++) {

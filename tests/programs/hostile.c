@@ -5,7 +5,9 @@
  *
  *  forger  tries to announce others ready: rings init's doorbell with
  *          every bit, signals every slot of its table with every bit, and
- *          its own `ready` three times; then writes a log record made to
+ *          its own `ready` three times; tries to Read the console it was
+ *          granted for output, and to mint itself the input badge; then
+ *          writes a log record made to
  *          clear the operator's screen and forge an "init:" line, for the
  *          shell's `log` to show escaped.
  *  victim  prints that it is up, then (only then) says it is ready: the
@@ -19,6 +21,8 @@
 #include <capos/service.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
+
+#include "console.capos.h"
 
 int main(uint64_t arg);
 
@@ -40,6 +44,25 @@ static int forger(void)
 	for (int i = 0; i < 3; i++)
 		capos_service_ready(ready, ~0ull);
 	capos_printf("hostile forger: said ready 3 times\n");
+	/* The operator's keys: its console grant is for output only. Both
+	 * reads would wait for a key if they were allowed at all. */
+	capos_cap_t con = capos_cap_lookup("console");
+	capos_ConsoleRead rd = { .max = 0, .timeout_ms = 0 };
+	capos_ConsoleReadLine rl = { .max = 0, .echo = false, .timeout_ms = 0 };
+	capos_ConsoleInput in;
+	st = console_read(con, &rd, &in);
+	capos_printf("hostile forger: console Read -> status %ld\n", (long)st);
+	st = console_read_line(con, &rl, &in);
+	capos_printf("hostile forger: console ReadLine -> status %ld\n", (long)st);
+	/* Mint itself the input badge: init badged its cap, so it may not. */
+	capos_cap_t mgr = capos_cap_lookup("capmgr");
+	st = capos_cap_mint(mgr, con, 12, CAPOS_RIGHT_SEND, 1, CAPOS_BADGE_INPUT);
+	capos_printf("hostile forger: mint the input badge -> status %ld\n", (long)st);
+	if (st == CAPOS_OK) {
+		st = console_read(12, &rd, &in);
+		capos_printf("hostile forger: console Read through the mint -> status %ld\n",
+			     (long)st);
+	}
 	/* Clear screen, carriage return, a forged line of init's. */
 	capos_log(capos_LogLevel_LOG_LEVEL_WARNING, "%s",
 		  "boom\x1b[2J\r\ninit: forged: every component has ended; halting");
