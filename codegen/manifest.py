@@ -55,6 +55,7 @@ PAGE = 4096
 # the rule codes below into a C header and source for init's checker
 # (servers/init/manifest_check.c), so nothing here is copied by hand.
 PRIORITY_MIN, PRIORITY_MAX = 1, 254     # 255 is init's
+TIME_SLICE_MAX_US = 100000  # CAPOS_MAX_TIME_SLICE_US (init asserts they agree)
 RUNTIME_SLOTS = 2        # slots the runtime/spawn needs beyond the grants
 STACK_PAGES = 16         # CAPOS_USER_STACK_PAGES (init asserts they agree)
 RUNTIME_PAGES = 8        # TLS, startup page, IPC buffer, page tables, heap seed
@@ -158,6 +159,7 @@ RULES = (
     ("profile_too_small", "a profile too small for the component"),
     ("cycle", "a dependency cycle between components"),
     ("input", "an endpoint's input granted to more than one component"),
+    ("time_slice", "a time slice above CAPOS_MAX_TIME_SLICE_US"),
 )
 RULE_NAMES = tuple(r for r, _ in RULES)
 
@@ -612,6 +614,11 @@ class Checker:
             self.err("priority", path + ("priority",),
                      f"{who} priority {c.priority} is out of range "
                      f"{PRIORITY_MIN}-{PRIORITY_MAX} (255 is init's)")
+        if c.time_slice_us > TIME_SLICE_MAX_US:
+            self.err("time_slice", path + ("time_slice_us",),
+                     f"{who} time_slice_us {c.time_slice_us} is above "
+                     f"{TIME_SLICE_MAX_US} (100 ms, CAPOS_MAX_TIME_SLICE_US): one "
+                     "thread would hold the CPU from its priority's others that long")
         if c.max_restarts and c.restart == 0:
             self.err("max_restarts", path + ("max_restarts",),
                      f"{who} sets max_restarts but its restart "

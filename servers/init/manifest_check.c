@@ -22,6 +22,8 @@
 #include "manifest_check.h"
 
 /* The generated values that the kernel ABI fixes too must agree with it. */
+_Static_assert(MANIFEST_TIME_SLICE_MAX_US == CAPOS_MAX_TIME_SLICE_US,
+	       "manifest.py TIME_SLICE_MAX_US is not CAPOS_MAX_TIME_SLICE_US");
 _Static_assert(MANIFEST_STACK_PAGES == CAPOS_USER_STACK_PAGES,
 	       "manifest.py STACK_PAGES is not CAPOS_USER_STACK_PAGES");
 _Static_assert(MANIFEST_PARAM_KEY_MAX == CAPOS_STARTUP_PARAM_KEY_MAX,
@@ -445,6 +447,9 @@ static int check_component(const capos_System *sys, uint32_t i,
 		return fail(MANIFEST_RULE_PRIORITY, "component '%s' priority %u is outside %u-%u",
 			    c->name, (unsigned)c->priority, MANIFEST_PRIORITY_MIN,
 			    MANIFEST_PRIORITY_MAX);
+	if (c->time_slice_us > MANIFEST_TIME_SLICE_MAX_US)
+		return fail(MANIFEST_RULE_TIME_SLICE, "component '%s' time_slice_us %u is above %u",
+			    c->name, (unsigned)c->time_slice_us, MANIFEST_TIME_SLICE_MAX_US);
 	if ((uint32_t)c->restart > (uint32_t)_capos_RestartPolicy_MAX)
 		return fail(MANIFEST_RULE_ENUM, "component '%s' has an unknown restart policy",
 			    c->name);
