@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <capos/debug.h>
+#include <capos/escape.h>
 #include <capos/kernel.h>
 #include <capos/spawn.h>
 #include <capos/syscall.h>
@@ -91,7 +92,11 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	uint64_t arg = 0;
 	memcpy(&arg, req->args.bytes, req->args.size < 8 ? req->args.size : 8);
 	struct capos_spawned sp;
-	capos_status_t st = capos_spawn_caps(req->binary, name, &lim, req->priority, arg, caps,
+	/* The kernel prints a process's name in its own lines (an exit): it
+	 * gets the name escaped, cut at a whole unit to fit its 32 bytes. */
+	char kname[32];
+	capos_escape_str(kname, sizeof(kname), name);
+	capos_status_t st = capos_spawn_caps(req->binary, kname, &lim, req->priority, arg, caps,
 					     caps_in->count, &sp);
 	if (st != CAPOS_OK)
 		return st;

@@ -23,6 +23,7 @@
 #include <capos/syscall.h>
 
 #include "console.capos.h"
+#include "process.capos.h"
 
 int main(uint64_t arg);
 
@@ -63,6 +64,20 @@ static int forger(void)
 		capos_printf("hostile forger: console Read through the mint -> status %ld\n",
 			     (long)st);
 	}
+	/* A child named to clear the screen and forge a line of init's: init
+	 * names it in its own lines, escaped. It has no role: it exits 1. */
+	static capos_SpawnRequest req;
+	capos_SpawnResult res = capos_SpawnResult_init_zero;
+	strlcpy(req.name, "kid\x1b[2J\r\ninit: forged", sizeof(req.name));
+	strlcpy(req.binary, "hostile", sizeof(req.binary));
+	req.has_limits = true;
+	req.limits = (capos_ResourceLimits){ .max_slots = 8, .max_threads = 1, .max_pages = 100,
+					     .max_endpoints = 1 };
+	req.priority = 120; /* after the forger, before the victim */
+	struct capos_cap_list none = { .count = 0 }, got;
+	st = processspawner_spawn(capos_cap_lookup("spawner"), &req, &none, &res, &got);
+	capos_printf("hostile forger: spawned a child with a forged name -> status %ld\n",
+		     (long)st);
 	/* Clear screen, carriage return, a forged line of init's. */
 	capos_log(capos_LogLevel_LOG_LEVEL_WARNING, "%s",
 		  "boom\x1b[2J\r\ninit: forged: every component has ended; halting");
