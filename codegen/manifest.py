@@ -55,6 +55,7 @@ PAGE = 4096
 # the rule codes below into a C header and source for init's checker
 # (servers/init/manifest_check.c), so nothing here is copied by hand.
 PRIORITY_MIN, PRIORITY_MAX = 1, 254     # 255 is init's
+TIME_SLICE_MAX_US = 100000  # CAPOS_MAX_TIME_SLICE_US (init asserts they agree)
 RUNTIME_SLOTS = 2        # slots the runtime/spawn needs beyond the grants
 STACK_PAGES = 16         # CAPOS_USER_STACK_PAGES (init asserts they agree)
 RUNTIME_PAGES = 8        # TLS, startup page, IPC buffer, page tables, heap seed
@@ -178,6 +179,8 @@ RULES = (
     ("profile_ref", "no profile, or one that is not defined"),
     ("profile_too_small", "a profile too small for the component"),
     ("cycle", "a dependency cycle between components"),
+    ("input", "an endpoint's input granted to more than one component"),
+    ("time_slice", "a time slice above CAPOS_MAX_TIME_SLICE_US"),
     ("broker_policy", "a broker policy that does not add up: principals, verifiers, "
      "keys, grants, back-off"),
 )
@@ -575,6 +578,7 @@ class Checker:
                      "the manifest has no components; a system needs at least one")
         self.comps = {}
         self.serves = {}   # component -> {endpoint name: index}
+        self.inputs = {}   # endpoint -> (component, path) of its input grant
         for i, c in enumerate(m.components):
             self.check_component_names(i, c)
         for i, c in enumerate(m.components):
@@ -689,6 +693,11 @@ class Checker:
             self.err("priority", path + ("priority",),
                      f"{who} priority {c.priority} is out of range "
                      f"{PRIORITY_MIN}-{PRIORITY_MAX} (255 is init's)")
+        if c.time_slice_us > TIME_SLICE_MAX_US:
+            self.err("time_slice", path + ("time_slice_us",),
+                     f"{who} time_slice_us {c.time_slice_us} is above "
+                     f"{TIME_SLICE_MAX_US} (100 ms, CAPOS_MAX_TIME_SLICE_US): one "
+                     "thread would hold the CPU from its priority's others that long")
         if c.max_restarts and c.restart == 0:
             self.err("max_restarts", path + ("max_restarts",),
                      f"{who} sets max_restarts but its restart "
@@ -817,6 +826,18 @@ class Checker:
             self.err("grant_field", gp + ("badge",),
                      f"{what} asks for a badge, which only an endpoint "
                      "grant can carry")
+        if g.input and source != "endpoint":
+            self.err("grant_field", gp + ("input",),
+                     f"{what} asks for input, which only an endpoint grant can carry")
+        elif g.input:
+            # The operator's keystrokes go to one component (the session):
+            # a second reader could take them first (docs/security.md).
+            first = self.inputs.setdefault(g.endpoint, (c.name, gp))
+            if first[0] != c.name:
+                self.err("input", gp + ("input",),
+                         f"{what} asks for input on '{g.endpoint}', which is "
+                         f"granted already to component '{first[0]}' (line "
+                         f"{self.loc.line(*first[1])}); input goes to one component only")
         if source == "KERNEL_RESOURCE_IOPORT":
             if g.port_count == 0:
                 self.err("ioport_range", gp, f"{what} grants 0 I/O ports; set port_count")

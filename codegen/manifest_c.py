@@ -100,6 +100,7 @@ def render(m, fds, iface_ids):
     consts = [
         ("PRIORITY_MIN", m.PRIORITY_MIN, "priorities 1-254 (255 is init's)"),
         ("PRIORITY_MAX", m.PRIORITY_MAX, None),
+        ("TIME_SLICE_MAX_US", m.TIME_SLICE_MAX_US, "CAPOS_MAX_TIME_SLICE_US"),
         ("RUNTIME_SLOTS", m.RUNTIME_SLOTS, "slots the runtime needs beyond the grants"),
         ("STACK_PAGES", m.STACK_PAGES, "CAPOS_USER_STACK_PAGES"),
         ("RUNTIME_PAGES", m.RUNTIME_PAGES, "TLS, startup page, IPC buffer, tables, heap"),

@@ -414,7 +414,13 @@ capos_cap_t capos_service_endpoint(uint64_t start_arg, const char *name)
 
 capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits)
 {
-	return capos_signal(ntfn, bits);
+	capos_status_t st = capos_signal(ntfn, bits);
+	if (st != CAPOS_OK)
+		return st;
+	/* Our own notification first, then the bell: init looks at the
+	 * former when the latter rings. */
+	capos_cap_t bell = capos_cap_lookup(CAPOS_READY_BELL_NAME);
+	return bell != CAPOS_NO_CAP ? capos_signal(bell, 1) : CAPOS_OK;
 }
 
 int capos_service_main(struct capos_server *s)

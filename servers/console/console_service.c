@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <capos/service.h>
+
 #include "console_service.h"
 
 #define NS_PER_MS 1000000ull
@@ -350,17 +352,27 @@ static capos_status_t do_input(struct console_state *s, uint8_t kind, uint32_t m
 	return defer(s, kind, max, echo, timeout_ms);
 }
 
+/* The operator's keystrokes go only to the holder of the input grant
+ * (CAPOS_BADGE_INPUT in its badge, set by init): anyone else granted the
+ * console to write is DENIED before it can take a byte or a waiter slot. */
+static int may_read(const struct capos_rpc_request *rq)
+{
+	return (rq->badge & CAPOS_BADGE_INPUT) != 0;
+}
+
 static capos_status_t do_read_line(void *ctx, struct capos_rpc_request *rq,
 				   const capos_ConsoleReadLine *req, capos_ConsoleInput *resp)
 {
-	(void)rq;
+	if (!may_read(rq))
+		return CAPOS_DENIED;
 	return do_input(ctx, CONSOLE_WAIT_LINE, req->max, req->echo, req->timeout_ms, resp);
 }
 
 static capos_status_t do_read(void *ctx, struct capos_rpc_request *rq,
 			      const capos_ConsoleRead *req, capos_ConsoleInput *resp)
 {
-	(void)rq;
+	if (!may_read(rq))
+		return CAPOS_DENIED;
 	return do_input(ctx, CONSOLE_WAIT_READ, req->max, 0, req->timeout_ms, resp);
 }
 

@@ -57,6 +57,7 @@ struct spawn_plan {
 	uint32_t n;
 	uint32_t temp[40];
 	uint32_t ntemp;
+	uint32_t ready; /* init's slot of the new instance's `ready` notification */
 };
 
 static void add(struct spawn_plan *p, const char *name, uint32_t src, uint32_t rights,
@@ -77,6 +78,27 @@ static void drop_temps(struct spawn_plan *p)
 	p->ntemp = 0;
 }
 
+/* Whether endpoint ds of component dc has an input reader, or speaks
+ * capos.Console (whose input is the operator's keystrokes): then every
+ * grant of it is badged, so that no holder of an unbadged cap can mint
+ * itself CAPOS_BADGE_INPUT (a badge can be set only once). */
+static int input_guarded(uint32_t dc, uint32_t ds)
+{
+	if (g_init.comp[dc].m->serves[ds].interface_id == CAPOS_CONSOLE_INTERFACE_ID)
+		return 1;
+	for (uint32_t k = 0; k < g_init.n; k++) {
+		const capos_Component *cm = g_init.comp[k].m;
+		for (pb_size_t j = 0; j < cm->caps_count; j++) {
+			uint32_t c2, s2;
+			if (cm->caps[j].input && cm->caps[j].endpoint[0] &&
+			    init_resolve_endpoint(g_init.sys, cm->caps[j].endpoint, &c2, &s2) &&
+			    c2 == dc && s2 == ds)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_Grant *g)
 {
 	capos_status_t st = CAPOS_OK;
@@ -84,8 +106,13 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 	if (g->endpoint[0]) {
 		uint32_t dc, ds;
 		init_resolve_endpoint(g_init.sys, g->endpoint, &dc, &ds);
+		uint64_t badge = 0;
+		if (g->badge || input_guarded(dc, ds))
+			badge = INIT_CLIENT_BADGE(i);
+		if (g->input)
+			badge |= CAPOS_BADGE_INPUT;
 		add(p, g->name, g_init.comp[dc].serve_ep[ds], init_grant_rights(g),
-		    CAPOS_CAP_ENDPOINT, g->badge, g->badge ? INIT_CLIENT_BADGE(i) : 0);
+		    CAPOS_CAP_ENDPOINT, badge != 0, badge);
 		return CAPOS_OK;
 	}
 	switch (g->kernel) {
@@ -228,9 +255,16 @@ static capos_status_t plan(struct spawn_plan *p, uint32_t i)
 				       m->watches[j].bits);
 		add(p, m->watches[j].name, ntfn, CAPOS_RIGHT_RECV, CAPOS_CAP_NOTIFICATION, 0, 0);
 	}
-	/* Readiness: signal-only, badged with the component's bit. */
-	add(p, "ready", g_init.ready_ntfn, CAPOS_RIGHT_SEND, CAPOS_CAP_NOTIFICATION, 1,
-	    INIT_READY_BIT(i));
+	/* Readiness (init.h): a notification of this instance's own, signal
+	 * only, and the doorbell that wakes init to look at it. */
+	p->ready = CAPOS_NO_CAP;
+	if (st == CAPOS_OK)
+		st = capos_notification_create(g_init.self, &p->ready);
+	if (st == CAPOS_OK) {
+		add(p, "ready", p->ready, CAPOS_RIGHT_SEND, CAPOS_CAP_NOTIFICATION, 0, 0);
+		add(p, INIT_BELL_NAME, g_init.bell, CAPOS_RIGHT_SEND, CAPOS_CAP_NOTIFICATION, 0,
+		    0);
+	}
 	plan_params(p, i);
 	return st;
 }
@@ -251,6 +285,8 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 					p.params, p.nparams, &sp);
 	drop_temps(&p);
 	if (st != CAPOS_OK) {
+		if (p.ready != CAPOS_NO_CAP)
+			capos_cap_delete(g_init.capmgr, p.ready);
 		capos_printf("init: component %s not started: status %ld\n", m->name, (long)st);
 		return st;
 	}
@@ -275,6 +311,7 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 		capos_process_kill(sp.process);
 		capos_cap_delete(g_init.capmgr, sp.thread);
 		capos_cap_delete(g_init.capmgr, sp.process);
+		capos_cap_delete(g_init.capmgr, p.ready);
 		return st;
 	}
 	if (mode == INIT_UPGRADE) {
@@ -295,6 +332,11 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 	/* A new instance says `ready` again; for a console, init's output
 	 * then goes back to it (supervise.c). */
 	c->ready = 0;
+	/* Only this instance's own notification says it is ready: an earlier
+	 * one (an upgraded instance still draining) can no longer speak for it. */
+	if (c->ready_ntfn != CAPOS_NO_CAP)
+		capos_cap_delete(g_init.capmgr, c->ready_ntfn);
+	c->ready_ntfn = p.ready;
 	capos_printf("init: %s %s (pid %u, binary %s, priority %u, %u caps)\n",
 		     mode == INIT_START ? "started" : mode == INIT_RESTART ? "restarted" : "upgraded",
 		     m->name, (unsigned)c->pid, c->binary, (unsigned)m->priority, (unsigned)p.n);

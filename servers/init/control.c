@@ -249,7 +249,7 @@ static capos_status_t do_kill(void *ctx, struct capos_rpc_request *rq,
 		     INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CHILDCTL
 			     ? "the holder of its control cap"
 			     : g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
-		     ch ? ch->name : g_init.comp[i].m->name);
+		     ch ? init_shown(ch->name) : g_init.comp[i].m->name);
 	/* The crash record follows and the restart policy applies. */
 	return capos_process_kill(proc);
 }
@@ -279,7 +279,7 @@ static capos_status_t do_upgrade(void *ctx, struct capos_rpc_request *rq,
 		return CAPOS_LIMIT_EXCEEDED; /* the last upgrade's old instance still runs */
 	uint32_t old_pid = c->pid;
 	capos_printf("init: %s asked to upgrade %s to %s\n", g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
-		     c->m->name, req->binary[0] ? req->binary : "its current binary");
+		     c->m->name, req->binary[0] ? init_shown(req->binary) : "its current binary");
 	capos_status_t st = init_spawn_component(i, INIT_UPGRADE, req->binary[0] ? req->binary : NULL);
 	if (st != CAPOS_OK)
 		return st; /* nothing moved: the old instance serves on */

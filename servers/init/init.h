@@ -18,6 +18,7 @@
 
 #include <capos/abi.h>
 #include <capos/rpc.h>
+#include <capos/service.h>
 
 #include "manifest.pb.h"
 #include "process.capos.h"
@@ -43,9 +44,16 @@
  * (0 stays "unbadged"), so a server tells its manifest clients apart. */
 #define INIT_CLIENT_BADGE(i) ((uint64_t)(i) + 1u)
 
-/* The `ready` notification: a component's cap carries this badge bit; the
- * low 16 bits are left for whatever bits it signals. */
-#define INIT_READY_BIT(i) (1ull << (16u + (i)))
+/* Readiness (supervise.c): each instance of a component gets a fresh
+ * notification of its own under `ready` (SEND only; init keeps the other
+ * side), and a signal-only cap to init's bound notification under
+ * INIT_BELL_NAME, the doorbell. A component signals its own `ready`, then
+ * rings the bell; the bell only wakes init, which then asks each component
+ * not yet ready whether its own notification was signalled. So only the
+ * component itself can announce itself ready: whatever bits anyone rings
+ * the bell with mean nothing. The name holds a '.', which no manifest local
+ * name can (codegen/manifest.py NAME_CHARS), so it never clashes. */
+#define INIT_BELL_NAME CAPOS_READY_BELL_NAME
 
 struct init_component {
 	const capos_Component *m; /* its manifest entry */
@@ -57,6 +65,7 @@ struct init_component {
 	int alive;
 	int ended;                /* dead for good (no restart pending) */
 	int ready;                /* signalled `ready` (or ended) at least once */
+	uint32_t ready_ntfn;      /* init's side of this instance's `ready`, or CAPOS_NO_CAP */
 	uint32_t last_state;      /* enum capos_process_state of the last instance */
 	int64_t last_exit_code;
 	char binary[48];          /* what it runs now (an Upgrade may change it) */
@@ -85,7 +94,7 @@ struct init_state {
 	uint32_t order[INIT_MAX_COMPONENTS]; /* start order (dependencies first) */
 	struct init_child child[INIT_MAX_CHILDREN];
 	uint32_t endpoint;  /* init's own endpoint: supervisor + ProcessSpawner */
-	uint32_t ready_ntfn; /* bound to init's thread; components signal it */
+	uint32_t bell;      /* bound to init's thread; components ring it (INIT_BELL_NAME) */
 	uint32_t nready;
 	int system_ready_told;
 	uint64_t next_handle;
@@ -127,6 +136,11 @@ capos_status_t init_stop_system(void *ctx, struct capos_rpc_request *rq,
 
 /* spawner.c */
 void init_child_died(uint32_t k, const struct capos_crash_record *r);
+
+/* main.c: s (a spawn name, a binary someone asked for: anything up to 64
+ * bytes) made visible text for init's lines (capos/escape.h). The result
+ * lives until the fourth call after; one printf may use up to four. */
+const char *init_shown(const char *s);
 
 /* supervise.c: never returns when halt_when_done is false. */
 int init_supervise(void);

@@ -14,6 +14,7 @@
 #include <pb_decode.h>
 
 #include <capos/debug.h>
+#include <capos/escape.h>
 #include <capos/kernel.h>
 #include <capos/startup.h>
 
@@ -34,6 +35,15 @@ static uint32_t own(const char *name, uint32_t root_slot)
 {
 	capos_cap_t c = capos_cap_lookup(name);
 	return c != CAPOS_NO_CAP ? c : root_slot;
+}
+
+const char *init_shown(const char *s)
+{
+	static char buf[4][CAPOS_ESCAPE_SIZE(64u)];
+	static unsigned next;
+	char *b = buf[next++ % 4u];
+	capos_escape_text(b, sizeof(buf[0]), s, strnlen(s, 64u));
+	return b;
 }
 
 static int reject(const char *why)
@@ -120,13 +130,13 @@ int main(void)
 		     sys.hostname[0] ? sys.hostname : "capos");
 
 	/* init's one endpoint (supervisor + ProcessSpawner) and the readiness
-	 * notification, bound to its thread so one Recv takes both. */
+	 * doorbell, bound to its thread so one Recv takes both. */
 	capos_status_t st = capos_endpoint_create(g_init.self, PROCESSSPAWNER_INTERFACE_ID,
 						  &g_init.endpoint);
 	if (st == CAPOS_OK)
-		st = capos_notification_create(g_init.self, &g_init.ready_ntfn);
+		st = capos_notification_create(g_init.self, &g_init.bell);
 	if (st == CAPOS_OK)
-		st = capos_thread_bind(g_init.thread, g_init.ready_ntfn);
+		st = capos_thread_bind(g_init.thread, g_init.bell);
 	if (st != CAPOS_OK) {
 		capos_printf("init: setup failed: status %ld\n", (long)st);
 		return 2;
@@ -140,6 +150,7 @@ int main(void)
 			.max_pages = p->limits.max_pages, .max_endpoints = p->limits.max_endpoints,
 		};
 		c->proc = c->thread = CAPOS_NO_CAP;
+		c->ready_ntfn = CAPOS_NO_CAP;
 	}
 	if (init_create_endpoints() != CAPOS_OK)
 		return 2;

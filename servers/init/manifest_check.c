@@ -22,6 +22,8 @@
 #include "manifest_check.h"
 
 /* The generated values that the kernel ABI fixes too must agree with it. */
+_Static_assert(MANIFEST_TIME_SLICE_MAX_US == CAPOS_MAX_TIME_SLICE_US,
+	       "manifest.py TIME_SLICE_MAX_US is not CAPOS_MAX_TIME_SLICE_US");
 _Static_assert(MANIFEST_STACK_PAGES == CAPOS_USER_STACK_PAGES,
 	       "manifest.py STACK_PAGES is not CAPOS_USER_STACK_PAGES");
 _Static_assert(MANIFEST_PARAM_KEY_MAX == CAPOS_STARTUP_PARAM_KEY_MAX,
@@ -294,6 +296,19 @@ static int check_grant(const capos_System *sys, uint32_t i, const capos_Grant *g
 	if (g->badge && !g->endpoint[0])
 		return fail(MANIFEST_RULE_GRANT_FIELD, "component '%s' cap '%s' asks for a badge, "
 			    "which only an endpoint grant can carry", cn, g->name);
+	if (g->input && !g->endpoint[0])
+		return fail(MANIFEST_RULE_GRANT_FIELD, "component '%s' cap '%s' asks for input, "
+			    "which only an endpoint grant can carry", cn, g->name);
+	/* The operator's keystrokes go to one component only. */
+	for (uint32_t k = 0; g->input && k < i; k++)
+		for (pb_size_t j = 0; j < sys->components[k].caps_count; j++) {
+			const capos_Grant *o = &sys->components[k].caps[j];
+			if (o->input && !strcmp(o->endpoint, g->endpoint))
+				return fail(MANIFEST_RULE_INPUT, "component '%s' cap '%s' asks for "
+					    "input on '%s', which is granted already to component "
+					    "'%s'", cn, g->name, g->endpoint,
+					    sys->components[k].name);
+		}
 	const struct manifest_rights_rule *rr = rule_for(g);
 	uint32_t seen = 0;
 	for (pb_size_t k = 0; k < g->rights_count; k++) {
@@ -435,6 +450,9 @@ static int check_component(const capos_System *sys, uint32_t i,
 		return fail(MANIFEST_RULE_PRIORITY, "component '%s' priority %u is outside %u-%u",
 			    c->name, (unsigned)c->priority, MANIFEST_PRIORITY_MIN,
 			    MANIFEST_PRIORITY_MAX);
+	if (c->time_slice_us > MANIFEST_TIME_SLICE_MAX_US)
+		return fail(MANIFEST_RULE_TIME_SLICE, "component '%s' time_slice_us %u is above %u",
+			    c->name, (unsigned)c->time_slice_us, MANIFEST_TIME_SLICE_MAX_US);
 	if ((uint32_t)c->restart > (uint32_t)_capos_RestartPolicy_MAX)
 		return fail(MANIFEST_RULE_ENUM, "component '%s' has an unknown restart policy",
 			    c->name);

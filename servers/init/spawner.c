@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <capos/debug.h>
+#include <capos/escape.h>
 #include <capos/kernel.h>
 #include <capos/spawn.h>
 #include <capos/syscall.h>
@@ -60,10 +61,14 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	if (!req->has_limits || !req->binary[0] || !strcmp(req->binary, "init") ||
 	    !strcmp(req->binary, "manifest") || req->cap_names_count != caps_in->count)
 		return CAPOS_INVALID_ARGUMENT;
+	/* A slice beyond the bound would let one child hold the CPU from
+	 * everything of its priority for that long (docs/security.md). */
+	if (req->time_slice_us > CAPOS_MAX_TIME_SLICE_US)
+		return CAPOS_INVALID_ARGUMENT;
 	if (over(&c->limits, &c->children, &req->limits) || req->priority > c->m->priority) {
 		capos_printf("init: %s asked to spawn %s with slots %u threads %u pages %u "
 			     "endpoints %u priority %u: over its profile, refused\n",
-			     c->m->name, name, (unsigned)req->limits.max_slots,
+			     c->m->name, init_shown(name), (unsigned)req->limits.max_slots,
 			     (unsigned)req->limits.max_threads, (unsigned)req->limits.max_pages,
 			     (unsigned)req->limits.max_endpoints, (unsigned)req->priority);
 		return CAPOS_LIMIT_EXCEEDED;
@@ -87,7 +92,11 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	uint64_t arg = 0;
 	memcpy(&arg, req->args.bytes, req->args.size < 8 ? req->args.size : 8);
 	struct capos_spawned sp;
-	capos_status_t st = capos_spawn_caps(req->binary, name, &lim, req->priority, arg, caps,
+	/* The kernel prints a process's name in its own lines (an exit): it
+	 * gets the name escaped, cut at a whole unit to fit its 32 bytes. */
+	char kname[32];
+	capos_escape_str(kname, sizeof(kname), name);
+	capos_status_t st = capos_spawn_caps(req->binary, kname, &lim, req->priority, arg, caps,
 					     caps_in->count, &sp);
 	if (st != CAPOS_OK)
 		return st;
@@ -135,8 +144,8 @@ static capos_status_t do_spawn(void *ctx, struct capos_rpc_request *rq,
 	resp->handle = ch->handle;
 	/* Moved: init keeps no copy. */
 	*caps_out = (struct capos_cap_list){ .count = 1, .move = 1, .cap = { INIT_REPLY_SLOT } };
-	capos_printf("init: %s spawned %s (pid %u, binary %s)\n", c->m->name, ch->name,
-		     (unsigned)ch->pid, req->binary);
+	capos_printf("init: %s spawned %s (pid %u, binary %s)\n", c->m->name,
+		     init_shown(ch->name), (unsigned)ch->pid, init_shown(req->binary));
 	return CAPOS_OK;
 }
 
@@ -149,7 +158,8 @@ void init_child_died(uint32_t k, const struct capos_crash_record *r)
 		return;
 	struct init_child *ch = &g_init.child[k];
 	struct init_component *c = &g_init.comp[ch->parent];
-	capos_printf("init: child %s (pid %u) of %s died: cause %s, exit code %ld\n", ch->name,
+	capos_printf("init: child %s (pid %u) of %s died: cause %s, exit code %ld\n",
+		     init_shown(ch->name),
 		     (unsigned)ch->pid, c->m->name,
 		     r->cause == CAPOS_DEATH_EXIT ? "exit" :
 		     r->cause == CAPOS_DEATH_FAULT ? "fault" : "killed",

@@ -6,8 +6,8 @@
  *    INIT_BADGE_SUPERVISOR | component or INIT_BADGE_CHILD | child;
  *  - ProcessSpawner calls, badged INIT_BADGE_SPAWNER | component;
  *  - ProcessControl calls, badged INIT_BADGE_CONTROL | component (control.c);
- * and the `ready` notification bound to init's thread delivers readiness
- * signals through the same Recv. Crash records are logged and the
+ * and the readiness doorbell bound to init's thread (init.h) wakes the
+ * same Recv. Crash records are logged and the
  * component's restart policy applied; with halt_when_done, init returns 0
  * once every component has ended with no restart pending.
  */
@@ -75,14 +75,21 @@ static void use_console(uint32_t i)
 		}
 }
 
-static void on_ready(uint64_t bits)
+/* The doorbell rang (init.h): it says only "look". A component is ready
+ * when its own instance's notification was signalled, which only it can
+ * do; each one is taken once (the word is cleared by the poll). */
+static void on_bell(void)
 {
-	for (uint32_t i = 0; i < g_init.n; i++)
-		if ((bits & INIT_READY_BIT(i)) && !g_init.comp[i].ready) {
-			g_init.comp[i].ready = 1;
-			capos_printf("init: %s ready\n", g_init.comp[i].m->name);
-			use_console(i);
-		}
+	for (uint32_t i = 0; i < g_init.n; i++) {
+		struct init_component *c = &g_init.comp[i];
+		if (c->ready || !c->alive || c->ready_ntfn == CAPOS_NO_CAP)
+			continue;
+		if (capos_wait(c->ready_ntfn, CAPOS_WAIT_POLL) != CAPOS_OK)
+			continue;
+		c->ready = 1;
+		capos_printf("init: %s ready\n", c->m->name);
+		use_console(i);
+	}
 	check_system_ready();
 }
 
@@ -244,14 +251,15 @@ static capos_status_t raw(void *ctx, uint32_t endpoint, struct capos_rpc_request
 static void ready_signal(void *ctx, uint64_t bits)
 {
 	(void)ctx;
-	on_ready(bits);
+	(void)bits; /* anyone may ring with any bits: they mean nothing */
+	on_bell();
 }
 
 int init_supervise(void)
 {
 	check_system_ready();
 	capos_server_init(&srv, g_init.capmgr, NULL);
-	srv.ntfn = g_init.ready_ntfn; /* bound to init's thread by main */
+	srv.ntfn = g_init.bell; /* bound to init's thread by main */
 	srv.route = route;
 	srv.raw = raw;
 	srv.signal = ready_signal;

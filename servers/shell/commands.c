@@ -16,6 +16,7 @@
 #include <capos/kernel.h> /* cmd_log's SharedBuffer */
 #include <capos/startup.h>
 #endif
+#include <capos/escape.h>
 #include <capos/status_names.h>
 
 #include "avatar.h"
@@ -270,8 +271,13 @@ int sh_format_uptime(char *buf, size_t len, uint64_t ns)
 
 int sh_format_log_record(char *buf, size_t len, const capos_LogRecord *r)
 {
+	/* Text from other components: shown, never obeyed (capos/escape.h). */
+	static char source[CAPOS_ESCAPE_SIZE(sizeof(r->source))];
+	static char text[CAPOS_ESCAPE_SIZE(sizeof(r->text))];
+	capos_escape_text(source, sizeof(source), r->source, strnlen(r->source, sizeof(r->source)));
+	capos_escape_text(text, sizeof(text), r->text, strnlen(r->text, sizeof(r->text)));
 	return snprintf(buf, len, "%llu %s %s: %s", (unsigned long long)r->sequence,
-			sh_level_name((int)r->level), r->source[0] ? r->source : "-", r->text);
+			sh_level_name((int)r->level), source[0] ? source : "-", text);
 }
 
 int sh_format_rights(char *buf, size_t len, uint32_t rights)
@@ -551,9 +557,12 @@ static int cmd_log(struct shell *sh, int argc, char **argv)
 		sh_printf(sh->out, "log: %llu older records were dropped (ring overwritten)\n",
 			  (unsigned long long)tail.dropped);
 	for (unsigned i = 0; i < tail.count; i++) {
-		char line[400];
-		sh_format_log_record(line, sizeof(line), sh_log_tail_at(&tail, i));
-		sh_printf(sh->out, "%s\n", line);
+		static char line[SH_LOG_LINE_MAX];
+		int n = sh_format_log_record(line, sizeof(line), sh_log_tail_at(&tail, i));
+		/* sh_put: a line of escaped text may be longer than sh_printf's */
+		if (n > 0)
+			sh_put(sh->out, line, strnlen(line, sizeof(line)));
+		sh_printf(sh->out, "\n");
 	}
 	if (tail.count == 0)
 		sh_printf(sh->out, "log: no records\n");
@@ -634,7 +643,10 @@ static int cmd_ps(struct shell *sh, int argc, char **argv)
 		header = 1;
 		for (pb_size_t i = 0; i < list.processes_count && i < 8; i++) {
 			const capos_ProcessStatus *p = &list.processes[i];
-			sh_printf(sh->out, "%5u  %-24s  %-7s  %8u  %5u\n", (unsigned)p->pid, p->name,
+			/* A spawned child's name is its parent's choice: escaped. */
+			char name[CAPOS_ESCAPE_SIZE(sizeof(p->name))];
+			capos_escape_text(name, sizeof(name), p->name, strnlen(p->name, sizeof(p->name)));
+			sh_printf(sh->out, "%5u  %-24s  %-7s  %8u  %5u\n", (unsigned)p->pid, name,
 				  sh_process_state_name((int)p->state), (unsigned)p->restarts,
 				  p->has_usage ? (unsigned)p->usage.pages : 0u);
 		}

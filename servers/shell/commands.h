@@ -88,6 +88,9 @@ int sh_format_date(char *buf, size_t len, int64_t seconds, int provenance);
 int sh_format_uptime(char *buf, size_t len, uint64_t ns);
 
 /* "seq level source: text" */
+/* The longest `log` line: sequence, level, then source and text escaped
+ * (capos/escape.h: up to 4 bytes shown per byte sent). */
+#define SH_LOG_LINE_MAX (48u + 4u * 32u + 4u * 256u)
 int sh_format_log_record(char *buf, size_t len, const capos_LogRecord *r);
 
 /* Rights bits as "read,write,grant,send,recv,control" (only those set),

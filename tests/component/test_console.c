@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <capos/service.h>
 #include <capos/transport.h>
 
 #include "console.capos.h"
@@ -92,7 +93,9 @@ static void setup_with(int clock)
 	fake_now = 1000 * NS_MS;
 	console_init(&state, cap_write, NULL, cap_answer, NULL, clock ? fake_clock : NULL, NULL);
 	capos_loopback_reset();
-	capos_loopback_register(CONSOLE, console_service(&console_service_ops, &state), 0x31);
+	/* The reader's cap: init sets CAPOS_BADGE_INPUT for an input grant. */
+	capos_loopback_register(CONSOLE, console_service(&console_service_ops, &state),
+				0x31 | CAPOS_BADGE_INPUT);
 }
 
 static int setup(void **st)
@@ -577,6 +580,43 @@ static void test_malformed(void **st)
 	assert_int_equal(state.waiters[0].handle, 50);
 }
 
+/* A client granted the console for output only (its badge lacks
+ * CAPOS_BADGE_INPUT): Read and ReadLine are DENIED, whether bytes wait or
+ * not, without taking a byte, echoing or queueing a waiter; Write works;
+ * the reader still gets every key. */
+static void test_output_grant_cannot_read(void **st)
+{
+	(void)st;
+	const capos_cap_t writer = capos_loopback_mint(CONSOLE, 0x32);
+	capos_ConsoleInput in;
+	capos_ConsoleRead rd = { .max = 0, .timeout_ms = 0 };
+	capos_ConsoleReadLine rl = { .max = 0, .echo = true, .timeout_ms = 0 };
+	/* nothing typed yet: it may not even wait (no waiter slot taken) */
+	state.defer_handle = 7;
+	assert_int_equal(console_read(writer, &rd, &in), CAPOS_DENIED);
+	assert_int_equal(console_read_line(writer, &rl, &in), CAPOS_DENIED);
+	state.defer_handle = CONSOLE_NO_HANDLE;
+	assert_int_equal(state.nwaiters, 0);
+	input("secret\r");
+	reset_out();
+	for (uint32_t t = 0; t < 2; t++) {
+		rd.timeout_ms = t ? CONSOLE_TIMEOUT_POLL : 0;
+		assert_int_equal(console_read(writer, &rd, &in), CAPOS_DENIED);
+		assert_int_equal(console_read_line(writer, &rl, &in), CAPOS_DENIED);
+	}
+	assert_int_equal(state.nwaiters, 0);
+	assert_int_equal(state.count, strlen("secret\r"));
+	assert_out(""); /* no echo of the operator's keys to the writer's request */
+	capos_ConsoleWrite w = { .data = { .size = 3, .bytes = "out" } };
+	capos_ConsoleWriteResult res;
+	assert_int_equal(console_write(writer, &w, &res), CAPOS_OK);
+	assert_out("out");
+	/* the reader (CONSOLE, with the input badge) gets the line whole */
+	reset_out();
+	assert_int_equal(do_line(0, 0, CONSOLE_TIMEOUT_POLL, CONSOLE_NO_HANDLE, &in), CAPOS_OK);
+	assert_data(&in, "secret");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +633,7 @@ int main(void)
 		cmocka_unit_test_setup(test_deferred_expiry_keeps_order, setup),
 		cmocka_unit_test_setup(test_queue_bound_and_cancel, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
+		cmocka_unit_test_setup(test_output_grant_cannot_read, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -259,6 +259,24 @@ static void test_format_log_record(void **st)
 	r.level = 9;
 	sh_format_log_record(b, sizeof(b), &r);
 	assert_string_equal(b, "42 level? -: RTC unreadable, using the seed");
+	/* Text from others is shown, never obeyed: ESC, CR and LF escaped,
+	 * so no forged line and no terminal command reach the operator. */
+	static char big[SH_LOG_LINE_MAX];
+	r.level = capos_LogLevel_LOG_LEVEL_INFO;
+	strcpy(r.source, "evil\x1b[1m");
+	strcpy(r.text, "x\x1b[2J\r\ninit: system ready");
+	sh_format_log_record(big, sizeof(big), &r);
+	assert_string_equal(big, "42 info evil\\x1b[1m: x\\x1b[2J\\r\\ninit: system ready");
+	/* The longest record fits whole. */
+	memset(r.text, '\x1b', sizeof(r.text) - 1);
+	r.text[sizeof(r.text) - 1] = '\0';
+	memset(r.source, '\n', sizeof(r.source) - 1);
+	r.source[sizeof(r.source) - 1] = '\0';
+	r.sequence = UINT64_MAX;
+	int n = sh_format_log_record(big, sizeof(big), &r);
+	assert_true(n > 0 && (size_t)n < sizeof(big));
+	assert_int_equal(strlen(big), (size_t)n);
+	assert_string_equal(big + n - 4, "\\x1b");
 }
 
 static capos_LogReadResult page_of(uint64_t first_seq, unsigned n, uint64_t dropped)
@@ -375,6 +393,7 @@ static bool fake_cmos(void *ctx, uint8_t regs[CLOCK_CMOS_NREGS])
 
 /* ProcessControl.List: a fake init with `nprocs` processes, pages of 3. */
 static unsigned nprocs;
+static const char *proc3_name; /* when set: process 3's name (a spawn name) */
 static capos_status_t list_status;
 static int list_calls;
 
@@ -391,6 +410,8 @@ static capos_status_t fake_list(void *ctx, struct capos_rpc_request *rq,
 	for (uint64_t h = first; h <= nprocs && resp->processes_count < 3; h++) {
 		capos_ProcessStatus *p = &resp->processes[resp->processes_count++];
 		snprintf(p->name, sizeof(p->name), "proc%llu", (unsigned long long)h);
+		if (h == 3 && proc3_name)
+			snprintf(p->name, sizeof(p->name), "%s", proc3_name);
 		p->pid = (uint32_t)(h + 1);
 		p->handle = h;
 		p->state = h == 2 ? capos_ProcessState_PROCESS_STATE_FAULTED
@@ -729,6 +750,16 @@ static void test_ps(void **st)
 			    "    4  proc3                     alive           0     30\r\n"
 			    "    5  proc4                     alive           0     40\r\n");
 	assert_int_equal(list_calls, 2); /* paged with `next` */
+	/* A spawn name is its parent's choice: shown escaped, never obeyed. */
+	proc3_name = "kid\x1b[2J\r\ninit: forged";
+	nprocs = 3;
+	assert_int_equal(run("ps"), 0);
+	proc3_name = NULL;
+	assert_string_equal(console,
+			    "  PID  NAME                      STATE    RESTARTS  PAGES\r\n"
+			    "    2  proc1                     alive           0     10\r\n"
+			    "    3  proc2                     faulted         3     20\r\n"
+			    "    4  kid\\x1b[2J\\r\\ninit: forged  alive           0     30\r\n");
 	nprocs = 0;
 	assert_int_equal(run("ps"), 0);
 	assert_string_equal(console,

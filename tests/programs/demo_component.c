@@ -23,6 +23,7 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/service.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
 #include <capos/uart.h>
@@ -164,6 +165,13 @@ static void try_spawner(capos_cap_t spawner, capos_cap_t console)
 	capos_status_t st = spawn(spawner, &req, CAPOS_NO_CAP, &res, &control);
 	capos_printf("demo %s: spawn over profile (100000 pages): status %ld\n", me, (long)st);
 
+	/* Within the profile, but a time slice one past the bound. */
+	req.limits.max_pages = 64;
+	req.time_slice_us = CAPOS_MAX_TIME_SLICE_US + 1u;
+	st = spawn(spawner, &req, CAPOS_NO_CAP, &res, &control);
+	capos_printf("demo %s: spawn with time slice %u us: status %ld\n", me,
+		     (unsigned)req.time_slice_us, (long)st);
+
 	memset(&req, 0, sizeof(req));
 	strlcpy(req.name, "child", sizeof(req.name));
 	strlcpy(req.binary, "demo_component", sizeof(req.binary));
@@ -220,7 +228,7 @@ int main(void)
 	flush();
 	capos_cap_t ready = capos_cap_lookup("ready");
 	if (ready != CAPOS_NO_CAP)
-		capos_signal(ready, 1);
+		capos_service_ready(ready, 1);
 
 	if (!strcmp(me, "crasher")) {
 		capos_printf("demo %s: faulting on purpose\n", me);

@@ -325,6 +325,10 @@ struct capos_shared_buffer_create {
 	uint32_t reserved;
 };
 
+/* The longest time slice any thread may ask for (Thread create and set
+ * priority, the manifest's time_slice_us, ProcessSpawner.Spawn): 100 ms. */
+#define CAPOS_MAX_TIME_SLICE_US 100000u
+
 struct capos_thread_create {
 	uint64_t entry;
 	uint64_t stack;      /* initial rsp */

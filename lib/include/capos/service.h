@@ -133,8 +133,20 @@ capos_status_t capos_server_answer(struct capos_server *s, capos_cap_t slot,
 /* The endpoint a server was started to serve: the start argument when a
  * parent passed one, else the startup cap `name`. */
 capos_cap_t capos_service_endpoint(uint64_t start_arg, const char *name);
+/* In the badge of an endpoint cap init minted from a grant with
+ * `input: true` (docs/manifest.md): its holder may read the server's input
+ * (the console: Read, ReadLine); every other caller is answered DENIED.
+ * init badges every grant of such an endpoint, so no holder of an
+ * unbadged cap can mint itself this bit (the kernel lets a badge be set
+ * only once). Far above the client badges (component index + 1). */
+#define CAPOS_BADGE_INPUT (1ull << 62)
+
+/* The startup name of init's readiness doorbell (docs/init.md,
+ * "Readiness"): it only wakes init, which then looks at `ready`. */
+#define CAPOS_READY_BELL_NAME "ready.bell"
 /* Tells whoever waits for this server (init) that it is ready: signals
- * `bits` on the notification. */
+ * `bits` (any non-zero) on `ntfn` (its own `ready`), then rings the
+ * CAPOS_READY_BELL_NAME doorbell if it holds one. */
 capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits);
 /* The usual server: signals `ready` (startup name) once, runs s, and turns
  * the outcome into main's return value: 0 when retargeted away (a live
