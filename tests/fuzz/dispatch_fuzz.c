@@ -111,7 +111,6 @@ static void one_call(uint8_t ep_byte, uint8_t caps_byte, uint64_t label, const u
 			breach("reply of %u bytes", reply_len);
 		/* The server's answer must be a valid response message. */
 		static uint8_t resp[1u << 20]; /* above any response struct */
-		memset(resp, 0, sizeof(resp));
 		pb_istream_t is = pb_istream_from_buffer(capos_transport_buffer(), reply_len);
 		if (!pb_decode(&is, m->response_fields, resp))
 			breach("label %#llx: the OK answer does not decode", (unsigned long long)label);
