@@ -100,6 +100,9 @@ static void one_call(uint8_t ep_byte, uint8_t caps_byte, uint64_t label, const u
 	if (!interface_served(CAPOS_RPC_INTERFACE(label)) && st != CAPOS_UNSUPPORTED)
 		breach("label %#llx of another interface answered %d", (unsigned long long)label,
 		       (int)st);
+	if (!method_of(label) && st != CAPOS_UNSUPPORTED)
+		breach("label %#llx, no method of the server, answered %d",
+		       (unsigned long long)label, (int)st);
 	if (st == CAPOS_OK) {
 		const struct capos_rpc_method *m = method_of(label);
 		if (!m)

@@ -23,7 +23,8 @@
  *  - the transport took the call (the loopback refuses nothing here);
  *  - the answer is a status of enum capos_status, never PROTOCOL_ERROR
  *    (a server breaking its own interface), DEFERRED only where the server
- *    says it defers; a label of another interface answers UNSUPPORTED;
+ *    says it defers; a label that is no method of the server (another
+ *    interface, or an unknown method) answers UNSUPPORTED;
  *  - an OK answer's body decodes as the method's response and carries no
  *    more caps than the method promises;
  *  - no cap leaked: the caller's table is back to what it held before (the
