@@ -112,6 +112,37 @@ ARGON2_M_MIN = 8         # KiB (libargon2's minimum for one lane)
 ARGON2_M_MAX = 65536     # KiB: the broker's heap must hold it
 ARGON2_T_MAX = 64
 P256_KEY_LEN = 65        # uncompressed SEC1: 0x04 || X || Y
+# Numbers beyond what the system can honour (docs/manifest.md, "Bounds").
+LOG_RING_MAX = 256           # the log server's largest ring (LOG_RING_MAX)
+# A profile may not allow more pages than the machine has: 256 MiB, the
+# RAM qemu/run.py gives every guest (--memory 256M). A bigger machine needs
+# a bigger bound here, not a profile beyond it.
+PROFILE_PAGES_MAX = 65536
+SEED_MAX = 253402300799      # 9999-12-31 23:59:59 UTC: the last four-digit year
+# A host name: dot-separated labels (RFC 1123), each 1-63 letters, digits
+# and '-', neither starting nor ending with '-'; one final '.' is allowed.
+HOSTNAME_LABEL_MAX = 63
+# A principal (the broker's principals and maintenance_principals alike):
+# 1-31 of PRINCIPAL_CHARS, the first not '-'; each listed once.
+PRINCIPAL_FIRST_CHARS = _LOWER + _DIGITS + "_"
+
+# I/O ports the kernel or the platform keeps (first, last, what): no
+# component gets them, except that the component running SHUTDOWN_BINARY
+# may hold SHUTDOWN_PORTS (the power and reset registers are its job).
+RESERVED_PORTS = (
+    (0x20, 0x21, "the master PIC"),
+    (0x40, 0x43, "the PIT"),
+    (0xA0, 0xA1, "the slave PIC"),
+    (0xF4, 0xF7, "QEMU's debug-exit device (qemu/run.py)"),
+    (0x600, 0x67F, "the ACPI PM registers (q35 PMBASE 0x600: PM1 control, "
+                   "the PM timer)"),
+    (0xCF9, 0xCF9, "the reset control register"),
+)
+SHUTDOWN_BINARY = "shutdown"
+SHUTDOWN_PORTS = (
+    (0x604, 0x605, "ACPI PM1a control"),
+    (0xCF9, 0xCF9, "reset control"),
+)
 
 # What a grant may ask, per source (GrantRight names without the prefix),
 # and what an empty `rights` means. RECV on an endpoint belongs to its
@@ -153,9 +184,9 @@ RULES = (
     ("parse", "not protobuf text of capos.System (never reaches init)"),
     ("bounds", "a string or list beyond its nanopb bound (init cannot decode it)"),
     ("enum", "a number that is no value of its enum"),
-    ("hostname", "hostname characters"),
-    ("seed", "a negative seed_utc_seconds"),
-    ("principal", "an empty maintenance principal"),
+    ("hostname", "hostname characters or labels"),
+    ("seed", "a negative seed_utc_seconds, or one after the year 9999"),
+    ("principal", "an empty, malformed or repeated maintenance principal"),
     ("no_components", "no components"),
     ("name", "a missing or malformed name"),
     ("duplicate", "a profile or component defined twice"),
@@ -183,6 +214,11 @@ RULES = (
     ("time_slice", "a time slice above CAPOS_MAX_TIME_SLICE_US"),
     ("broker_policy", "a broker policy that does not add up: principals, verifiers, "
      "keys, grants, back-off"),
+    ("ioport_shared", "the same I/O port granted to two components"),
+    ("ioport_reserved", "a port the kernel or the platform keeps"),
+    ("irq_shared", "the same IRQ line granted twice"),
+    ("ring_size", "a ring larger than its server holds"),
+    ("profile_pages", "a profile allowing more pages than the machine has"),
 )
 RULE_NAMES = tuple(r for r, _ in RULES)
 
@@ -244,6 +280,18 @@ def p256_key_problem(key):
     if (y * y - (x * x * x - 3 * x + P256_B)) % P256_P:
         return "is not a point on the P-256 curve"
     return None
+
+
+def hostname_labels_ok(h):
+    """RFC 1123 labels (the characters are checked apart)."""
+    labels = h[:-1].split(".") if h.endswith(".") else h.split(".")
+    return all(0 < len(x) <= HOSTNAME_LABEL_MAX and x[0] != "-" and x[-1] != "-"
+               for x in labels)
+
+
+def principal_ok(p):
+    return (0 < len(p) <= PRINCIPAL_MAX and p[0] in PRINCIPAL_FIRST_CHARS
+            and all(ch in PRINCIPAL_CHARS for ch in p))
 
 
 # ---------------------------------------------------------------- schema
@@ -563,13 +611,36 @@ class Checker:
                 self.err("hostname", ("hostname",),
                          f"hostname '{m.hostname}' may hold only letters, "
                          "digits, '-' and '.'")
+            elif not hostname_labels_ok(m.hostname):
+                self.err("hostname", ("hostname",),
+                         f"hostname '{m.hostname}' is not a host name: dot-separated "
+                         f"labels of 1-{HOSTNAME_LABEL_MAX} characters, none starting "
+                         "or ending with '-'")
         if m.seed_utc_seconds < 0:
             self.err("seed", ("seed_utc_seconds",), "seed_utc_seconds is negative; 0 means "
                      "no seed, else seconds since 1970")
+        elif m.seed_utc_seconds > SEED_MAX:
+            self.err("seed", ("seed_utc_seconds",), f"seed_utc_seconds {m.seed_utc_seconds} "
+                     f"is after the year 9999 (at most {SEED_MAX})")
+        if m.log_ring_records > LOG_RING_MAX:
+            self.err("ring_size", ("log_ring_records",),
+                     f"log_ring_records {m.log_ring_records} is more than the log server "
+                     f"holds ({LOG_RING_MAX})")
+        principals = {}
         for i, pr in enumerate(m.broker_policy.maintenance_principals):
+            pp = ("broker_policy", "maintenance_principals", i)
             if not pr:
-                self.err("principal", ("broker_policy", "maintenance_principals", i),
-                         "broker_policy has an empty maintenance principal")
+                self.err("principal", pp, "broker_policy has an empty maintenance principal")
+            elif not principal_ok(pr):
+                self.err("principal", pp,
+                         f"maintenance principal '{pr}' is not a valid name: 1-"
+                         f"{PRINCIPAL_MAX} letters, digits, '_', '-' and '.', "
+                         "starting with a letter, digit or '_'")
+            elif pr in principals:
+                self.err("principal", pp, f"maintenance principal '{pr}' is listed twice "
+                         f"(first on line {self.loc.line(*pp[:2], principals[pr])})")
+            else:
+                principals[pr] = i
         self.profiles = {}
         for i, pf in enumerate(m.profiles):
             self.check_profile(i, pf)
@@ -585,6 +656,60 @@ class Checker:
             self.check_component(i, c)
         self.check_cycles()
         self.check_broker_policy()
+        self.check_devices()
+
+    def check_devices(self):
+        """I/O ports and IRQ lines: one holder each, none the kernel keeps."""
+        ports = []  # (first, last, component index, cap index)
+        irqs = {}   # line -> (component index, cap index)
+        ioport = "KERNEL_RESOURCE_IOPORT"
+        for i, c in enumerate(self.m.components):
+            who = f"component '{c.name or '#%d' % (i + 1)}'"
+            for j, g in enumerate(c.caps):
+                kv = g.DESCRIPTOR.fields_by_name["kernel"].enum_type.values_by_number.get(
+                    g.kernel)
+                kname = kv.name if kv and not g.endpoint else None
+                gp = ("components", i, "caps", j)
+                what = f"{who} cap '{g.name}'"
+                if kname == "KERNEL_RESOURCE_IRQ" and g.irq <= IRQ_MAX:
+                    if g.irq in irqs:
+                        i0, j0 = irqs[g.irq]
+                        self.err("irq_shared", gp + ("irq",),
+                                 f"{what} irq {g.irq} is granted already to component "
+                                 f"'{self.m.components[i0].name}' (line "
+                                 f"{self.loc.line('components', i0, 'caps', j0)}); "
+                                 "an IRQ line has one handler")
+                    else:
+                        irqs[g.irq] = (i, j)
+                if kname != ioport or g.port_count == 0 or \
+                        g.port_base + g.port_count > PORT_END:
+                    continue  # not ports, or reported as ioport_range
+                first, last = g.port_base, g.port_base + g.port_count - 1
+                for lo, hi, words in RESERVED_PORTS:
+                    a, b = max(first, lo), min(last, hi)
+                    if a > b:
+                        continue
+                    if c.binary == SHUTDOWN_BINARY and any(
+                            s_lo <= a and b <= s_hi for s_lo, s_hi, _ in SHUTDOWN_PORTS):
+                        continue
+                    only = (f"; only a '{SHUTDOWN_BINARY}' component may hold "
+                            + " and ".join(f"{s_lo:#x}-{s_hi:#x} ({w})"
+                                           for s_lo, s_hi, w in SHUTDOWN_PORTS)
+                            if any(s_lo <= hi and lo <= s_hi
+                                   for s_lo, s_hi, _ in SHUTDOWN_PORTS) else "")
+                    self.err("ioport_reserved", gp + ("port_base",),
+                             f"{what} ports {first:#x}-{last:#x} include {a:#x}-{b:#x}, "
+                             f"{words}, which the kernel or the platform keeps{only}")
+                for lo, hi, i0, j0 in ports:
+                    if i0 != i and first <= hi and lo <= last:
+                        self.err("ioport_shared", gp + ("port_base",),
+                                 f"{what} ports {first:#x}-{last:#x} overlap ports "
+                                 f"{lo:#x}-{hi:#x} of component "
+                                 f"'{self.m.components[i0].name}' (line "
+                                 f"{self.loc.line('components', i0, 'caps', j0)}); an I/O "
+                                 "port is granted to one component only")
+                        break
+                ports.append((first, last, i, j))
 
     def check_name(self, path, what, name):
         if not name:
@@ -620,6 +745,10 @@ class Checker:
             if getattr(pf.limits, field) == 0:
                 self.err("profile_limits", path + ("limits", field),
                          f"{what} allows 0 {field[4:]} ({field}); no component can run in it")
+        if pf.limits.max_pages > PROFILE_PAGES_MAX:
+            self.err("profile_pages", path + ("limits", "max_pages"),
+                     f"{what} allows {pf.limits.max_pages} pages (max_pages), more than the "
+                     f"machine has: at most {PROFILE_PAGES_MAX} (256 MiB)")
 
     def check_component_names(self, i, c):
         path = ("components", i)

@@ -112,13 +112,21 @@ def render(m, fds, iface_ids):
         ("LOCAL_NAME_MAX", m.LOCAL_NAME_MAX, "characters of a local name"),
         ("IRQ_NAME_MAX", m.IRQ_NAME_MAX, "an IRQ grant's name leaves room for the suffix"),
         ("PARAM_KEY_MAX", m.PARAM_KEY_MAX, "characters of a param key"),
+        ("LOG_RING_MAX", m.LOG_RING_MAX, "the log server's largest ring"),
+        ("PROFILE_PAGES_MAX", m.PROFILE_PAGES_MAX, "a profile's pages: 256 MiB"),
+        ("SEED_MAX", m.SEED_MAX, "9999-12-31 23:59:59 UTC"),
+        ("HOSTNAME_LABEL_MAX", m.HOSTNAME_LABEL_MAX, "characters of a host name label"),
+        ("PRINCIPAL_MAX", m.PRINCIPAL_MAX, "characters of a principal name"),
     ]
     for name, v, why in consts:
         val = f"{v:#x}u" if v >= 0x100 else f"{v}u"
+        if v > 0xFFFFFFFF:
+            val = f"{v}ull"
         w(f"#define MANIFEST_{name} {val}" + (f" /* {why} */" if why else ""))
     w("")
     w("/* Character sets: a name holds only these. */")
-    for name in ("NAME_CHARS", "BINARY_CHARS", "HOSTNAME_CHARS", "PARAM_KEY_CHARS"):
+    for name in ("NAME_CHARS", "BINARY_CHARS", "HOSTNAME_CHARS", "PARAM_KEY_CHARS",
+                 "PRINCIPAL_CHARS", "PRINCIPAL_FIRST_CHARS"):
         w(f"#define MANIFEST_{name} {_cstr(getattr(m, name))}")
     w("")
     w(f"#define MANIFEST_IRQ_ACK_SUFFIX {_cstr(m.IRQ_ACK_SUFFIX)}")
@@ -137,10 +145,22 @@ def render(m, fds, iface_ids):
     w("extern const char *const "
       "manifest_broker_anonymous_grants[MANIFEST_N_BROKER_ANONYMOUS_GRANTS];")
     w(f"#define MANIFEST_BROKER_MAINTENANCE_GRANT {_cstr(m.BROKER_MAINTENANCE_GRANT)}")
-    w(f"#define MANIFEST_PRINCIPAL_CHARS {_cstr(m.PRINCIPAL_CHARS)}")
-    for name in ("PRINCIPAL_MAX", "BROKER_POLICY_MAX", "ARGON2_SALT_MIN", "ARGON2_HASH_MIN",
+    for name in ("BROKER_POLICY_MAX", "ARGON2_SALT_MIN", "ARGON2_HASH_MIN",
                  "ARGON2_M_MIN", "ARGON2_M_MAX", "ARGON2_T_MAX", "P256_KEY_LEN"):
         w(f"#define MANIFEST_{name} {getattr(m, name)}u")
+    w("/* I/O ports the kernel or the platform keeps; the component running")
+    w(" * MANIFEST_SHUTDOWN_BINARY may hold the shutdown ranges among them. */")
+    w("struct manifest_port_range {")
+    w("\tuint16_t first, last;")
+    w("\tconst char *words;")
+    w("};")
+    w(f"#define MANIFEST_N_RESERVED_PORTS {len(m.RESERVED_PORTS)}u")
+    w("extern const struct manifest_port_range "
+      "manifest_reserved_ports[MANIFEST_N_RESERVED_PORTS];")
+    w(f"#define MANIFEST_SHUTDOWN_BINARY {_cstr(m.SHUTDOWN_BINARY)}")
+    w(f"#define MANIFEST_N_SHUTDOWN_PORTS {len(m.SHUTDOWN_PORTS)}u")
+    w("extern const struct manifest_port_range "
+      "manifest_shutdown_ports[MANIFEST_N_SHUTDOWN_PORTS];")
     w("")
     w("/* What a grant may ask (allowed) and what an empty `rights` means (dflt),")
     w(" * as masks of GrantRight bits; words name the source in messages. */")
@@ -207,6 +227,15 @@ def render(m, fds, iface_ids):
         w(f"\t{_cstr(p)},")
     w("};")
     w("")
+
+    for table, rows in (("manifest_reserved_ports", m.RESERVED_PORTS),
+                        ("manifest_shutdown_ports", m.SHUTDOWN_PORTS)):
+        n = "MANIFEST_N_RESERVED_PORTS" if "reserved" in table else "MANIFEST_N_SHUTDOWN_PORTS"
+        w(f"const struct manifest_port_range {table}[{n}] = {{")
+        for lo, hi, words in rows:
+            w(f"\t{{ {lo:#x}, {hi:#x}, {_cstr(words)} }},")
+        w("};")
+        w("")
 
     def row(key, indent):
         allowed, dflt = m.RIGHTS_TABLE[key]

@@ -180,21 +180,68 @@ int init_start_order(const capos_System *sys, uint32_t *order)
 	return 1;
 }
 
+/* Dot-separated labels (RFC 1123) of 1..MANIFEST_HOSTNAME_LABEL_MAX, none
+ * starting or ending with '-'; one final '.' allowed. The characters are
+ * checked apart. */
+static int hostname_labels_ok(const char *h)
+{
+	size_t n = strlen(h);
+	if (n && h[n - 1] == '.')
+		n--;
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && h[i] != '.')
+			continue;
+		size_t len = i - start;
+		if (len == 0 || len > MANIFEST_HOSTNAME_LABEL_MAX || h[start] == '-' ||
+		    h[i - 1] == '-')
+			return 0;
+		start = i + 1;
+	}
+	return 1;
+}
+
+/* 1..MANIFEST_PRINCIPAL_MAX of the principal characters, the first not
+ * '-' or '.'. */
+static int principal_ok(const char *p)
+{
+	return p[0] && strchr(MANIFEST_PRINCIPAL_FIRST_CHARS, p[0]) &&
+	       charset_ok(p, MANIFEST_PRINCIPAL_MAX, MANIFEST_PRINCIPAL_CHARS);
+}
+
 static int check_system(const capos_System *sys)
 {
 	if (sys->hostname[0] &&
 	    !charset_ok(sys->hostname, sizeof(sys->hostname) - 1, MANIFEST_HOSTNAME_CHARS))
 		return fail(MANIFEST_RULE_HOSTNAME, "hostname '%s' may hold only letters, digits, "
 			    "'-' and '.'", sys->hostname);
+	if (sys->hostname[0] && !hostname_labels_ok(sys->hostname))
+		return fail(MANIFEST_RULE_HOSTNAME, "hostname '%s' is not a host name (empty "
+			    "label, or one starting or ending with '-')", sys->hostname);
 	if ((uint32_t)sys->log_level > (uint32_t)_capos_LogLevel_MAX)
 		return fail(MANIFEST_RULE_ENUM, "log_level has unknown value %d", (int)sys->log_level);
 	if (sys->seed_utc_seconds < 0)
 		return fail(MANIFEST_RULE_SEED, "seed_utc_seconds is negative");
+	if ((uint64_t)sys->seed_utc_seconds > MANIFEST_SEED_MAX)
+		return fail(MANIFEST_RULE_SEED, "seed_utc_seconds is after the year 9999");
+	if (sys->log_ring_records > MANIFEST_LOG_RING_MAX)
+		return fail(MANIFEST_RULE_RING_SIZE, "log_ring_records %u is more than the log "
+			    "server holds (%u)", (unsigned)sys->log_ring_records,
+			    MANIFEST_LOG_RING_MAX);
 	const capos_BrokerPolicy *bp = &sys->broker_policy;
-	for (pb_size_t i = 0; sys->has_broker_policy && i < bp->maintenance_principals_count; i++)
-		if (!bp->maintenance_principals[i][0])
+	for (pb_size_t i = 0; sys->has_broker_policy && i < bp->maintenance_principals_count; i++) {
+		const char *p = bp->maintenance_principals[i];
+		if (!p[0])
 			return fail(MANIFEST_RULE_PRINCIPAL,
 				    "broker_policy has an empty maintenance principal");
+		if (!principal_ok(p))
+			return fail(MANIFEST_RULE_PRINCIPAL, "maintenance principal '%s' is not a "
+				    "valid name", p);
+		for (pb_size_t k = 0; k < i; k++)
+			if (!strcmp(bp->maintenance_principals[k], p))
+				return fail(MANIFEST_RULE_PRINCIPAL, "maintenance principal '%s' is "
+					    "listed twice", p);
+	}
 	int rule = init_check_broker_policy(sys, g_why, g_n); /* policy_check.c */
 	if (rule)
 		return rule;
@@ -222,6 +269,10 @@ static int check_profiles(const capos_System *sys)
 		if (p->limits.max_slots == 0 || p->limits.max_pages == 0)
 			return fail(MANIFEST_RULE_PROFILE_LIMITS,
 				    "profile '%s' allows 0 slots or 0 pages", p->name);
+		if (p->limits.max_pages > MANIFEST_PROFILE_PAGES_MAX)
+			return fail(MANIFEST_RULE_PROFILE_PAGES, "profile '%s' allows %u pages, more "
+				    "than the machine has (%u)", p->name,
+				    (unsigned)p->limits.max_pages, MANIFEST_PROFILE_PAGES_MAX);
 	}
 	return 0;
 }
@@ -469,6 +520,82 @@ static int check_component(const capos_System *sys, uint32_t i,
 	return check_fits(sys, c, load);
 }
 
+/* An IOPORT grant's ports as [first, last]; 0 when it is no (valid) one. */
+static int grant_ports(const capos_Grant *g, uint32_t *first, uint32_t *last)
+{
+	if (g->endpoint[0] || g->kernel != capos_KernelResource_KERNEL_RESOURCE_IOPORT ||
+	    g->port_count == 0 || g->port_base >= MANIFEST_PORT_END ||
+	    g->port_count > MANIFEST_PORT_END - g->port_base)
+		return 0;
+	*first = g->port_base;
+	*last = g->port_base + g->port_count - 1u;
+	return 1;
+}
+
+static int shutdown_may_hold(const capos_Component *c, uint32_t a, uint32_t b)
+{
+	if (strcmp(c->binary, MANIFEST_SHUTDOWN_BINARY))
+		return 0;
+	for (uint32_t k = 0; k < MANIFEST_N_SHUTDOWN_PORTS; k++)
+		if (manifest_shutdown_ports[k].first <= a && b <= manifest_shutdown_ports[k].last)
+			return 1;
+	return 0;
+}
+
+/* I/O ports and IRQ lines: one holder each (ports: one component; an IRQ
+ * line: one grant), and no port the kernel or the platform keeps, but the
+ * shutdown component's power and reset registers. */
+static int check_devices(const capos_System *sys)
+{
+	for (uint32_t i = 0; i < sys->components_count; i++) {
+		const capos_Component *c = &sys->components[i];
+		for (pb_size_t j = 0; j < c->caps_count; j++) {
+			const capos_Grant *g = &c->caps[j];
+			uint32_t first, last;
+			if (!g->endpoint[0] && g->kernel == capos_KernelResource_KERNEL_RESOURCE_IRQ) {
+				for (uint32_t i0 = 0; i0 <= i; i0++) {
+					const capos_Component *c0 = &sys->components[i0];
+					for (pb_size_t j0 = 0; j0 < (i0 == i ? j : c0->caps_count); j0++) {
+						const capos_Grant *g0 = &c0->caps[j0];
+						if (!g0->endpoint[0] && g0->irq == g->irq &&
+						    g0->kernel == capos_KernelResource_KERNEL_RESOURCE_IRQ)
+							return fail(MANIFEST_RULE_IRQ_SHARED,
+								    "component '%s' cap '%s' irq %u is "
+								    "granted already to component '%s'",
+								    c->name, g->name, (unsigned)g->irq,
+								    c0->name);
+					}
+				}
+			}
+			if (!grant_ports(g, &first, &last))
+				continue;
+			for (uint32_t k = 0; k < MANIFEST_N_RESERVED_PORTS; k++) {
+				const struct manifest_port_range *r = &manifest_reserved_ports[k];
+				uint32_t a = first > r->first ? first : r->first;
+				uint32_t b = last < r->last ? last : r->last;
+				if (a <= b && !shutdown_may_hold(c, a, b))
+					return fail(MANIFEST_RULE_IOPORT_RESERVED, "component '%s' cap "
+						    "'%s' ports %#x-%#x include %s, which the kernel "
+						    "or the platform keeps", c->name, g->name,
+						    (unsigned)first, (unsigned)last, r->words);
+			}
+			for (uint32_t i0 = 0; i0 < i; i0++) {
+				const capos_Component *c0 = &sys->components[i0];
+				for (pb_size_t j0 = 0; j0 < c0->caps_count; j0++) {
+					uint32_t f0, l0;
+					if (grant_ports(&c0->caps[j0], &f0, &l0) && first <= l0 &&
+					    f0 <= last)
+						return fail(MANIFEST_RULE_IOPORT_SHARED, "component '%s' "
+							    "cap '%s' ports %#x-%#x overlap ports of "
+							    "component '%s'", c->name, g->name,
+							    (unsigned)first, (unsigned)last, c0->name);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int init_check_manifest(const capos_System *sys, int (*binary_pages)(const char *name),
 			char *why, size_t n)
 {
@@ -481,6 +608,8 @@ int init_check_manifest(const capos_System *sys, int (*binary_pages)(const char 
 	for (uint32_t i = 0; i < sys->components_count; i++)
 		if ((rule = check_component(sys, i, binary_pages)))
 			return rule;
+	if ((rule = check_devices(sys)))
+		return rule;
 	uint32_t order[MAX_COMPONENTS];
 	if (!init_start_order(sys, order))
 		return fail(MANIFEST_RULE_CYCLE, "the components' endpoint grants form a dependency "

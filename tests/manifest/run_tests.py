@@ -16,7 +16,7 @@ equal to the text, be the same on a second run, and its boot package must
 hold init, manifest and each distinct binary once.
 
 The programs are fake ELF files made here, with known sizes:
-echo, echo_probe, demo_component, logger (4 loadable pages each) and big
+echo, echo_probe, demo_component, logger, shutdown (4 loadable pages each) and big
 (300 pages); for `repo`, also a 4-page stand-in for each other program
 the manifest names (repo_binaries).
 """
@@ -32,7 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "codegen"))
 
-FAKE_BINARIES = {"echo": 4, "echo_probe": 4, "demo_component": 4, "logger": 4, "big": 300}
+FAKE_BINARIES = {"echo": 4, "echo_probe": 4, "demo_component": 4, "logger": 4, "big": 300,
+                 "shutdown": 4}
 
 
 def repo_binaries(path):

@@ -16,6 +16,8 @@
  *  - with `spawner`, asks ProcessSpawner for a child over its profile
  *    (expects LIMIT_EXCEEDED) and one within it (a `demo_component` named
  *    `child`, handed our console cap);
+ * Its output goes to `console`: the console server's endpoint, or an
+ * IOPort of the UART (written directly, one WRITE_STRING per batch).
  * then exits 0. Started with no startup page (as a root task of an old
  * package) it exits at once.
  */
@@ -35,6 +37,9 @@ int main(void);
 static char out[CAPOS_IOPORT_STRING_MAX];
 static size_t outn;
 static const char *me;
+/* What `console` is: an IOPort (the UART itself, written here) or the
+ * console server's endpoint (capos_debug_write, which adds the \r). */
+static uint32_t console_type;
 
 __attribute__((format(printf, 1, 2))) static void put(const char *fmt, ...)
 {
@@ -45,18 +50,23 @@ __attribute__((format(printf, 1, 2))) static void put(const char *fmt, ...)
 	va_end(ap);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
-	/* \n -> \r\n, as capos_debug_write does */
+	/* \n -> \r\n for the UART, as capos_debug_write does */
 	for (int i = 0; i < n && outn + 2 < sizeof(out); i++) {
-		if (line[i] == '\n')
+		if (line[i] == '\n' && console_type == CAPOS_CAP_IOPORT)
 			out[outn++] = '\r';
 		out[outn++] = line[i];
 	}
 }
 
-/* One WRITE_STRING system call: the lines of one instance stay together. */
+/* One WRITE_STRING system call, or one Console.Write: the lines of one
+ * instance stay together. */
 static void flush(void)
 {
-	capos_port_write_string(capos_debug_port, COM1_THR, COM1_LSR, LSR_THRE, out, (uint32_t)outn);
+	if (console_type == CAPOS_CAP_IOPORT)
+		capos_port_write_string(capos_debug_port, COM1_THR, COM1_LSR, LSR_THRE, out,
+					(uint32_t)outn);
+	else
+		capos_debug_write(out, outn);
 	outn = 0;
 }
 
@@ -211,11 +221,12 @@ static void try_spawner(capos_cap_t spawner, capos_cap_t console)
 int main(void)
 {
 	const struct capos_startup *su = capos_startup();
-	capos_cap_t console = capos_cap_lookup("console");
+	capos_cap_t console = capos_cap_lookup_type("console", &console_type);
 	if (!su || console == CAPOS_NO_CAP)
 		return 0; /* a root task of an old package, or no way to speak */
 	me = su->program;
-	capos_debug_port = console;
+	if (console_type == CAPOS_CAP_IOPORT)
+		capos_debug_port = console;
 	capos_cap_t mgr = capos_cap_lookup("capmgr");
 	if (mgr != CAPOS_NO_CAP) {
 		list_caps(su, mgr);
