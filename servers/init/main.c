@@ -37,15 +37,6 @@ static uint32_t own(const char *name, uint32_t root_slot)
 	return c != CAPOS_NO_CAP ? c : root_slot;
 }
 
-const char *init_shown(const char *s)
-{
-	static char buf[4][CAPOS_ESCAPE_SIZE(64u)];
-	static unsigned next;
-	char *b = buf[next++ % 4u];
-	capos_escape_text(b, sizeof(buf[0]), s, strnlen(s, 64u));
-	return b;
-}
-
 static int reject(const char *why)
 {
 	capos_printf("init: manifest rejected: %s\n", why);
