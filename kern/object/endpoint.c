@@ -115,7 +115,10 @@ capos_status_t ipc_check_message(struct thread *t, uint16_t rights)
 }
 
 /* Moves or copies the caps src names into free slots of dst's table;
- * all or nothing (every check comes before the first change). */
+ * all or nothing (every check comes before the first change).
+ * A move between two threads of one process (one table) leaves the cap
+ * where it is and names its slot: it needs no free slot and cannot fail,
+ * so a full table only refuses the copies, which need one each. */
 capos_status_t ipc_transfer_caps(struct thread *src, struct thread *dst, uint32_t n)
 {
 	struct capos_ipc_buffer *s = src->ipc, *d = dst->ipc;
@@ -137,12 +140,16 @@ capos_status_t ipc_transfer_caps(struct thread *src, struct thread *dst, uint32_
 	if (sct == dct) {
 		for (uint32_t i = 0; i < n; i++)
 			if ((s->cap_move >> i) & 1)
-				need--; /* a move within one table frees its source */
+				need--; /* a move within one table stays in its slot */
 	}
 	if (ct_free_count(dct) < need)
 		return CAPOS_LIMIT_EXCEEDED;
 	for (uint32_t i = 0; i < n; i++) {
 		int move = (s->cap_move >> i) & 1;
+		if (move && sct == dct) {
+			d->caps[i] = slots[i];
+			continue;
+		}
 		uint32_t free_slot = ct_find_free(dct);
 		capos_status_t st = move ? ct_move(sct, slots[i], dct, free_slot)
 					 : ct_mint(sct, slots[i], dct, free_slot,
