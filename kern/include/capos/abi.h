@@ -501,7 +501,12 @@ struct capos_ioport_range {
 #define CAPOS_IOPORT_STRING_MAX (CAPOS_MSG_BODY_MAX - 16u)
 
 /* Writes data byte by byte to `port`, each after (inb(status_port) & ready_mask)
- * is non-zero (a UART's transmit-empty bit). Both ports must be in range. */
+ * is non-zero (a UART's transmit-empty bit). Both ports must be in range.
+ * The kernel reads the status port at most CAPOS_IOPORT_POLL_MAX times per
+ * call (interrupts are off meanwhile): a device not ready by then ends the
+ * call with CAPOS_WOULD_BLOCK. Either way the reply body is a struct
+ * capos_ioport_written: how many bytes went out (OK: all of them); the
+ * caller retries the rest later. */
 struct capos_ioport_string {
 	uint16_t port;
 	uint16_t status_port;
@@ -510,6 +515,13 @@ struct capos_ioport_string {
 	uint32_t len;
 	uint32_t reserved2;
 	uint8_t data[CAPOS_IOPORT_STRING_MAX];
+};
+
+#define CAPOS_IOPORT_POLL_MAX 1024u
+
+struct capos_ioport_written {
+	uint32_t written;
+	uint32_t reserved;
 };
 
 /* IRQControl / IRQHandler. */
