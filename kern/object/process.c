@@ -302,6 +302,8 @@ static capos_status_t m_create_thread(struct thread *t, struct cap *c, void *arg
 	capos_status_t st;
 	if (a->priority > 255 || a->priority > t->priority)
 		return CAPOS_INVALID_ARGUMENT; /* never above its creator */
+	if (a->time_slice_us > CAPOS_MAX_TIME_SLICE_US)
+		return CAPOS_INVALID_ARGUMENT; /* no thread holds a CPU for long */
 	if (ct_free_count(&t->proc->ct) == 0)
 		return CAPOS_LIMIT_EXCEEDED;
 	struct thread *nt = thread_create((struct process *)c->obj, a->entry, a->stack,

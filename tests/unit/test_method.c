@@ -244,9 +244,20 @@ static void test_thread_order(void **state)
 	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr),
 			 CAPOS_INVALID_ARGUMENT);
 	assert_int_equal(x->priority, 2);
+	/* time slices: at most CAPOS_MAX_TIME_SLICE_US (issue 12) */
 	pr.priority = 3;
+	pr.time_slice_us = CAPOS_MAX_TIME_SLICE_US + 1;
+	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr),
+			 CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(x->priority, 2);
+	assert_int_equal(x->slice_ns, THREAD_DEFAULT_SLICE_NS);
+	pr.time_slice_us = 0xffffffffu;
+	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr),
+			 CAPOS_INVALID_ARGUMENT);
+	pr.time_slice_us = CAPOS_MAX_TIME_SLICE_US;
 	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr), CAPOS_OK);
 	assert_int_equal(x->priority, 3);
+	assert_int_equal(x->slice_ns, CAPOS_MAX_TIME_SLICE_US * 1000ull);
 	/* BIND: the notification slot, type, RECV */
 	struct capos_thread_bind b = { 6, 0 };
 	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_BIND_NOTIFICATION, &b, sizeof b),

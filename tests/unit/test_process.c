@@ -292,7 +292,19 @@ static void test_kill_everything(void **state)
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, NULL),
 			 CAPOS_INVALID_ARGUMENT);
 	tc.priority = 10;
+	/* time slices: at most CAPOS_MAX_TIME_SLICE_US (issue 12) */
+	tc.time_slice_us = CAPOS_MAX_TIME_SLICE_US + 1;
+	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, NULL),
+			 CAPOS_INVALID_ARGUMENT);
+	tc.time_slice_us = 0xffffffffu;
+	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, NULL),
+			 CAPOS_INVALID_ARGUMENT);
+	assert_null(X->threads);
+	tc.time_slice_us = CAPOS_MAX_TIME_SLICE_US;
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, &t1_s), CAPOS_OK);
+	assert_int_equal(((struct thread *)ct_lookup(&R->ct, t1_s)->obj)->slice_ns,
+			 CAPOS_MAX_TIME_SLICE_US * 1000ull);
+	tc.time_slice_us = 0;
 	tc.ipc_buffer -= 0x2000;
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, &t2_s), CAPOS_OK);
 	tc.ipc_buffer -= 0x2000;

@@ -332,8 +332,14 @@ struct capos_thread_create {
 	uint64_t tls_base;
 	uint64_t arg;        /* rsi at start */
 	uint32_t priority;   /* 0-255, at most the creating thread's */
-	uint32_t time_slice_us; /* 0: the default */
+	uint32_t time_slice_us; /* 0: the default; at most CAPOS_MAX_TIME_SLICE_US */
 };
+
+/* The longest time slice a thread may have (100 ms): above it every kernel
+ * entry that takes a slice answers INVALID_ARGUMENT (Process.CREATE_THREAD,
+ * Thread.SET_PRIORITY), and the manifest validator and the spawner refuse
+ * it too, so no thread holds a CPU for minutes at a time. */
+#define CAPOS_MAX_TIME_SLICE_US 100000u
 
 struct capos_map {
 	uint64_t va;     /* page aligned, below CAPOS_USER_TOP */
@@ -459,7 +465,7 @@ struct capos_thread_tls {
 
 struct capos_thread_priority {
 	uint32_t priority;
-	uint32_t time_slice_us;
+	uint32_t time_slice_us; /* 0: unchanged; at most CAPOS_MAX_TIME_SLICE_US */
 };
 
 struct capos_thread_bind {
