@@ -32,6 +32,7 @@
 #define CR4_OSXSAVE    (1ull << 18)
 #define CR4_SMEP       (1ull << 20)
 #define CR4_SMAP       (1ull << 21)
+#define CR4_UMIP       (1ull << 11)
 
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_TF (1ull << 8)
