@@ -53,6 +53,10 @@ struct process {
 	struct shared_map shared[PROCESS_MAX_SHARED_MAPS];
 	struct endpoint *served; /* endpoints whose serving side it is */
 	struct endpoint *supervisor; /* gets the crash record (counted) */
+	/* The processes it created (obj.owner == this), not counted: each
+	 * child holds its owner, and leaves the list when destroyed. */
+	struct process *children;
+	struct process *sibling_next, *sibling_prev;
 	uint64_t supervisor_badge;
 };
 
