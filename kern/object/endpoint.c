@@ -485,13 +485,18 @@ static capos_status_t unwatch(struct endpoint *ep, struct notification *n)
  */
 
 /* WATCH_DEATH / UNWATCH_DEATH: both caps are looked up before either's
- * type or rights count (ct_first_error); the notification needs SEND. */
+ * type or rights count (ct_first_error); the endpoint needs CONTROL and
+ * the notification SEND. CONTROL keeps watching to the endpoint's
+ * creator and whoever it chose (init, a supervisor): a client's
+ * SEND|GRANT cap cannot fill the CAPOS_ENDPOINT_MAX_WATCHES places and
+ * push out the watches the system relies on. */
 static capos_status_t watch_caps(struct thread *t, const struct capos_endpoint_watch *a,
 				 struct endpoint **ep, struct notification **n)
 {
 	struct cap *e, *nc;
 	capos_status_t st = ct_first_error(
-		ct_lookup_typed(&t->proc->ct, a->endpoint, CAPOS_CAP_ENDPOINT, 0, &e),
+		ct_lookup_typed(&t->proc->ct, a->endpoint, CAPOS_CAP_ENDPOINT,
+				CAPOS_RIGHT_CONTROL, &e),
 		ct_lookup_typed(&t->proc->ct, a->notification, CAPOS_CAP_NOTIFICATION,
 				CAPOS_RIGHT_SEND, &nc));
 	if (st != CAPOS_OK)
