@@ -225,6 +225,7 @@ static void teardown(struct process *p, uint32_t state)
 	for (int i = 0; i < PROCESS_MAX_SHARED_MAPS; i++) {
 		if (p->shared[i].sb) {
 			struct shared_buffer *sb = p->shared[i].sb;
+			process_shared_count(&p->shared[i], -1);
 			p->shared[i].sb = NULL;
 			kobj_unref(&sb->obj);
 		}

@@ -24,6 +24,7 @@ struct shared_map {
 	uint64_t va;
 	uint32_t pages;
 	struct shared_buffer *sb; /* counted reference while mapped */
+	uint32_t flags;           /* VS_WRITE, VS_EXEC as mapped */
 };
 
 struct fault_info {
@@ -61,6 +62,9 @@ struct process {
 };
 
 _Static_assert(sizeof(struct process) <= 4096, "a process is one page");
+
+/* A shared mapping's part in its buffer's W^X counts (delta +1 / -1). */
+void process_shared_count(const struct shared_map *m, int delta);
 
 /* Quota. charge fails with LIMIT_EXCEEDED and changes nothing. */
 capos_status_t process_charge_pages(struct process *p, uint32_t n);
