@@ -30,7 +30,8 @@ int main(uint64_t arg)
 	capos_status_t never = write_str(0x00, "lost", 4, &w1);
 	capos_status_t ready = write_str(0x01, "ioport: ready\r\n", 15, &w2);
 	capos_port_out(CAPOS_ROOT_IOPORT, COM1_SCR, 1, 0);
-	capos_printf("ioport: never ready: status %ld, written %u; ready: status %ld, written %u\n",
-		     (long)never, w1, (long)ready, w2);
+	(void)w2; /* OK leaves the body as it was: the bytes are on the line */
+	capos_printf("ioport: never ready: status %ld, written %u; ready: status %ld\n",
+		     (long)never, w1, (long)ready);
 	return 0;
 }

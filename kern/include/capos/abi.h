@@ -510,9 +510,9 @@ struct capos_ioport_range {
  * is non-zero (a UART's transmit-empty bit). Both ports must be in range.
  * The kernel reads the status port at most CAPOS_IOPORT_POLL_MAX times per
  * call (interrupts are off meanwhile): a device not ready by then ends the
- * call with CAPOS_WOULD_BLOCK. Either way the reply body is a struct
- * capos_ioport_written: how many bytes went out (OK: all of them); the
- * caller retries the rest later. */
+ * call with CAPOS_WOULD_BLOCK, and the reply body is then a struct
+ * capos_ioport_written: how many bytes went out; the caller retries the
+ * rest later. OK (all written) leaves the body as it was. */
 struct capos_ioport_string {
 	uint16_t port;
 	uint16_t status_port;
