@@ -28,6 +28,7 @@ static struct process *running;
 static int pending;
 static int programs;
 static uint64_t free_before;
+static uint64_t objects_before; /* kobj_live_count when it started */
 static struct shared_buffer *pkg_buffer;
 static const char *running_name;
 /* The package carries a manifest: only "init" is a root task; it builds
@@ -83,8 +84,10 @@ static capos_status_t root_caps(struct process *p, struct thread *t)
 		st = ct_insert(ct, CAPOS_ROOT_IRQ_CONTROL, &irq_control_obj,
 			       CAPOS_CAP_IRQ_CONTROL, CAPOS_RIGHTS_ALL, 0);
 	if (st == CAPOS_OK)
+		/* CONTROL: the invariant walk (KernelInfo.CHECK_INVARIANTS) is
+		 * the root task's (tests, init), never a manifest grant's. */
 		st = ct_insert(ct, CAPOS_ROOT_KERNEL_INFO, &kernel_info_obj,
-			       CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_READ, 0);
+			       CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_READ | CAPOS_RIGHT_CONTROL, 0);
 	if (st == CAPOS_OK)
 		st = ct_insert(ct, CAPOS_ROOT_BOOT_PACKAGE, &pkg_buffer->obj,
 			       CAPOS_CAP_SHARED_BUFFER, CAPOS_RIGHT_READ, 0);
@@ -225,6 +228,7 @@ static void start_next(void)
 		if (manifest_mode && strcmp(e->name, "init") != 0)
 			continue;
 		free_before = page_free_count();
+		objects_before = kobj_live_count;
 		programs++;
 		if (start(e))
 			return;
@@ -258,6 +262,8 @@ void boot_poll(void)
 	running = NULL;
 	kprintf("kmem: %lu frames free before %s, %lu after reaping it\n",
 		(unsigned long)free_before, running_name, (unsigned long)page_free_count());
+	kprintf("kobj: %lu objects live before %s, %lu after reaping it\n",
+		(unsigned long)objects_before, running_name, (unsigned long)kobj_live_count);
 	if (programs == 1 && !entry_told)
 		tell_first_entry();
 	start_next();

@@ -53,21 +53,32 @@ static void cpu_protections(void)
 {
 	uint32_t r[4];
 	cpuid(0, 0, r);
-	int smep = 0, smap = 0;
+	int smep = 0, smap = 0, umip = 0;
 	if (r[0] >= 7) {
 		cpuid(7, 0, r);
 		smep = (r[1] >> 7) & 1;
 		smap = (r[1] >> 20) & 1;
+		umip = (r[2] >> 2) & 1;
 	}
 	uint64_t cr4 = read_cr4();
 	if (smep)
 		cr4 |= CR4_SMEP;
 	if (smap)
 		cr4 |= CR4_SMAP;
+	/* UMIP: sgdt, sidt, sldt, smsw and str in ring 3 are #GP, so a
+	 * process cannot read where the kernel keeps its tables. */
+	if (umip)
+		cr4 |= CR4_UMIP;
 	write_cr4(cr4);
 	cpu_has_smap = smap;
 	kprintf("cpu: SMEP %s, SMAP %s\n", smep ? "on" : "absent",
 		smap ? "on" : "absent");
+	kprintf("cpu: UMIP %s\n", umip ? "on" : "absent");
+	/* Self-check of paging_init's work: the kernel's code cannot be
+	 * rewritten through the direct map. */
+	if (paging_text_alias_writable())
+		panic("paging: the direct map's alias of kernel text is writable");
+	kprintf("paging: direct-map alias of kernel text read-only, NX\n");
 }
 
 static void ist_stacks(void)

@@ -115,7 +115,10 @@ capos_status_t ipc_check_message(struct thread *t, uint16_t rights)
 }
 
 /* Moves or copies the caps src names into free slots of dst's table;
- * all or nothing (every check comes before the first change). */
+ * all or nothing (every check comes before the first change).
+ * A move between two threads of one process (one table) leaves the cap
+ * where it is and names its slot: it needs no free slot and cannot fail,
+ * so a full table only refuses the copies, which need one each. */
 capos_status_t ipc_transfer_caps(struct thread *src, struct thread *dst, uint32_t n)
 {
 	struct capos_ipc_buffer *s = src->ipc, *d = dst->ipc;
@@ -137,12 +140,16 @@ capos_status_t ipc_transfer_caps(struct thread *src, struct thread *dst, uint32_
 	if (sct == dct) {
 		for (uint32_t i = 0; i < n; i++)
 			if ((s->cap_move >> i) & 1)
-				need--; /* a move within one table frees its source */
+				need--; /* a move within one table stays in its slot */
 	}
 	if (ct_free_count(dct) < need)
 		return CAPOS_LIMIT_EXCEEDED;
 	for (uint32_t i = 0; i < n; i++) {
 		int move = (s->cap_move >> i) & 1;
+		if (move && sct == dct) {
+			d->caps[i] = slots[i];
+			continue;
+		}
 		uint32_t free_slot = ct_find_free(dct);
 		capos_status_t st = move ? ct_move(sct, slots[i], dct, free_slot)
 					 : ct_mint(sct, slots[i], dct, free_slot,
@@ -478,13 +485,18 @@ static capos_status_t unwatch(struct endpoint *ep, struct notification *n)
  */
 
 /* WATCH_DEATH / UNWATCH_DEATH: both caps are looked up before either's
- * type or rights count (ct_first_error); the notification needs SEND. */
+ * type or rights count (ct_first_error); the endpoint needs CONTROL and
+ * the notification SEND. CONTROL keeps watching to the endpoint's
+ * creator and whoever it chose (init, a supervisor): a client's
+ * SEND|GRANT cap cannot fill the CAPOS_ENDPOINT_MAX_WATCHES places and
+ * push out the watches the system relies on. */
 static capos_status_t watch_caps(struct thread *t, const struct capos_endpoint_watch *a,
 				 struct endpoint **ep, struct notification **n)
 {
 	struct cap *e, *nc;
 	capos_status_t st = ct_first_error(
-		ct_lookup_typed(&t->proc->ct, a->endpoint, CAPOS_CAP_ENDPOINT, 0, &e),
+		ct_lookup_typed(&t->proc->ct, a->endpoint, CAPOS_CAP_ENDPOINT,
+				CAPOS_RIGHT_CONTROL, &e),
 		ct_lookup_typed(&t->proc->ct, a->notification, CAPOS_CAP_NOTIFICATION,
 				CAPOS_RIGHT_SEND, &nc));
 	if (st != CAPOS_OK)

@@ -9,8 +9,11 @@
  *    most the source's rights: authority only ever narrows;
  *  - IN needs READ, OUT needs WRITE, WRITE_STRING both (it polls a status
  *    port); SUBRANGE needs no right of its own;
- *  - WRITE_STRING polls a bounded number of times in all: a device that
- *    never gets ready returns TIMEOUT, it never holds the kernel.
+ *  - WRITE_STRING reads the status port at most CAPOS_IOPORT_POLL_MAX
+ *    times per call (about a millisecond on real hardware, where an inb
+ *    costs a microsecond): a device that is not ready by then ends the call
+ *    with WOULD_BLOCK and the count of bytes written, it never holds the
+ *    kernel (interrupts are off for the whole call).
  *
  * The rights are checked here, in the handlers, after the argument and
  * range checks, not by the generic table check (object/method.h): that is
@@ -76,16 +79,19 @@ static capos_status_t m_write_string(struct thread *t, struct cap *c, void *args
 		return CAPOS_DENIED;
 	const uint8_t *data = ((const struct capos_ioport_string *)(const void *)t->ipc->body)->data;
 	/* A device that never gets ready must not hold the kernel: the whole
-	 * call may poll the status port a bounded number of times. */
-	uint32_t budget = 1000000;
-	for (uint32_t i = 0; i < len; i++) {
+	 * call may poll the status port a small bounded number of times. */
+	uint32_t budget = CAPOS_IOPORT_POLL_MAX;
+	struct capos_ioport_written w = { 0, 0 };
+	for (; w.written < len; w.written++) {
 		while (mask && !(port_in(status, 1) & mask)) {
-			if (--budget == 0)
-				return CAPOS_TIMEOUT;
+			if (--budget == 0) {
+				kmethod_reply(t, &w, sizeof(w));
+				return CAPOS_WOULD_BLOCK;
+			}
 		}
-		port_out(port, 1, data[i]);
+		port_out(port, 1, data[w.written]);
 	}
-	return CAPOS_OK;
+	return CAPOS_OK; /* the body as it was: callers may still read it */
 }
 
 static capos_status_t m_subrange(struct thread *t, struct cap *c, void *args)

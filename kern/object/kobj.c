@@ -44,9 +44,37 @@ void *kobj_alloc(uint16_t type, struct process *owner, capos_status_t *st)
 	return o;
 }
 
+/* Destructions running inside one another, and the objects waiting
+ * because that nesting reached KOBJ_DESTROY_NEST_MAX (kobj.h). */
+static uint32_t destroy_depth;
+static struct kobj *destroy_pending;
+
+static void destroy_one(struct kobj *o);
+
 void kobj_destroy(struct kobj *o)
 {
 	KASSERT(o->refs == 0);
+	if (destroy_depth >= KOBJ_DESTROY_NEST_MAX) {
+		o->dead_next = destroy_pending;
+		destroy_pending = o;
+		return;
+	}
+	destroy_depth++;
+	destroy_one(o);
+	if (destroy_depth == 1) {
+		/* The outermost destruction: release what waited, in a loop
+		 * (each may add more; the depth bounds the stack meanwhile). */
+		while (destroy_pending) {
+			struct kobj *next = destroy_pending;
+			destroy_pending = next->dead_next;
+			destroy_one(next);
+		}
+	}
+	destroy_depth--;
+}
+
+static void destroy_one(struct kobj *o)
+{
 	struct process *owner = o->owner;
 	switch (o->type) {
 	case CAPOS_CAP_ENDPOINT:

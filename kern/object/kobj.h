@@ -9,7 +9,14 @@
  *    (owner, which the object keeps a reference to), so accounting is exact:
  *    destroying an object gives back precisely the page it cost;
  *  - kobj_live_count is the number of objects not yet destroyed, and
- *    kobj_all lists exactly those objects.
+ *    kobj_all lists exactly those objects;
+ *  - destruction never nests deeper than KOBJ_DESTROY_NEST_MAX: an object
+ *    whose last reference goes while that many destructions are running
+ *    waits on a list (dead_next) that the outermost destruction empties
+ *    before it returns, so a chain of any length (processes owning
+ *    processes, caps naming objects that hold caps) is released in a loop,
+ *    never by recursion that could run off the kernel stack. When the
+ *    outermost kobj_unref returns, every object it released is gone.
  */
 #ifndef KERN_OBJECT_KOBJ_H
 #define KERN_OBJECT_KOBJ_H
@@ -28,7 +35,12 @@ struct kobj {
 	uint32_t refs;
 	struct process *owner; /* charged for the page; NULL: the kernel's own */
 	struct kobj *all_next, *all_prev; /* every allocated object (checks) */
-};
+	struct kobj *dead_next; /* refs == 0, waiting for its destruction */
+} __attribute__((aligned(16))); /* a thread's trapframe follows: 16-aligned */
+
+/* How many destructions may run inside one another before the next one
+ * waits on the list instead (a few stack frames each). */
+#define KOBJ_DESTROY_NEST_MAX 4u
 
 /* Kernel-internal object types, never in a cap. */
 #define KOBJ_CRASH_MESSAGE 0x100u
@@ -44,7 +56,8 @@ extern uint64_t kobj_live_count;
  */
 void *kobj_alloc(uint16_t type, struct process *owner, capos_status_t *st);
 
-/* Runs the type's destroy hook and frees the page; refs has reached 0. */
+/* Runs the type's destroy hook and frees the page; refs has reached 0.
+ * Deeply nested calls defer to the outermost one (invariants above). */
 void kobj_destroy(struct kobj *o);
 
 /* Inline: every IPC takes and drops several references, and the call

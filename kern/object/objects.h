@@ -59,6 +59,9 @@ struct shared_buffer {
 	uint32_t pages;
 	uint32_t bytes;     /* meaningful length */
 	int borrowed;       /* frames are not ours to free (boot package) */
+	/* W^X across aliases: how many mappings (in any process) are
+	 * writable, how many executable; never both non-zero. */
+	uint32_t writable_maps, exec_maps;
 	void *frames[SHARED_BUFFER_MAX_PAGES]; /* kernel addresses */
 };
 

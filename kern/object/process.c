@@ -13,6 +13,12 @@
  *  - teardown happens once: threads leave every queue, callers waiting on
  *    the process's threads or endpoints wake with DISCONNECTED, the table is
  *    emptied, the address space and its frames are freed;
+ *  - a process dies with the process that created it (its owner): every
+ *    descendant is torn down with it, in a loop over the children lists,
+ *    never by recursion. Otherwise a child whose caps were all dropped
+ *    would live on unreachable, holding its frames, for ever;
+ *  - children lists: a child is on its owner's list from creation to its
+ *    destruction (the owner outlives it: the child holds it);
  *  - a Process cap's rights bound what its holder may do to the process:
  *    READ: INFO; WRITE: MAP_ANON, UNMAP, CREATE_THREAD (its own memory and
  *    threads, within its profile: the "self" grant is READ|WRITE); WRITE
@@ -98,7 +104,27 @@ struct process *process_create(const char *name, const struct capos_limits *limi
 	p->state = CAPOS_PROCESS_ALIVE;
 	p->torn_down = 0;
 	kobj_ref(&p->obj); /* alive: its own reference */
+	if (parent) {
+		p->sibling_next = parent->children;
+		if (parent->children)
+			parent->children->sibling_prev = p;
+		parent->children = p;
+	}
 	return p;
+}
+
+static void leave_parent(struct process *p)
+{
+	struct process *parent = p->obj.owner;
+	if (!parent)
+		return;
+	if (p->sibling_prev)
+		p->sibling_prev->sibling_next = p->sibling_next;
+	else if (parent->children == p)
+		parent->children = p->sibling_next;
+	if (p->sibling_next)
+		p->sibling_next->sibling_prev = p->sibling_prev;
+	p->sibling_next = p->sibling_prev = NULL;
 }
 
 void process_set_supervisor(struct process *p, struct endpoint *ep, uint64_t badge)
@@ -135,6 +161,41 @@ static void send_crash_record(struct process *p)
 	kobj_unref(&ep->obj);
 }
 
+static void teardown(struct process *p, uint32_t state);
+
+/* Set while kill_descendants runs: a teardown inside it leaves the
+ * children to the loop instead of starting its own. */
+static int killing_descendants;
+
+/* Tears down every live descendant of root (being torn down), depth
+ * first, in a loop. A dead process has no live descendant (it went
+ * through here), so dead children are skipped; the path from root down is
+ * held by a reference taken on the way down, dropped on the way up. */
+static void kill_descendants(struct process *root)
+{
+	if (killing_descendants)
+		return;
+	killing_descendants = 1;
+	struct process *p = root;
+	for (;;) {
+		struct process *c = p->children;
+		while (c && c->torn_down)
+			c = c->sibling_next;
+		if (c) {
+			kobj_ref(&c->obj);
+			teardown(c, CAPOS_PROCESS_KILLED);
+			p = c; /* its own children next */
+			continue;
+		}
+		if (p == root)
+			break;
+		struct process *parent = p->obj.owner;
+		kobj_unref(&p->obj); /* parent: on the path, or root */
+		p = parent;
+	}
+	killing_descendants = 0;
+}
+
 static void teardown(struct process *p, uint32_t state)
 {
 	if (p->torn_down)
@@ -164,6 +225,7 @@ static void teardown(struct process *p, uint32_t state)
 	for (int i = 0; i < PROCESS_MAX_SHARED_MAPS; i++) {
 		if (p->shared[i].sb) {
 			struct shared_buffer *sb = p->shared[i].sb;
+			process_shared_count(&p->shared[i], -1);
 			p->shared[i].sb = NULL;
 			kobj_unref(&sb->obj);
 		}
@@ -175,6 +237,7 @@ static void teardown(struct process *p, uint32_t state)
 		kobj_unref(&t->obj);
 		t = next;
 	}
+	kill_descendants(p);
 	if (process_death_hook)
 		process_death_hook(p);
 	kobj_unref(&p->obj); /* its own reference, taken at creation */
@@ -226,6 +289,7 @@ void process_destroy(struct process *p)
 	/* Reached only when no reference is left: after teardown, or for a
 	 * process that failed half-way through creation. */
 	KASSERT(p->torn_down);
+	leave_parent(p);
 	if (p->supervisor) {
 		kobj_unref(&p->supervisor->obj);
 		p->supervisor = NULL;
@@ -302,6 +366,8 @@ static capos_status_t m_create_thread(struct thread *t, struct cap *c, void *arg
 	capos_status_t st;
 	if (a->priority > 255 || a->priority > t->priority)
 		return CAPOS_INVALID_ARGUMENT; /* never above its creator */
+	if (a->time_slice_us > CAPOS_MAX_TIME_SLICE_US)
+		return CAPOS_INVALID_ARGUMENT; /* no thread holds a CPU for long */
 	if (ct_free_count(&t->proc->ct) == 0)
 		return CAPOS_LIMIT_EXCEEDED;
 	struct thread *nt = thread_create((struct process *)c->obj, a->entry, a->stack,

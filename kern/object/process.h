@@ -24,6 +24,7 @@ struct shared_map {
 	uint64_t va;
 	uint32_t pages;
 	struct shared_buffer *sb; /* counted reference while mapped */
+	uint32_t flags;           /* VS_WRITE, VS_EXEC as mapped */
 };
 
 struct fault_info {
@@ -53,10 +54,17 @@ struct process {
 	struct shared_map shared[PROCESS_MAX_SHARED_MAPS];
 	struct endpoint *served; /* endpoints whose serving side it is */
 	struct endpoint *supervisor; /* gets the crash record (counted) */
+	/* The processes it created (obj.owner == this), not counted: each
+	 * child holds its owner, and leaves the list when destroyed. */
+	struct process *children;
+	struct process *sibling_next, *sibling_prev;
 	uint64_t supervisor_badge;
 };
 
 _Static_assert(sizeof(struct process) <= 4096, "a process is one page");
+
+/* A shared mapping's part in its buffer's W^X counts (delta +1 / -1). */
+void process_shared_count(const struct shared_map *m, int delta);
 
 /* Quota. charge fails with LIMIT_EXCEEDED and changes nothing. */
 capos_status_t process_charge_pages(struct process *p, uint32_t n);

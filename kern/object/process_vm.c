@@ -8,6 +8,11 @@
  *  - user mappings are never writable and executable at once, and lie
  *    wholly in [CAPOS_PAGE_SIZE, CAPOS_USER_TOP): nothing here can map,
  *    unmap or write a kernel address;
+ *  - W^X across aliases: a SharedBuffer is never mapped writable anywhere
+ *    while it is mapped executable anywhere (sb->writable_maps and
+ *    exec_maps, counted per shared mapping; the later map is DENIED);
+ *    WRITE_MEMORY never writes an executable page of a process that has
+ *    started a thread (DENIED): code is written only before it runs;
  *  - every VS_OWNED page is charged to the process (usage.pages) and freed
  *    with its mapping; other frames are never freed here: an IPC buffer
  *    (its thread's, which the kernel writes at any time, also while the
@@ -29,6 +34,7 @@
 #include "mm/vspace.h"
 #include "object/objects.h"
 #include "object/process.h"
+#include "object/thread.h"
 
 static int user_range(uint64_t va, uint32_t n)
 {
@@ -100,6 +106,23 @@ capos_status_t process_map_anon(struct process *p, uint64_t va, uint32_t n,
 	return CAPOS_OK;
 }
 
+void process_shared_count(const struct shared_map *m, int delta)
+{
+	if (m->flags & VS_WRITE)
+		m->sb->writable_maps += (uint32_t)delta;
+	if (m->flags & VS_EXEC)
+		m->sb->exec_maps += (uint32_t)delta;
+}
+
+/* A thread of p has been started: its code may be running. */
+static int process_started(const struct process *p)
+{
+	for (const struct thread *t = p->threads; t; t = t->proc_next)
+		if (t->state != THREAD_INACTIVE)
+			return 1;
+	return 0;
+}
+
 capos_status_t process_map_shared(struct process *p, uint64_t va,
 				  struct shared_buffer *sb, uint32_t first,
 				  uint32_t n, uint32_t prot)
@@ -111,6 +134,8 @@ capos_status_t process_map_shared(struct process *p, uint64_t va,
 		return CAPOS_INVALID_ARGUMENT;
 	if (first > sb->pages || n > sb->pages - first)
 		return CAPOS_INVALID_ARGUMENT;
+	if (((flags & VS_WRITE) && sb->exec_maps) || ((flags & VS_EXEC) && sb->writable_maps))
+		return CAPOS_DENIED; /* W^X across aliases */
 	for (uint32_t i = 0; i < n; i++)
 		if (vs_lookup(p->vspace, va + (uint64_t)i * CAPOS_PAGE_SIZE, NULL))
 			return CAPOS_INVALID_ARGUMENT;
@@ -133,6 +158,8 @@ capos_status_t process_map_shared(struct process *p, uint64_t va,
 	m->va = va;
 	m->pages = n;
 	m->sb = sb;
+	m->flags = flags & (VS_WRITE | VS_EXEC);
+	process_shared_count(m, 1);
 	kobj_ref(&sb->obj); /* the mapping keeps the frames alive */
 	return CAPOS_OK;
 }
@@ -153,6 +180,7 @@ capos_status_t process_unmap(struct process *p, uint64_t va, uint32_t n)
 			for (uint32_t j = 0; j < n; j++)
 				vs_unmap(p->vspace, va + (uint64_t)j * CAPOS_PAGE_SIZE, NULL);
 			struct shared_buffer *sb = m->sb;
+			process_shared_count(m, -1);
 			m->sb = NULL;
 			kobj_unref(&sb->obj);
 			return CAPOS_OK;
@@ -188,6 +216,9 @@ capos_status_t process_write_memory(struct process *p, uint64_t va,
 		 * read-only mapping of a SharedBuffer (the boot package, a
 		 * buffer shared with READ right only): no write through here. */
 		if (!(fl & VS_OWNED) && !(fl & VS_WRITE))
+			return CAPOS_DENIED;
+		/* Code is written before it runs, never after (W^X). */
+		if ((fl & VS_EXEC) && process_started(p))
 			return CAPOS_DENIED;
 	}
 	uint32_t done = 0;

@@ -158,7 +158,8 @@ static capos_status_t m_set_priority(struct thread *t, struct cap *c, void *args
 {
 	const struct capos_thread_priority *a = args;
 	struct thread *target = (struct thread *)c->obj;
-	if (a->priority > 255 || a->priority > t->priority)
+	if (a->priority > 255 || a->priority > t->priority ||
+	    a->time_slice_us > CAPOS_MAX_TIME_SLICE_US)
 		return CAPOS_INVALID_ARGUMENT;
 	int requeue = target->state == THREAD_RUNNABLE;
 	if (requeue)

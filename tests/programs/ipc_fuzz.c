@@ -19,7 +19,20 @@
 
 #include "ipc_common.h"
 
+/* Built twice: ipc_fuzz (30,000 calls) and, with -DSTORM, the storm
+ * (issue 12, tests/qemu/storm.expect): one million calls, pointer-like
+ * syscall arguments, the kernel's invariant walk every 10,000 calls, and
+ * every register the ABI keeps (all but rax, rcx, r11) checked around
+ * every system call. */
+#ifdef STORM
+#define ITERATIONS 1000000
+#define WALK_EVERY 10000
+#ifndef PROGRESS_EVERY
+#define PROGRESS_EVERY 100000
+#endif
+#else
 #define ITERATIONS 30000
+#endif
 /* Debugging: -DTRACE_FROM=N prints every call from iteration N on. */
 #ifndef TRACE_FROM
 #define TRACE_FROM 1000000
@@ -168,6 +181,12 @@ static uint32_t rnd_pages(void)
 static void fill_body(struct capos_ipc_buffer *b, uint32_t len)
 {
 	uint32_t n = len < CAPOS_MSG_BODY_MAX ? len : CAPOS_MSG_BODY_MAX;
+#ifdef STORM
+	/* The storm's guest time goes to the kernel: fresh bytes where
+	 * argument structs live, the rest keeps earlier random bytes. */
+	if (n > 128)
+		n = 128;
+#endif
 	for (uint32_t i = 0; i < n; i += 8) {
 		uint64_t r = rnd();
 		for (uint32_t j = 0; j < 8 && i + j < n; j++)
@@ -207,10 +226,55 @@ static uint32_t slot_type(uint32_t s, uint64_t *iface)
 	return r.entries[0].type;
 }
 
+#ifdef STORM
+/* storm_sys(nr, a0, a1, regs): the syscall with rbx, rbp, rdx, r8, r9,
+ * r10, r12-r15 loaded from regs[0..9]; afterwards regs[0..9] get those
+ * registers back, regs[10] rdi, regs[11] rsi, regs[12] rsp before and
+ * regs[13] rsp after. */
+capos_status_t storm_sys(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t *regs);
+__asm__(".text\n"
+	".globl storm_sys\n"
+	"storm_sys:\n"
+	"	pushq %rbx\n	pushq %rbp\n	pushq %r12\n	pushq %r13\n"
+	"	pushq %r14\n	pushq %r15\n	pushq %rcx\n"
+	"	movq %rdi, %rax\n	movq %rsi, %rdi\n	movq %rdx, %rsi\n"
+	"	movq 0(%rcx), %rbx\n	movq 8(%rcx), %rbp\n	movq 16(%rcx), %rdx\n"
+	"	movq 24(%rcx), %r8\n	movq 32(%rcx), %r9\n	movq 40(%rcx), %r10\n"
+	"	movq 48(%rcx), %r12\n	movq 56(%rcx), %r13\n	movq 64(%rcx), %r14\n"
+	"	movq 72(%rcx), %r15\n	movq %rsp, 96(%rcx)\n"
+	"	syscall\n"
+	"	movq (%rsp), %rcx\n"
+	"	movq %rbx, 0(%rcx)\n	movq %rbp, 8(%rcx)\n	movq %rdx, 16(%rcx)\n"
+	"	movq %r8, 24(%rcx)\n	movq %r9, 32(%rcx)\n	movq %r10, 40(%rcx)\n"
+	"	movq %r12, 48(%rcx)\n	movq %r13, 56(%rcx)\n	movq %r14, 64(%rcx)\n"
+	"	movq %r15, 72(%rcx)\n	movq %rdi, 80(%rcx)\n	movq %rsi, 88(%rcx)\n"
+	"	movq %rsp, 104(%rcx)\n"
+	"	popq %rcx\n	popq %r15\n	popq %r14\n	popq %r13\n	popq %r12\n"
+	"	popq %rbp\n	popq %rbx\n"
+	"	ret\n");
+
+static uint64_t reg_mismatches;
+
+static capos_status_t raw2(uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	uint64_t want[10], regs[14];
+	for (int i = 0; i < 10; i++)
+		want[i] = regs[i] = rnd();
+	capos_status_t st = storm_sys(nr, a0, a1, regs);
+	int bad = regs[10] != a0 || regs[11] != a1 || regs[12] != regs[13];
+	for (int i = 0; i < 10; i++)
+		bad |= regs[i] != want[i];
+	if (bad && reg_mismatches++ < 5)
+		capos_printf("fuzz: register not kept by syscall %lu (slot %lu)\n",
+			     (unsigned long)nr, (unsigned long)a0);
+	return st;
+}
+#else
 static capos_status_t raw2(uint64_t nr, uint64_t a0, uint64_t a1)
 {
 	return capos_syscall2(nr, a0, a1);
 }
+#endif
 
 /* The echo server: a second thread; its own IPC buffer comes in rdi. It
  * answers every message with a random label, body, length and cap list. */
@@ -442,7 +506,9 @@ static void shape_body(uint32_t type, struct capos_ipc_buffer *b)
 }
 
 static int trace;
-static void one(void)
+/* One random call; 0 when the draw was skipped (it would hurt the fuzzer
+ * itself), 1 when a system call was made. */
+static int one(void)
 {
 	struct capos_ipc_buffer *b = capos_ipc();
 	uint64_t r = rnd();
@@ -469,6 +535,17 @@ static void one(void)
 	if (r % 50 == 7)
 		a0 = rnd(); /* slot above 32 bits */
 	uint64_t a1 = rnd();
+#ifdef STORM
+	/* Pointer-like arguments: null, the kernel half, non-canonical, the
+	 * top of the user half. */
+	static const uint64_t ptrs[] = { 0, 0xffff800000000000ull, 0xffffffff80000000ull,
+					 0x0000800000000000ull, 0xdead000000000000ull,
+					 CAPOS_USER_TOP - 1, CAPOS_USER_TOP, 0x00007fffffffffffull };
+	if (r % 4 == 3)
+		a1 = ptrs[(r >> 20) % (sizeof(ptrs) / sizeof(ptrs[0]))];
+	if (r % 64 == 9)
+		a0 = ptrs[(r >> 24) % (sizeof(ptrs) / sizeof(ptrs[0]))];
+#endif
 	uint64_t iface = 0;
 	uint32_t type = a0 <= 0xffffffffull ? slot_type((uint32_t)a0, &iface) : 0;
 	int served = type == CAPOS_CAP_ENDPOINT && iface == ECHO_IFACE;
@@ -479,9 +556,14 @@ static void one(void)
 	if (type == CAPOS_CAP_ENDPOINT && !served &&
 	    (nr == CAPOS_SYS_CALL || nr == CAPOS_SYS_SEND))
 		nr = CAPOS_SYS_NBSEND;
+#ifdef STORM
+#define MAX_WAIT_NS 20000 /* the storm's guest time is work, not sleep */
+#else
+#define MAX_WAIT_NS 1000000
+#endif
 	if ((nr == CAPOS_SYS_WAIT || nr == CAPOS_SYS_RECV_TIMEOUT ||
-	     nr == CAPOS_SYS_REPLY_RECV_TIMEOUT) && a1 > 1000000 && a1 != CAPOS_WAIT_POLL)
-		a1 = a1 % 1000000; /* timed waits: at most 1 ms */
+	     nr == CAPOS_SYS_REPLY_RECV_TIMEOUT) && a1 > MAX_WAIT_NS && a1 != CAPOS_WAIT_POLL)
+		a1 = a1 % MAX_WAIT_NS; /* timed waits: at most 1 ms (storm: 20 us) */
 
 	b->label = rnd_label();
 	b->len = rnd_len();
@@ -490,10 +572,10 @@ static void one(void)
 	if (nr == CAPOS_SYS_CALL && type != CAPOS_CAP_ENDPOINT && type != 0) {
 		shape_body(type, b);
 		if (!make_safe((uint32_t)a0, type, b))
-			return;
+			return 0;
 	}
 	if (nr == CAPOS_SYS_CALL && a0 == CAPOS_ROOT_IOPORT)
-		return;
+		return 0;
 	if (trace)
 		capos_printf("T nr %lu a0 %lu a1 0x%lx type %u label %lu len %u body0 0x%lx %lx %lx\n", (unsigned long)nr, (unsigned long)a0, (unsigned long)a1, type, (unsigned long)b->label, b->len, ((unsigned long*)b->body)[0], ((unsigned long*)b->body)[1], ((unsigned long*)b->body)[2]);
 	capos_status_t st = raw2(nr, a0, a1);
@@ -503,6 +585,7 @@ static void one(void)
 		capos_printf("fuzz: unknown status %ld from syscall %lu slot %lu type %u label %lu\n",
 			     (long)st, (unsigned long)nr, (unsigned long)a0, type,
 			     (unsigned long)b->label);
+	return 1;
 }
 
 /* Frees slots now and then, so the table does not fill up for good. */
@@ -548,15 +631,36 @@ int main(uint64_t arg)
 		}
 	}
 	struct capos_kinfo_stats k0, k1;
+#ifdef STORM
+	uint64_t walks = 0, walk_failures = 0, violations = 0, checked = 0;
+#endif
 	capos_kinfo_stats(CAPOS_ROOT_KERNEL_INFO, &k0);
-	for (int i = 0; i < ITERATIONS; i++) {
+	for (int i = 0; i < ITERATIONS;) {
 		if (i >= TRACE_FROM && i % 100 == 0)
 			capos_printf("fuzz: iteration %d\n", i);
 		trace = i >= TRACE_FROM;
-		one();
-		if (i % 2000 == 1999)
+		if (!one())
+			continue;
+		i++;
+#ifdef STORM
+		if (i % PROGRESS_EVERY == 0)
+			capos_printf("fuzz: %d calls\n", i);
+#endif
+		if (i % 2000 == 0)
 			tidy();
+#ifdef STORM
+		if (i % WALK_EVERY == 0) {
+			struct capos_kinfo_check kc = { 0, 0 };
+			walks++;
+			if (capos_kinfo_check(CAPOS_ROOT_KERNEL_INFO, &kc) != CAPOS_OK)
+				walk_failures++;
+			violations += kc.violations;
+			checked += kc.objects_checked;
+		}
+#endif
 	}
+	struct capos_kinfo_stats kend;
+	capos_kinfo_stats(CAPOS_ROOT_KERNEL_INFO, &kend);
 	/* End every process it made, so nothing outlives the test. */
 	struct capos_capmgr_list_result l;
 	uint32_t killed = 0;
@@ -593,5 +697,23 @@ int main(uint64_t arg)
 	capos_printf("fuzz: killed %u child processes; %lu ms; free frames %lu -> %lu\n", killed,
 		     (unsigned long)((k1.now_ns - k0.now_ns) / 1000000),
 		     (unsigned long)k0.free_frames, (unsigned long)k1.free_frames);
+#ifdef STORM
+	/* Guest time: under -icount shift=0 the clock is the instruction count
+	 * (1 ns each), so this is calls per second of guest time. */
+	uint64_t ns = kend.now_ns - k0.now_ns;
+	capos_printf("fuzz: invariant walks %lu (%lu failed), violations %lu, objects checked %lu; registers not kept %lu\n",
+		     (unsigned long)walks, (unsigned long)walk_failures, (unsigned long)violations,
+		     (unsigned long)checked, (unsigned long)reg_mismatches);
+	capos_printf("fuzz: storm: %lu calls in %lu us of guest time: %lu calls per second\n",
+		     (unsigned long)total, (unsigned long)(ns / 1000),
+		     (unsigned long)(ns ? total * 1000000000ull / ns : 0));
+	/* The same for the benchmark summary (bench/CMakeLists.txt, bench-storm). */
+	capos_printf("bench-storm: calls per second of guest time: %lu calls/s\n",
+		     (unsigned long)(ns ? total * 1000000000ull / ns : 0));
+	return (int)(counts[NSTATUS] + echo_counts[NSTATUS] + reg_mismatches + violations +
+		     walk_failures + (walks != ITERATIONS / WALK_EVERY));
+#else
+	(void)kend;
 	return (int)(counts[NSTATUS] + echo_counts[NSTATUS]);
+#endif
 }

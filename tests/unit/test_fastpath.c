@@ -56,11 +56,12 @@ static struct world W;
 
 /* thread i belongs to process owner_of[i]; P0 and P1 serve E0 and E1. */
 static const int owner_of[NTHR] = { 0, 0, 1, 2, 2, 3 };
-static const uint32_t slots_of[NPROC] = { 16, 16, 16, 6 };
+static const uint32_t slots_of[NPROC] = { 7, 16, 16, 6 };
 
 struct stats {
 	uint64_t fast_call, fast_reply, fast_caps, fast_ntfn;
 	uint64_t declined_call, declined_reply, steps;
+	uint64_t same_full; /* caps moved between threads of one full table */
 };
 
 static struct stats F_stats;
@@ -129,6 +130,9 @@ static void world_build(uint64_t seed)
 	kt_cap(W.p[2], 5, W.n[2], CAPOS_CAP_NOTIFICATION, S, 0);
 	kt_cap(W.p[0], 5, W.n[2], CAPOS_CAP_NOTIFICATION, ALL, 0);
 	kt_cap(W.p[3], 3, W.n[2], CAPOS_CAP_NOTIFICATION, ALL, 0);
+	/* P0's table (7 slots) has one free slot: it is often full while
+	 * its two threads pass caps to each other over E0 */
+	kt_cap(W.p[0], 1, W.n[1], CAPOS_CAP_NOTIFICATION, S, 0x300);
 	assert_int_equal(ntfn_bind(W.n[1], W.t[2]), CAPOS_OK);
 	for (int i = 0; i < NTHR; i++)
 		thread_start(W.t[i]);
@@ -334,6 +338,15 @@ static int pick_op(int server)
 	return client_ops[below(sizeof(client_ops) / sizeof(client_ops[0]))];
 }
 
+/* t's message moves a cap and t's table has no free slot: if its partner
+ * is a thread of the same process, the move must need no slot (issue 12). */
+static int same_full_move(struct thread *t)
+{
+	const struct capos_ipc_buffer *x = t->ipc;
+	return x->ncaps && x->ncaps <= CAPOS_MSG_MAX_CAPS && (x->cap_move & 0xf) &&
+	       ct_free_count(&t->proc->ct) == 0;
+}
+
 /* Runs syscall nr for t as the kernel's entry would (fast: F world). */
 static void run_syscall(struct thread *t, uint64_t nr, uint64_t rdi, uint64_t rsi, int fast)
 {
@@ -422,26 +435,46 @@ static int step(int fast, char *what, size_t what_len)
 	int ti = 0;
 	while (W.t[ti] != t)
 		ti++;
-	int server = owner_of[ti] <= 1;
+	/* T1, P0's second thread, acts as a client of its own process's E0:
+	 * caps then move between two threads of one (often full) table. */
+	int server = owner_of[ti] <= 1 && ti != 1;
 	kt_make_current(t);
 	/* A server with a caller to answer mostly answers (ReplyRecv). */
 	int op = server && t->reply_to && below(10) < 7 ? OP_REPLY_RECV : pick_op(server);
 	random_message(t);
 	uint64_t rdi;
 	switch (op) {
-	case OP_CALL:
-		/* clients: E0 or E1; servers: the other server's endpoint */
-		rdi = random_slot(t, server ? 3 : below(2));
+	case OP_CALL: {
+		int full = same_full_move(t);
+		/* clients: E0 or E1 (T1: its own process's E0); servers: the
+		 * other server's endpoint */
+		rdi = random_slot(t, server ? 3 : ti == 1 ? 0 : below(2));
 		snprintf(what, what_len, "T%d Call slot %lx len %u ncaps %u", ti,
 			 (unsigned long)rdi, t->ipc->len, t->ipc->ncaps);
 		run_syscall(t, CAPOS_SYS_CALL, rdi, 0, fast);
+		for (int i = 0; full && fast && i < NTHR; i++)
+			if (W.t[i]->reply_to == t && W.t[i]->proc == t->proc &&
+			    t->state == THREAD_BLOCKED_REPLY)
+				F_stats.same_full++;
 		break;
-	case OP_REPLY_RECV:
+	}
+	case OP_REPLY_RECV: {
+		int full = same_full_move(t);
+		struct thread *caller = t->reply_to;
 		rdi = random_slot(t, server && below(10) == 0 ? 6 : 0);
 		snprintf(what, what_len, "T%d ReplyRecv slot %lx len %u ncaps %u", ti,
 			 (unsigned long)rdi, t->ipc->len, t->ipc->ncaps);
+		if (caller)
+			kobj_ref(&caller->obj);
 		run_syscall(t, CAPOS_SYS_REPLY_RECV, rdi, 0, fast);
+		if (caller) {
+			if (full && fast && caller->proc == t->proc && t->reply_to != caller &&
+			    KT_RAX(caller) == CAPOS_OK && caller->ipc->ncaps)
+				F_stats.same_full++;
+			kobj_unref(&caller->obj);
+		}
 		break;
+	}
 	case OP_RECV:
 		rdi = random_slot(t, 0);
 		snprintf(what, what_len, "T%d Recv slot %lx", ti, (unsigned long)rdi);
@@ -576,11 +609,12 @@ static void test_fast_and_slow_agree(void **state)
 	}
 	free(snap_buf);
 	print_message("%lu steps: fast path took %lu calls, %lu replies (%lu with caps), "
-		      "%lu signals/waits; declined %lu calls, %lu replies\n",
+		      "%lu signals/waits; declined %lu calls, %lu replies; %lu moves within a "
+		      "full table\n",
 		      (unsigned long)F_stats.steps, (unsigned long)F_stats.fast_call,
 		      (unsigned long)F_stats.fast_reply, (unsigned long)F_stats.fast_caps,
 		      (unsigned long)F_stats.fast_ntfn, (unsigned long)F_stats.declined_call,
-		      (unsigned long)F_stats.declined_reply);
+		      (unsigned long)F_stats.declined_reply, (unsigned long)F_stats.same_full);
 	/* The comparison means something only if both branches of the fast
 	 * path ran often, caps included. */
 	assert_true(F_stats.fast_call >= 1000);
@@ -589,6 +623,7 @@ static void test_fast_and_slow_agree(void **state)
 	assert_true(F_stats.fast_ntfn >= 1000);
 	assert_true(F_stats.declined_call >= 1000);
 	assert_true(F_stats.declined_reply >= 1000);
+	assert_true(F_stats.same_full >= 10);
 }
 
 static void set_priority(struct thread *t, uint8_t prio)
@@ -612,6 +647,7 @@ static void test_caps_through_fast_path(void **state)
 	(void)state;
 	world_build(7);
 	struct thread *s = W.t[0], *c = W.t[3];
+	assert_int_equal(ct_delete(&W.p[0]->ct, 1), CAPOS_OK); /* room for two */
 	/* the server and the client above everyone else; the server waits in
 	 * Recv on E0 */
 	set_priority(s, 200);
@@ -675,11 +711,70 @@ static void test_caps_through_fast_path(void **state)
 	world_end();
 }
 
+/* Caps moved between two threads of one process whose table is full go
+ * the fast path too (issue 12): each stays in its slot, the message names
+ * it, nothing else changes; a copy in the same message needs a free slot
+ * there is not, so the fast path declines and the slow path refuses the
+ * whole message (LIMIT_EXCEEDED). */
+static void test_same_table_moves_through_fast_path(void **state)
+{
+	(void)state;
+	world_build(7);
+	struct thread *s = W.t[0], *c = W.t[1]; /* both of P0 */
+	kt_cap(W.p[0], 2, W.n[0], CAPOS_CAP_NOTIFICATION, CAPOS_RIGHT_SEND, 0x5);
+	assert_int_equal(ct_free_count(&W.p[0]->ct), 0);
+	set_priority(s, 200);
+	set_priority(c, 199);
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV, 0, 0), KT_BLOCKED);
+	kt_make_current(c);
+	kt_msg(c, 9, "mv", 2);
+	c->ipc->ncaps = 2;
+	c->ipc->caps[0] = 2; /* N0, badge 0x5 */
+	c->ipc->caps[1] = 4; /* N0, all rights */
+	c->ipc->cap_move = 3;
+	c->tf.rdi = 0;
+	assert_ptr_equal(fastpath_call(c), s);
+	assert_int_equal(s->ipc->ncaps, 2);
+	assert_int_equal(s->ipc->caps[0], 2);
+	assert_int_equal(s->ipc->caps[1], 4);
+	assert_int_equal(ct_lookup(&W.p[0]->ct, 2)->badge, 0x5);
+	assert_int_equal(ct_lookup(&W.p[0]->ct, 4)->rights, CAPOS_RIGHTS_ALL);
+	assert_int_equal(W.p[0]->ct.used, W.p[0]->ct.size);
+
+	/* the reply moves one back */
+	kt_msg(s, 0, "", 0);
+	s->ipc->ncaps = 1;
+	s->ipc->caps[0] = 5;
+	s->ipc->cap_move = 1;
+	s->tf.rdi = 0;
+	assert_ptr_equal(fastpath_reply_recv(s), c);
+	assert_int_equal(c->ipc->ncaps, 1);
+	assert_int_equal(c->ipc->caps[0], 5);
+	assert_ptr_equal(ct_lookup(&W.p[0]->ct, 5)->obj, &W.n[2]->obj);
+
+	/* a move and a copy: declined, then LIMIT_EXCEEDED, nothing moved */
+	kt_make_current(c);
+	kt_msg(c, 1, "", 0);
+	c->ipc->ncaps = 2;
+	c->ipc->caps[0] = 2;
+	c->ipc->caps[1] = 4;
+	c->ipc->cap_move = 1;
+	c->tf.rdi = 0;
+	uint32_t refs = W.n[0]->obj.refs;
+	assert_null(fastpath_call(c));
+	assert_int_equal(kt_sys(c, CAPOS_SYS_CALL, 0, 0), CAPOS_LIMIT_EXCEEDED);
+	assert_int_equal(W.n[0]->obj.refs, refs);
+	assert_int_equal(ct_lookup(&W.p[0]->ct, 2)->badge, 0x5);
+	assert_int_equal(s->state, THREAD_BLOCKED_RECV);
+	world_end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KT_TEST(test_fast_and_slow_agree),
 		KT_TEST(test_caps_through_fast_path),
+		KT_TEST(test_same_table_moves_through_fast_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -301,6 +301,68 @@ static void test_receiver_table_full(void **state)
 	world_end();
 }
 
+/* Caps moved between two threads of one process whose table is full (on
+ * Call and on Reply): a move within one table needs no free slot and the
+ * cap keeps its slot; a copy in the same message still needs one, and
+ * without it nothing changes (LIMIT_EXCEEDED). Issue 12: the old transfer
+ * counted the move as free, then looked for a free slot before freeing the
+ * source: an assertion failure, a kernel panic. */
+static void test_same_table_move_when_full(void **state)
+{
+	world(4);
+	struct thread *s2 = kt_thread(S, 5); /* a client thread of the server */
+	struct notification *n = kt_ntfn_at(S, S, 2, ALL, 0x9);
+	struct notification *m = kt_ntfn_at(S, S, 3, ALL, 0);
+	assert_int_equal(S->ct.used, 4);
+	uint32_t n_refs = n->obj.refs;
+
+	/* Call: s2 moves slot 2 to s over ep (slot 0, GRANT) */
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV, 0, 0), KT_BLOCKED);
+	kt_msg(s2, 1, "mv", 2);
+	s2->ipc->ncaps = 1;
+	s2->ipc->caps[0] = 2;
+	s2->ipc->cap_move = 1;
+	assert_int_equal(kt_sys(s2, CAPOS_SYS_CALL, 0, 0), KT_BLOCKED);
+	assert_msg(s, 1, 0, "mv");
+	assert_int_equal(s->ipc->ncaps, 1);
+	assert_int_equal(s->ipc->caps[0], 2); /* same table: the cap stays put */
+	struct cap *got = ct_lookup(&S->ct, 2);
+	assert_non_null(got);
+	assert_ptr_equal(got->obj, &n->obj);
+	assert_int_equal(got->badge, 0x9);
+	assert_int_equal(n->obj.refs, n_refs);
+	assert_int_equal(S->ct.used, 4);
+
+	/* Reply: s moves slots 3 and 2 back, one message, still no free slot */
+	kt_msg(s, 0, "", 0);
+	s->ipc->ncaps = 2;
+	s->ipc->caps[0] = 3;
+	s->ipc->caps[1] = 2;
+	s->ipc->cap_move = 3;
+	assert_int_equal(kt_sys(s, CAPOS_SYS_REPLY_RECV, 0, 0), KT_BLOCKED);
+	assert_int_equal(KT_RAX(s2), CAPOS_OK);
+	assert_int_equal(s2->ipc->ncaps, 2);
+	assert_int_equal(s2->ipc->caps[0], 3);
+	assert_int_equal(s2->ipc->caps[1], 2);
+	assert_ptr_equal(ct_lookup(&S->ct, 3)->obj, &m->obj);
+	assert_ptr_equal(ct_lookup(&S->ct, 2)->obj, &n->obj);
+	assert_int_equal(S->ct.used, 4);
+
+	/* a move and a copy: the copy needs a slot there is not; all or nothing */
+	kt_msg(s2, 2, "", 0);
+	s2->ipc->ncaps = 2;
+	s2->ipc->caps[0] = 2;
+	s2->ipc->caps[1] = 3;
+	s2->ipc->cap_move = 1;
+	assert_int_equal(kt_sys(s2, CAPOS_SYS_CALL, 0, 0), CAPOS_LIMIT_EXCEEDED);
+	assert_ptr_equal(ct_lookup(&S->ct, 2)->obj, &n->obj);
+	assert_ptr_equal(ct_lookup(&S->ct, 3)->obj, &m->obj);
+	assert_int_equal(n->obj.refs, n_refs);
+	assert_int_equal(S->ct.used, 4);
+	assert_int_equal(s->state, THREAD_BLOCKED_RECV);
+	world_end();
+}
+
 static uint32_t save_reply(struct thread *server, uint32_t dst)
 {
 	struct capos_capmgr_slots sl = { 0, dst };
@@ -611,6 +673,7 @@ int main(void)
 		KT_TEST(test_rights_and_bad_messages),
 		KT_TEST(test_cap_transfer_copy_and_move),
 		KT_TEST(test_receiver_table_full),
+		KT_TEST(test_same_table_move_when_full),
 		KT_TEST(test_reply_caps),
 		KT_TEST(test_reply_to_dead_caller),
 		KT_TEST(test_server_death),

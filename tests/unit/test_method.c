@@ -244,9 +244,20 @@ static void test_thread_order(void **state)
 	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr),
 			 CAPOS_INVALID_ARGUMENT);
 	assert_int_equal(x->priority, 2);
+	/* time slices: at most CAPOS_MAX_TIME_SLICE_US (issue 12) */
 	pr.priority = 3;
+	pr.time_slice_us = CAPOS_MAX_TIME_SLICE_US + 1;
+	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr),
+			 CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(x->priority, 2);
+	assert_int_equal(x->slice_ns, THREAD_DEFAULT_SLICE_NS);
+	pr.time_slice_us = 0xffffffffu;
+	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr),
+			 CAPOS_INVALID_ARGUMENT);
+	pr.time_slice_us = CAPOS_MAX_TIME_SLICE_US;
 	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_SET_PRIORITY, &pr, sizeof pr), CAPOS_OK);
 	assert_int_equal(x->priority, 3);
+	assert_int_equal(x->slice_ns, CAPOS_MAX_TIME_SLICE_US * 1000ull);
 	/* BIND: the notification slot, type, RECV */
 	struct capos_thread_bind b = { 6, 0 };
 	assert_int_equal(kt_method(t, 1, CAPOS_THREAD_BIND_NOTIFICATION, &b, sizeof b),
@@ -417,6 +428,13 @@ static void test_small_objects_order(void **state)
 	assert_int_equal(kt_method(t, 0, CAPOS_KINFO_IRQ_COUNT, &ki, sizeof ki),
 			 CAPOS_INVALID_ARGUMENT);
 	assert_int_equal(kt_method(t, 0, 99, NULL, 0), CAPOS_UNSUPPORTED);
+	/* the invariant walk needs CONTROL (issue 12) */
+	assert_int_equal(kt_method(t, 0, CAPOS_KINFO_CHECK_INVARIANTS, NULL, 0), CAPOS_DENIED);
+	kt_cap(p, 1, &kernel_info_obj, CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHTS_ALL & ~CAPOS_RIGHT_CONTROL, 0);
+	assert_int_equal(kt_method(t, 1, CAPOS_KINFO_CHECK_INVARIANTS, NULL, 0), CAPOS_DENIED);
+	assert_int_equal(ct_delete(&p->ct, 1), CAPOS_OK);
+	assert_int_equal(ct_delete(&p->ct, 0), CAPOS_OK);
+	kt_cap(p, 0, &kernel_info_obj, CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_CONTROL, 0);
 	assert_int_equal(kt_method(t, 0, CAPOS_KINFO_CHECK_INVARIANTS, NULL, 0), CAPOS_OK);
 	assert_int_equal(((struct capos_kinfo_check *)t->ipc->body)->violations, 0);
 	/* SharedBuffer */

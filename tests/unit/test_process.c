@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kcore_test.h"
+#include "object/shared_buffer.h"
 
 #define ALL CAPOS_RIGHTS_ALL
 #define VA  0x10000000ull
@@ -292,7 +293,19 @@ static void test_kill_everything(void **state)
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, NULL),
 			 CAPOS_INVALID_ARGUMENT);
 	tc.priority = 10;
+	/* time slices: at most CAPOS_MAX_TIME_SLICE_US (issue 12) */
+	tc.time_slice_us = CAPOS_MAX_TIME_SLICE_US + 1;
+	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, NULL),
+			 CAPOS_INVALID_ARGUMENT);
+	tc.time_slice_us = 0xffffffffu;
+	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, NULL),
+			 CAPOS_INVALID_ARGUMENT);
+	assert_null(X->threads);
+	tc.time_slice_us = CAPOS_MAX_TIME_SLICE_US;
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, &t1_s), CAPOS_OK);
+	assert_int_equal(((struct thread *)ct_lookup(&R->ct, t1_s)->obj)->slice_ns,
+			 CAPOS_MAX_TIME_SLICE_US * 1000ull);
+	tc.time_slice_us = 0;
 	tc.ipc_buffer -= 0x2000;
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_THREAD, &tc, sizeof tc, &t2_s), CAPOS_OK);
 	tc.ipc_buffer -= 0x2000;
@@ -432,6 +445,47 @@ static void test_exit_and_fault(void **state)
 	kobj_unref(&p->obj);
 }
 
+/* W^X across aliases and writes (issue 12): one SharedBuffer mapped
+ * writable at one address and executable at another, in either order and
+ * in either process, is refused; unmapping the writable alias makes the
+ * executable one possible. WRITE_MEMORY into executable pages works before
+ * the process starts a thread (a loader writing code), never after. */
+static void test_wx_aliases_and_writes(void **state)
+{
+	(void)state;
+	struct process *A = kt_proc("a", 8, 2, 64, 2);
+	struct process *B = kt_proc("b", 8, 2, 64, 2);
+	capos_status_t st;
+	struct shared_buffer *sb = shared_buffer_create(A, 2, &st);
+	assert_int_equal(st, CAPOS_OK);
+	const uint32_t RW = CAPOS_PROT_READ | CAPOS_PROT_WRITE, RX = CAPOS_PROT_READ | CAPOS_PROT_EXEC;
+	assert_int_equal(process_map_shared(A, 0x10000000, sb, 0, 2, RW), CAPOS_OK);
+	assert_int_equal(process_map_shared(A, 0x20000000, sb, 0, 1, RX), CAPOS_DENIED);
+	assert_int_equal(process_map_shared(B, 0x20000000, sb, 1, 1, RX), CAPOS_DENIED);
+	assert_int_equal(process_map_shared(B, 0x30000000, sb, 0, 2, CAPOS_PROT_READ), CAPOS_OK);
+	assert_int_equal(process_unmap(A, 0x10000000, 2), CAPOS_OK);
+	/* the other order: executable first, then no writable alias */
+	assert_int_equal(process_map_shared(B, 0x20000000, sb, 0, 1, RX), CAPOS_OK);
+	assert_int_equal(process_map_shared(A, 0x10000000, sb, 0, 2, RW), CAPOS_DENIED);
+	assert_int_equal(sb->writable_maps, 0);
+	assert_int_equal(sb->exec_maps, 1);
+	kt_proc_end(B); /* its mappings go: the counts with them */
+	assert_int_equal(sb->exec_maps, 0);
+	assert_int_equal(process_map_shared(A, 0x10000000, sb, 0, 2, RW), CAPOS_OK);
+	kobj_unref(&sb->obj);
+
+	/* WRITE_MEMORY into code: before the first thread starts, not after */
+	const uint8_t code[4] = { 0x90, 0x90, 0x90, 0xc3 };
+	assert_int_equal(process_map_anon(A, 0x400000, 1, RX), CAPOS_OK);
+	assert_int_equal(process_write_memory(A, 0x400000, code, 4), CAPOS_OK);
+	struct thread *t = kt_thread(A, 5);
+	assert_int_equal(process_write_memory(A, 0x400010, code, 4), CAPOS_OK);
+	thread_start(t);
+	assert_int_equal(process_write_memory(A, 0x400020, code, 4), CAPOS_DENIED);
+	assert_int_equal(process_write_memory(A, 0x10000000, code, 4), CAPOS_OK); /* data */
+	kt_proc_end(A);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +496,7 @@ int main(void)
 		KT_TEST(test_mappings),
 		KT_TEST(test_kill_everything),
 		KT_TEST(test_exit_and_fault),
+		KT_TEST(test_wx_aliases_and_writes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,7 +159,7 @@ static void death_case(unsigned mask, enum cause cause, enum supmode sm)
 	struct process *C = kt_proc("client", 16, 8, 256, 8);
 
 	kt_cap(I, 0, I, CAPOS_CAP_CAP_MANAGER, ALL, 0);
-	kt_cap(I, 1, &kernel_info_obj, CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_READ, 0);
+	kt_cap(I, 1, &kernel_info_obj, CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_READ | CAPOS_RIGHT_CONTROL, 0);
 	struct endpoint *sep = kt_endpoint_at(I, I, 2, ALL, 0);
 	kt_cap(I, 4, X, CAPOS_CAP_PROCESS, ALL, 0);
 	struct endpoint *ep = kt_endpoint_at(X, X, 0, ALL, 0);
@@ -190,7 +190,13 @@ static void death_case(unsigned mask, enum cause cause, enum supmode sm)
 		assert_int_equal(kt_sys(qs, CAPOS_SYS_SEND, 2, 0), KT_BLOCKED);
 	}
 	if (mask & HAS_WATCH) {
+		/* watching needs CONTROL on the endpoint (issue 12): the
+		 * client's SEND|GRANT cap is refused, one with CONTROL is not */
 		struct capos_endpoint_watch wa = { 0, 2, WATCH_BITS };
+		assert_int_equal(kt_method(later, 1, CAPOS_CAPMGR_WATCH_DEATH, &wa, sizeof wa),
+				 CAPOS_DENIED);
+		kt_cap(C, 13, ep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND | CAPOS_RIGHT_CONTROL, 0);
+		wa.endpoint = 13;
 		assert_int_equal(kt_method(later, 1, CAPOS_CAPMGR_WATCH_DEATH, &wa, sizeof wa),
 				 CAPOS_OK);
 		assert_int_equal(kt_sys(w, CAPOS_SYS_WAIT, 2, CAPOS_WAIT_FOREVER), KT_BLOCKED);
@@ -516,12 +522,17 @@ static void test_death_watch_slots(void **state)
 	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV, 0, 0), KT_BLOCKED);
 
 	struct process *W = kt_proc("watcher", 8, 2, 64, 4);
-	kt_cap(W, 0, ep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND, 0);
+	kt_cap(W, 0, ep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND | CAPOS_RIGHT_CONTROL, 0);
+	kt_cap(W, 5, ep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND | CAPOS_RIGHT_GRANT, 0);
 	kt_cap(W, 1, W, CAPOS_CAP_CAP_MANAGER, ALL, 0);
 	struct notification *n = kt_ntfn_at(W, W, 2, ALL, 0);
 	kt_cap(W, 3, n, CAPOS_CAP_NOTIFICATION, CAPOS_RIGHT_RECV, 0);
 	struct thread *wt = kt_thread(W, 5);
-	struct capos_endpoint_watch wa = { 0, 2, 0 };
+	/* a client's cap (no CONTROL) cannot watch (issue 12) */
+	struct capos_endpoint_watch wa = { 5, 2, 1 };
+	assert_int_equal(kt_method(wt, 1, CAPOS_CAPMGR_WATCH_DEATH, &wa, sizeof wa), CAPOS_DENIED);
+	assert_null(ep->watches[0].ntfn);
+	wa = (struct capos_endpoint_watch){ 0, 2, 0 };
 	assert_int_equal(kt_method(wt, 1, CAPOS_CAPMGR_WATCH_DEATH, &wa, sizeof wa),
 			 CAPOS_INVALID_ARGUMENT);
 	wa.bits = 1;
@@ -540,7 +551,7 @@ static void test_death_watch_slots(void **state)
 	/* seven short-lived clients each watch, then die */
 	for (uint32_t i = 1; i < CAPOS_ENDPOINT_MAX_WATCHES; i++) {
 		struct process *T = kt_proc("transient", 8, 1, 64, 2);
-		kt_cap(T, 0, ep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND, 0);
+		kt_cap(T, 0, ep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND | CAPOS_RIGHT_CONTROL, 0);
 		kt_cap(T, 1, T, CAPOS_CAP_CAP_MANAGER, ALL, 0);
 		kt_ntfn_at(T, T, 2, ALL, 0);
 		struct thread *tt = kt_thread(T, 5);
@@ -651,7 +662,7 @@ static void rt_world(void)
 	rN = kt_proc("new", 16, 4, 256, 8);
 	rC = kt_proc("client", 32, 16, 512, 8);
 	kt_cap(rI, 0, rI, CAPOS_CAP_CAP_MANAGER, ALL, 0);
-	kt_cap(rI, 1, &kernel_info_obj, CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_READ, 0);
+	kt_cap(rI, 1, &kernel_info_obj, CAPOS_CAP_KERNEL_INFO, CAPOS_RIGHT_READ | CAPOS_RIGHT_CONTROL, 0);
 	kt_cap(rI, 5, &process_control_obj, CAPOS_CAP_PROCESS_CONTROL, ALL, 0);
 	rep = kt_endpoint_at(rI, rI, 7, ALL, 0);
 	kt_cap(rI, 8, rO, CAPOS_CAP_PROCESS, ALL, 0);
@@ -665,6 +676,8 @@ static void rt_world(void)
 	kt_cap(rC, 0, rep, CAPOS_CAP_ENDPOINT, SG, CLIENT_BADGE);
 	kt_cap(rC, 1, rC, CAPOS_CAP_CAP_MANAGER, ALL, 0);
 	kt_ntfn_at(rC, rC, 2, ALL, 0);
+	/* a cap that may watch the endpoint's death (CONTROL, issue 12) */
+	kt_cap(rC, 20, rep, CAPOS_CAP_ENDPOINT, CAPOS_RIGHT_SEND | CAPOS_RIGHT_CONTROL, 0);
 	rctl = kt_thread(rI, 30);
 	o = held_thread(rO, 10);
 	o2 = held_thread(rO, 10);
@@ -858,7 +871,7 @@ static void test_retarget_then_old_server_dies(void **state)
 		kt_setup(NULL);
 		rt_world();
 		struct notification *n = (struct notification *)ct_lookup(&rC->ct, 2)->obj;
-		struct capos_endpoint_watch wa = { 0, 2, WATCH_BITS };
+		struct capos_endpoint_watch wa = { 20, 2, WATCH_BITS };
 		struct thread *c1 = kt_thread(rC, 5), *c2 = kt_thread(rC, 5), *c4 = kt_thread(rC, 5);
 		assert_int_equal(kt_method(c4, 1, CAPOS_CAPMGR_WATCH_DEATH, &wa, sizeof wa),
 				 CAPOS_OK);
@@ -909,7 +922,7 @@ static void test_retarget_revives_dead_endpoint(void **state)
 	rt_world();
 	struct notification *n = (struct notification *)ct_lookup(&rC->ct, 2)->obj;
 	struct thread *c1 = kt_thread(rC, 5), *w = kt_thread(rC, 5);
-	struct capos_endpoint_watch wa = { 0, 2, WATCH_BITS };
+	struct capos_endpoint_watch wa = { 20, 2, WATCH_BITS };
 	assert_int_equal(kt_method(c1, 1, CAPOS_CAPMGR_WATCH_DEATH, &wa, sizeof wa), CAPOS_OK);
 	old_serves();
 	process_kill(rO);
@@ -949,8 +962,10 @@ static void test_retarget_revives_dead_endpoint(void **state)
 	assert_woken(w, CAPOS_OK);
 	assert_int_equal(w->ipc->signals, WATCH_BITS);
 	assert_int_equal(rep->dead, 1);
-	/* UNWATCH takes it off */
+	/* UNWATCH takes it off (CONTROL too: the client's cap is refused) */
 	struct capos_endpoint_watch un = { 0, 2, 0 };
+	assert_int_equal(kt_method(c1, 1, CAPOS_CAPMGR_UNWATCH_DEATH, &un, sizeof un), CAPOS_DENIED);
+	un.endpoint = 20;
 	assert_int_equal(kt_method(c1, 1, CAPOS_CAPMGR_UNWATCH_DEATH, &un, sizeof un), CAPOS_OK);
 	assert_int_equal(kt_method(c1, 1, CAPOS_CAPMGR_UNWATCH_DEATH, &un, sizeof un),
 			 CAPOS_INVALID_ARGUMENT);

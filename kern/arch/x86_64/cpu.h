@@ -32,11 +32,22 @@
 #define CR4_OSXSAVE    (1ull << 18)
 #define CR4_SMEP       (1ull << 20)
 #define CR4_SMAP       (1ull << 21)
+#define CR4_UMIP       (1ull << 11)
 
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_DF (1ull << 10)
 #define RFLAGS_AC (1ull << 18)
+#define RFLAGS_CF   (1ull << 0)
+#define RFLAGS_PF   (1ull << 2)
+#define RFLAGS_AF   (1ull << 4)
+#define RFLAGS_ZF   (1ull << 6)
+#define RFLAGS_SF   (1ull << 7)
+#define RFLAGS_OF   (1ull << 11)
+#define RFLAGS_IOPL (3ull << 12)
+#define RFLAGS_NT   (1ull << 14)
+#define RFLAGS_RF   (1ull << 16)
+#define RFLAGS_ID   (1ull << 21)
 
 static inline void outb(uint16_t port, uint8_t v)
 {

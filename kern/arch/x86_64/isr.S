@@ -12,6 +12,11 @@
  * a frame saved by the syscall instruction, iretq for everything else (an
  * interrupted thread needs its rcx and r11 back).
  *
+ * Flags: an interrupt gate clears IF, TF, NT and RF, but not DF or AC,
+ * which ring 3 sets with popfq. Every entry therefore loads RFLAGS with
+ * only its reserved bit (pushq $2; popfq): DF clear for C, AC clear so
+ * SMAP stays on. The pushed word lands in the slot SAVE_REGS fills next.
+ *
  * NMI, double fault and machine check use IST stacks and the paranoid GS
  * check (MSR_GS_BASE's sign), since they can arrive around a swapgs. They
  * only ever panic, so they never return to a thread.
@@ -92,7 +97,8 @@ isr_stub_table:
 .endm
 
 isr_common:
-	cld
+	pushq $2                    /* RFLAGS: all clear (DF, AC), see above */
+	popfq
 	testb $3, 24(%rsp)          /* CS of the interrupted context */
 	jz 1f
 	swapgs
@@ -123,7 +129,8 @@ trap_return:
 	iretq
 
 isr_paranoid:
-	cld
+	pushq $2
+	popfq
 	SAVE_REGS
 	movl $MSR_GS_BASE, %ecx
 	rdmsr

@@ -6,7 +6,9 @@
  *    never change afterwards, so every address space can copy them once
  *    (SMP and >512 GiB of RAM would need pre-allocated PDPTs, as here);
  *  - no mapping is both writable and executable; only the kernel's .text is
- *    executable in the upper half;
+ *    executable in the upper half; the direct map is NX throughout, and its
+ *    alias of the kernel's .text and .rodata frames is read-only (4 KiB
+ *    pages there), so the kernel's code cannot be changed through it;
  *  - a page with PTE_OWNED owns its frame: the frame is freed with the
  *    mapping; shared or device pages are mapped without it;
  *  - every kernel stack has an unmapped guard page directly below it, so an
@@ -27,6 +29,9 @@
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __bss_end[];
 extern char boot_stack_guard[];
+
+/* Where the kernel image lies (boot info), for the direct-map alias check. */
+static uint64_t image_phys_base, image_virt_base;
 
 static uint64_t kernel_root;
 static uint8_t kstack_used[KSTACK_SLOTS];
@@ -124,8 +129,59 @@ static uint64_t direct_map_top(const struct capos_boot_info *bi)
 	return (top + 0x1fffffull) & ~0x1fffffull;
 }
 
+/* The physical address of a kernel image address. */
+static uint64_t pbase_of(uint64_t va)
+{
+	return image_phys_base + (va - image_virt_base);
+}
+
+/* The direct map's leaf entry for pa, splitting its 2 MiB page into 4 KiB
+ * pages (same flags) the first time. Only during paging_init. */
+static uint64_t *direct_map_pte(uint64_t pa)
+{
+	uint64_t va = CAPOS_DIRECT_MAP_BASE + pa;
+	uint64_t *t = table(kernel_root);
+	for (int level = 3; level > 1; level--) {
+		uint64_t *e = &t[idx(va, level)];
+		KASSERT(*e & PTE_P);
+		t = table(*e);
+	}
+	uint64_t *pde = &t[idx(va, 1)];
+	if (*pde & PTE_PS) {
+		uint64_t n = kmem_alloc_zeroed();
+		if (!n)
+			panic("paging: no memory to split the direct map");
+		uint64_t *pt = table(n);
+		uint64_t base = *pde & PTE_ADDR & ~0x1fffffull;
+		uint64_t flags = *pde & (PTE_W | PTE_G | PTE_NX);
+		for (unsigned i = 0; i < 512; i++)
+			pt[i] = (base + (uint64_t)i * PAGE_SIZE) | PTE_P | flags;
+		*pde = n | PTE_P | PTE_W;
+	}
+	return &table(*pde & PTE_ADDR)[idx(va, 0)];
+}
+
+static void direct_map_read_only(uint64_t pa, uint64_t pa_end)
+{
+	for (pa &= ~(uint64_t)(PAGE_SIZE - 1); pa < pa_end; pa += PAGE_SIZE)
+		*direct_map_pte(pa) &= ~PTE_W;
+}
+
+int paging_text_alias_writable(void)
+{
+	for (uint64_t va = (uint64_t)(uintptr_t)__text_start; va < (uint64_t)(uintptr_t)__rodata_end;
+	     va += PAGE_SIZE) {
+		uint64_t pte = vm_lookup(kernel_root, CAPOS_DIRECT_MAP_BASE + pbase_of(va));
+		if (!(pte & PTE_P) || (pte & PTE_W) || !(pte & PTE_NX))
+			return 1;
+	}
+	return 0;
+}
+
 void paging_init(const struct capos_boot_info *bi)
 {
+	image_phys_base = bi->kernel_phys_base;
+	image_virt_base = bi->kernel_virt_base;
 	uint32_t r[4];
 	cpuid(0x80000001u, 0, r);
 	if (!(r[3] & (1u << 20)))
@@ -155,6 +211,11 @@ void paging_init(const struct capos_boot_info *bi)
 		}
 		t[idx(va, 1)] = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
 	}
+
+	/* The direct map's alias of the kernel's code and constants:
+	 * read-only (it is NX like the rest). */
+	direct_map_read_only(pbase_of((uint64_t)(uintptr_t)__text_start),
+			     pbase_of((uint64_t)(uintptr_t)__rodata_end));
 
 	/* The kernel image, section by section. */
 	uint64_t vbase = bi->kernel_virt_base, pbase = bi->kernel_phys_base;

@@ -54,6 +54,10 @@ enum vm_status {
 
 /* Builds the kernel's page tables from the boot info and switches to them. */
 void paging_init(const struct capos_boot_info *bi);
+/* Self-check: 1 if any page of the direct map's alias of the kernel's
+ * .text or .rodata is writable, executable or missing; 0 when all are
+ * read-only and NX, as paging_init leaves them. */
+int paging_text_alias_writable(void);
 
 uint64_t paging_kernel_root(void);
 

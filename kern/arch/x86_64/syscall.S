@@ -2,7 +2,8 @@
  * syscall.S - the syscall instruction's entry and the sysret return path.
  *
  * On entry: rcx = user rip, r11 = user rflags, rsp = user stack; IF, DF,
- * TF and AC cleared by MSR_FMASK. The entry saves a struct trapframe
+ * TF, AC, NT, RF, ID, IOPL and the arithmetic flags cleared by MSR_FMASK
+ * (syscall.c). The entry saves a struct trapframe
  * straight into the current thread (gs:CPU_TF_TOP is &current->tf + 1),
  * then runs C on the per-CPU kernel stack: syscall_call, syscall_reply_recv,
  * syscall_signal, syscall_wait or syscall_dispatch (arch/x86_64/syscall.c),

@@ -26,7 +26,15 @@ void syscall_init(void)
 	/* sysret: CS = 0x10 + 16 | 3, SS = 0x10 + 8 | 3; syscall: CS 0x08, SS 0x10 */
 	wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
+	/* Every flag ring 3 can set and the kernel must not inherit, as Linux
+	 * masks them: IF (the kernel is not preemptible), DF (the C ABI), AC
+	 * (SMAP would be off), TF (a #DB in ring 0), NT (the kernel's own iretq
+	 * to an interrupted thread would be a nested-task return: #GP in ring
+	 * 0), RF, ID and the arithmetic flags (no user state leaks into
+	 * kernel branches). sysret restores the caller's RFLAGS from r11. */
+	wrmsr(MSR_FMASK, RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF |
+				 RFLAGS_IF | RFLAGS_DF | RFLAGS_OF | RFLAGS_IOPL | RFLAGS_NT |
+				 RFLAGS_RF | RFLAGS_AC | RFLAGS_ID);
 }
 
 #ifdef CAPOS_PANIC_TEST

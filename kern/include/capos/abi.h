@@ -336,8 +336,14 @@ struct capos_thread_create {
 	uint64_t tls_base;
 	uint64_t arg;        /* rsi at start */
 	uint32_t priority;   /* 0-255, at most the creating thread's */
-	uint32_t time_slice_us; /* 0: the default */
+	uint32_t time_slice_us; /* 0: the default; at most CAPOS_MAX_TIME_SLICE_US */
 };
+
+/* The longest time slice a thread may have (100 ms): above it every kernel
+ * entry that takes a slice answers INVALID_ARGUMENT (Process.CREATE_THREAD,
+ * Thread.SET_PRIORITY), and the manifest validator and the spawner refuse
+ * it too, so no thread holds a CPU for minutes at a time. */
+#define CAPOS_MAX_TIME_SLICE_US 100000u
 
 struct capos_map {
 	uint64_t va;     /* page aligned, below CAPOS_USER_TOP */
@@ -463,7 +469,7 @@ struct capos_thread_tls {
 
 struct capos_thread_priority {
 	uint32_t priority;
-	uint32_t time_slice_us;
+	uint32_t time_slice_us; /* 0: unchanged; at most CAPOS_MAX_TIME_SLICE_US */
 };
 
 struct capos_thread_bind {
@@ -505,7 +511,12 @@ struct capos_ioport_range {
 #define CAPOS_IOPORT_STRING_MAX (CAPOS_MSG_BODY_MAX - 16u)
 
 /* Writes data byte by byte to `port`, each after (inb(status_port) & ready_mask)
- * is non-zero (a UART's transmit-empty bit). Both ports must be in range. */
+ * is non-zero (a UART's transmit-empty bit). Both ports must be in range.
+ * The kernel reads the status port at most CAPOS_IOPORT_POLL_MAX times per
+ * call (interrupts are off meanwhile): a device not ready by then ends the
+ * call with CAPOS_WOULD_BLOCK, and the reply body is then a struct
+ * capos_ioport_written: how many bytes went out; the caller retries the
+ * rest later. OK (all written) leaves the body as it was. */
 struct capos_ioport_string {
 	uint16_t port;
 	uint16_t status_port;
@@ -514,6 +525,13 @@ struct capos_ioport_string {
 	uint32_t len;
 	uint32_t reserved2;
 	uint8_t data[CAPOS_IOPORT_STRING_MAX];
+};
+
+#define CAPOS_IOPORT_POLL_MAX 1024u
+
+struct capos_ioport_written {
+	uint32_t written;
+	uint32_t reserved;
 };
 
 /* IRQControl / IRQHandler. */
