@@ -304,5 +304,6 @@ const struct processcontrol_ops init_control_ops = {
 	.upgrade = do_upgrade,
 	.retarget = init_retarget, /* retarget.c */
 	.stop = init_stop_system, /* stop.c */
+	.cap_table = init_cap_table, /* captable.c */
 };
 

@@ -134,6 +134,10 @@ __attribute__((format(printf, 4, 5))) void init_audit(capos_AuditKind kind,
 						      const char *action, const char *fmt, ...);
 uint64_t init_audit_appended(void);
 
+/* captable.c: ProcessControl.CapTable (the debug server only) */
+capos_status_t init_cap_table(void *ctx, struct capos_rpc_request *rq,
+			      const capos_CapTableRequest *req, capos_CapList *resp);
+
 /* retarget.c */
 capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,
 			     const capos_RetargetRequest *req, capos_Empty *resp);
