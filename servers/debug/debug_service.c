@@ -229,7 +229,31 @@ static capos_status_t do_detach(void *ctx, struct capos_rpc_request *rq, const c
 	return CAPOS_OK;
 }
 
+static capos_status_t do_inject_fault(void *ctx, struct capos_rpc_request *rq,
+				      const capos_Empty *req, capos_Empty *resp)
+{
+	struct debug_state *s = ctx;
+	(void)req;
+	(void)resp;
+	struct debug_attachment *a = find(s, rq->badge);
+	if (!a)
+		return CAPOS_INVALID_ARGUMENT;
+	capos_ProcessStatus ps;
+	capos_status_t st = current(s, a, &ps);
+	if (st == CAPOS_OK) {
+		capos_ProcessRef ref = capos_ProcessRef_init_zero;
+		ref.handle = a->handle;
+		st = processcontrol_inject_fault(s->env.procs, &ref, resp);
+	}
+	audit(s, capos_AuditKind_AUDIT_KIND_POLICY, st, a->principal, "inject fault", a->pid,
+	      a->attach_id, st == CAPOS_OK ? "the target takes a page fault" : "not injected");
+	if (st == CAPOS_OK)
+		s->faults++;
+	return st;
+}
+
 const struct debugsession_ops debug_service_ops = {
+	.inject_fault = do_inject_fault,
 	.attach = do_attach,
 	.cap_table = do_cap_table,
 	.status = do_status,

@@ -14,7 +14,8 @@
  *    missing cap, a maintenance claim not through the broker: DENIED.
  * CapTable and Status then answer for the attached target from init
  * (ProcessControl.CapTable, .Status): data only, no cap of the target ever
- * reaches the debugger. Every attach, refusal and detach is an audit
+ * reaches the debugger. InjectFault has init make the target take a real
+ * page fault (ProcessControl.InjectFault): the shell's `crash`. Every attach, refusal and detach is an audit
  * record with the attach id, the principal and the reason.
  *
  * Invariants:
@@ -61,7 +62,7 @@ struct debug_state {
 	struct debug_env env;
 	struct debug_attachment at[DEBUG_MAX_CLIENTS];
 	uint64_t next_attach_id;
-	uint64_t attaches, refusals, detaches; /* counters for tests and the bench */
+	uint64_t attaches, refusals, detaches, faults; /* counters for tests and the bench */
 };
 
 void debug_init(struct debug_state *s, const struct debug_env *env);

@@ -1,6 +1,7 @@
 /*
- * captable.c - ProcessControl.CapTable: a read-only snapshot of a
- * component's capability table, for the debug server alone.
+ * captable.c - the two ProcessControl methods init answers for the debug
+ * server alone: CapTable, a read-only snapshot of a component's capability
+ * table, and InjectFault, a real CPU fault in a component.
  *
  * Only init holds the components' Process caps with CONTROL, so only init
  * can make a CapabilityManager for another process's table; it makes one
@@ -51,23 +52,71 @@ static void local_name(const capos_Component *m, uint32_t slot, char *out, size_
 		strlcpy(out, "ready", n);
 }
 
-capos_status_t init_cap_table(void *ctx, struct capos_rpc_request *rq,
-			      const capos_CapTableRequest *req, capos_CapList *resp)
+/* The caller is the debug server: a PROCESS_CONTROL grant of a component
+ * running the `debug` binary. */
+static int from_debug_server(const struct capos_rpc_request *rq)
 {
-	(void)ctx;
-	if (INIT_BADGE_KIND(rq->badge) != INIT_BADGE_CONTROL ||
-	    INIT_BADGE_INDEX(rq->badge) >= g_init.n ||
-	    strcmp(g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->binary, "debug") != 0)
-		return CAPOS_DENIED;
-	uint32_t i = g_init.n;
-	const capos_ProcessRef *ref = &req->target;
+	return INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CONTROL &&
+	       INIT_BADGE_INDEX(rq->badge) < g_init.n &&
+	       strcmp(g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->binary, "debug") == 0;
+}
+
+/* A running component by handle or name; g_init.n if none. */
+static uint32_t running(const capos_ProcessRef *ref)
+{
+	uint32_t i;
 	if (ref->handle)
 		i = ref->handle <= g_init.n ? (uint32_t)ref->handle - 1u : g_init.n;
 	else
 		for (i = 0; i < g_init.n; i++)
 			if (!strcmp(g_init.comp[i].m->name, ref->name))
 				break;
-	if (i >= g_init.n || !g_init.comp[i].alive)
+	return i < g_init.n && g_init.comp[i].alive ? i : g_init.n;
+}
+
+/* Where the faulting thread's IPC buffer goes: a page far from anything
+ * the runtime maps (heap, thread area, the first thread's pages). */
+#define FAULT_IPC_VA 0x00006f0000000000ull
+
+capos_status_t init_inject_fault(void *ctx, struct capos_rpc_request *rq,
+				 const capos_ProcessRef *req, capos_Empty *resp)
+{
+	(void)ctx;
+	(void)resp;
+	if (!from_debug_server(rq))
+		return CAPOS_DENIED;
+	uint32_t i = running(req);
+	if (i >= g_init.n)
+		return CAPOS_NOT_FOUND;
+	const struct init_component *c = &g_init.comp[i];
+	/* A thread of the target that starts at address 0: the instruction
+	 * fetch page-faults at once, and a fault kills the whole process, as
+	 * any of its own would. It needs one thread of its profile's room. */
+	struct capos_thread_create tc = {
+		.entry = 0, .stack = 0, .ipc_buffer = FAULT_IPC_VA, .tls_base = 0, .arg = 0,
+		.priority = c->m->priority, .time_slice_us = 0,
+	};
+	uint32_t th = CAPOS_NO_CAP;
+	capos_status_t st = capos_thread_create(c->proc, &tc, &th);
+	if (st == CAPOS_OK)
+		st = capos_thread_start(th);
+	capos_printf("init: fault injected into %s (pid %u) for %s: status %ld\n", c->m->name,
+		     (unsigned)c->pid, g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name, (long)st);
+	init_audit(capos_AuditKind_AUDIT_KIND_POLICY, st, "fault injection", "%s pid %u",
+		   c->m->name, (unsigned)c->pid);
+	if (th != CAPOS_NO_CAP)
+		capos_cap_delete(g_init.capmgr, th);
+	return st;
+}
+
+capos_status_t init_cap_table(void *ctx, struct capos_rpc_request *rq,
+			      const capos_CapTableRequest *req, capos_CapList *resp)
+{
+	(void)ctx;
+	if (!from_debug_server(rq))
+		return CAPOS_DENIED;
+	uint32_t i = running(&req->target);
+	if (i >= g_init.n)
 		return CAPOS_NOT_FOUND;
 	const struct init_component *c = &g_init.comp[i];
 	uint32_t mgr;

@@ -305,5 +305,6 @@ const struct processcontrol_ops init_control_ops = {
 	.retarget = init_retarget, /* retarget.c */
 	.stop = init_stop_system, /* stop.c */
 	.cap_table = init_cap_table, /* captable.c */
+	.inject_fault = init_inject_fault,
 };
 

@@ -137,6 +137,8 @@ uint64_t init_audit_appended(void);
 /* captable.c: ProcessControl.CapTable (the debug server only) */
 capos_status_t init_cap_table(void *ctx, struct capos_rpc_request *rq,
 			      const capos_CapTableRequest *req, capos_CapList *resp);
+capos_status_t init_inject_fault(void *ctx, struct capos_rpc_request *rq,
+				 const capos_ProcessRef *req, capos_Empty *resp);
 
 /* retarget.c */
 capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,

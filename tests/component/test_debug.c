@@ -76,9 +76,24 @@ static capos_status_t fake_cap_table(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_OK;
 }
 
+static uint64_t faults_injected;
+
+static capos_status_t fake_inject(void *ctx, struct capos_rpc_request *rq,
+				  const capos_ProcessRef *req, capos_Empty *resp)
+{
+	(void)ctx;
+	(void)rq;
+	(void)resp;
+	if (req->handle != TARGET_HANDLE)
+		return CAPOS_NOT_FOUND;
+	faults_injected++;
+	return CAPOS_OK;
+}
+
 static const struct processcontrol_ops fake_init_ops = {
 	.status = fake_status,
 	.cap_table = fake_cap_table,
+	.inject_fault = fake_inject,
 };
 
 /* Offered caps are loopback objects whose token says what they are:
@@ -121,6 +136,7 @@ static int setup(void **st)
 				BROKER_BADGE);
 	target_pid = TARGET_PID;
 	cap_table_calls = 0;
+	faults_injected = 0;
 	return 0;
 }
 
@@ -326,6 +342,31 @@ static void test_restart_disconnects(void **st)
 	assert_int_equal(dbg.detaches, 1); /* the old one, replaced */
 }
 
+/* Fault injection: only for an attachment, through init, audited. */
+static void test_inject_fault(void **st)
+{
+	(void)st;
+	capos_Empty e = capos_Empty_init_zero, out;
+	assert_int_equal(debugsession_inject_fault(BROKER_DBG, &e, &out), CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(faults_injected, 0);
+	capos_DebugAttachResult res;
+	assert_int_equal(attach(BROKER_DBG, capos_DebugAuthority_DEBUG_AUTHORITY_MAINTENANCE_GRANT,
+				CAPOS_NO_CAP, &res),
+			 CAPOS_OK);
+	/* another client's attachment is not this one's */
+	assert_int_equal(debugsession_inject_fault(SHELL_DBG, &e, &out), CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(debugsession_inject_fault(BROKER_DBG, &e, &out), CAPOS_OK);
+	assert_int_equal(faults_injected, 1);
+	capos_AuditRecord r = record(nrecords());
+	assert_int_equal(r.kind, capos_AuditKind_AUDIT_KIND_POLICY);
+	assert_string_equal(r.action, "inject fault pid 7");
+	assert_string_equal(r.principal, "maintenance");
+	/* the target restarted: no second fault into the new instance */
+	target_pid++;
+	assert_int_equal(debugsession_inject_fault(BROKER_DBG, &e, &out), CAPOS_DISCONNECTED);
+	assert_int_equal(faults_injected, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup(test_maintenance_grant, setup),
 		cmocka_unit_test_setup(test_no_target, setup),
 		cmocka_unit_test_setup(test_restart_disconnects, setup),
+		cmocka_unit_test_setup(test_inject_fault, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
