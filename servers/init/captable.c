@@ -3,9 +3,9 @@
  * server alone: CapTable, a read-only snapshot of a component's capability
  * table, and InjectFault, a real CPU fault in a component.
  *
- * Only init holds the components' Process caps with CONTROL, so only init
- * can make a CapabilityManager for another process's table; it makes one
- * for the length of one LIST and deletes it at once. What leaves is data
+ * Only init holds the components' Process caps with CONTROL and the
+ * ProcessControl singleton the kernel's CAP_LIST needs
+ * (kern/object/cap_snapshot.c). What leaves is data
  * (slot, type, rights, badge, interface id, local name): no cap travels,
  * and the caller's own table is unchanged. The right to ask is the
  * PROCESS_CONTROL grant of a component running the `debug` binary (as the
@@ -119,16 +119,11 @@ capos_status_t init_cap_table(void *ctx, struct capos_rpc_request *rq,
 	if (i >= g_init.n)
 		return CAPOS_NOT_FOUND;
 	const struct init_component *c = &g_init.comp[i];
-	uint32_t mgr;
-	capos_status_t st = capos_make_cap_manager(c->proc, &mgr);
-	if (st != CAPOS_OK)
-		return st;
 	static struct capos_capmgr_list_result r; /* 2 KiB: not on the stack */
 	uint32_t max = sizeof(resp->entries) / sizeof(resp->entries[0]);
 	if (req->max && req->max < max)
 		max = req->max;
-	st = capos_cap_list(mgr, req->first, max, &r);
-	capos_cap_delete(g_init.capmgr, mgr);
+	capos_status_t st = capos_pctl_cap_list(g_init.pctl, c->proc, req->first, max, &r);
 	if (st != CAPOS_OK)
 		return st;
 	memset(resp, 0, sizeof(*resp));
