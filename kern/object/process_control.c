@@ -1,7 +1,8 @@
 /*
  * process_control.c - ProcessControl: one kernel singleton, held by init,
  * that moves an endpoint's serving side to another process (live upgrade,
- * restart; docs/recovery.md). The move itself is endpoint.c's.
+ * restart; docs/recovery.md). The move itself is endpoint.c's; CAP_LIST,
+ * another process's table read-only, is cap_snapshot.c's.
  *
  * Invariants:
  *  - RETARGET needs no right on the ProcessControl cap, but RECV on the
@@ -35,8 +36,11 @@ static capos_status_t m_retarget(struct thread *t, struct cap *c, void *args)
 	return endpoint_retarget((struct endpoint *)e->obj, (struct process *)pc->obj);
 }
 
+capos_status_t pctl_cap_list(struct thread *t, struct cap *c, void *args); /* cap_snapshot.c */
+
 static const struct kmethod methods[] = {
 	[CAPOS_PCTL_RETARGET] = { m_retarget, KM_ARGS(struct capos_retarget), 0, 0 },
+	[CAPOS_PCTL_CAP_LIST] = { pctl_cap_list, KM_ARGS(struct capos_pctl_cap_list), 0, 0 },
 };
 
 const struct kmethod_table process_control_methods = KMETHOD_TABLE(methods, 0, NULL);

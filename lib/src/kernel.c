@@ -286,6 +286,13 @@ capos_status_t capos_retarget(capos_cap_t pctl, uint32_t endpoint, uint32_t proc
 	return capos_invoke(pctl, CAPOS_PCTL_RETARGET, &a, sizeof(a), NULL, 0);
 }
 
+capos_status_t capos_pctl_cap_list(capos_cap_t pctl, uint32_t process, uint32_t first,
+				   uint32_t max, struct capos_capmgr_list_result *out)
+{
+	struct capos_pctl_cap_list a = { process, first, max, 0 };
+	return capos_invoke(pctl, CAPOS_PCTL_CAP_LIST, &a, sizeof(a), out, sizeof(*out));
+}
+
 capos_status_t capos_kinfo_check(capos_cap_t kinfo, struct capos_kinfo_check *out)
 {
 	return capos_invoke(kinfo, CAPOS_KINFO_CHECK_INVARIANTS, NULL, 0, out, sizeof(*out));

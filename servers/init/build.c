@@ -44,7 +44,7 @@ capos_status_t init_create_endpoints(void)
 	return CAPOS_OK;
 }
 
-#define PLAN_MAX_PARAMS (5u + 8u + INIT_MAX_COMPONENTS) /* system + policy + own + badges */
+#define PLAN_MAX_PARAMS (6u + 8u + INIT_MAX_COMPONENTS) /* system + policy + init badge + own + badges */
 
 /* What capos_spawn_params gets, plus init's temporary slots to drop after. */
 struct spawn_plan {
@@ -212,6 +212,8 @@ static void plan_params(struct spawn_plan *p, uint32_t i)
 	param(p, "seed_utc_seconds", p->values[2]);
 	if (strcmp(m->binary, "broker") == 0)
 		param(p, "policy", init_broker_policy_param()); /* policy.c */
+	if (init_is_audit_server(i))
+		param(p, "badge.64", "init"); /* INIT_AUDIT_BADGE: audited.c */
 	for (pb_size_t j = 0; j < m->params_count; j++)
 		param(p, m->params[j].key, m->params[j].value);
 	for (uint32_t k = 0; k < g_init.n; k++) {
@@ -340,5 +342,6 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 	capos_printf("init: %s %s (pid %u, binary %s, priority %u, %u caps)\n",
 		     mode == INIT_START ? "started" : mode == INIT_RESTART ? "restarted" : "upgraded",
 		     m->name, (unsigned)c->pid, c->binary, (unsigned)m->priority, (unsigned)p.n);
+	init_audit_changed(i); /* the audit server back: what waited goes out */
 	return CAPOS_OK;
 }

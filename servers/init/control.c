@@ -16,10 +16,8 @@
  *
  * Upgrade (a CONTROL grant) starts a new instance and moves the
  * component's endpoints to it; init keeps the old instance's caps until it
- * has drained and exited. Retarget answers UNSUPPORTED: moving one
- * endpoint to another component is no use while that component holds no
- * receive cap for it, and handing it one is not something a manifest
- * asked for (docs/init.md).
+ * has drained and exited. Retarget is in retarget.c. Kill, Upgrade and
+ * Retarget are audit records (audited.c).
  */
 #include <string.h>
 
@@ -251,7 +249,13 @@ static capos_status_t do_kill(void *ctx, struct capos_rpc_request *rq,
 			     : g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
 		     ch ? init_shown(ch->name) : g_init.comp[i].m->name);
 	/* The crash record follows and the restart policy applies. */
-	return capos_process_kill(proc);
+	capos_status_t st = capos_process_kill(proc);
+	init_audit(capos_AuditKind_AUDIT_KIND_POLICY, st, "kill", "%s killed by %s",
+		   ch ? ch->name : g_init.comp[i].m->name,
+		   INIT_BADGE_KIND(rq->badge) == INIT_BADGE_CHILDCTL
+			   ? "its control cap"
+			   : g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name);
+	return st;
 }
 
 /* Live upgrade: a new instance of the component (from `binary`, or its
@@ -281,6 +285,10 @@ static capos_status_t do_upgrade(void *ctx, struct capos_rpc_request *rq,
 	capos_printf("init: %s asked to upgrade %s to %s\n", g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name,
 		     c->m->name, req->binary[0] ? init_shown(req->binary) : "its current binary");
 	capos_status_t st = init_spawn_component(i, INIT_UPGRADE, req->binary[0] ? req->binary : NULL);
+	init_audit(capos_AuditKind_AUDIT_KIND_UPGRADE, st, "upgrade",
+		   "%s by %s: binary %s, pid %u -> %u", c->m->name,
+		   g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name, c->binary, (unsigned)old_pid,
+		   st == CAPOS_OK ? (unsigned)c->pid : 0u);
 	if (st != CAPOS_OK)
 		return st; /* nothing moved: the old instance serves on */
 	resp->old_pid = old_pid;
@@ -289,23 +297,14 @@ static capos_status_t do_upgrade(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_OK;
 }
 
-static capos_status_t do_retarget(void *ctx, struct capos_rpc_request *rq,
-				  const capos_RetargetRequest *req, capos_Empty *resp)
-{
-	(void)ctx;
-	(void)req;
-	(void)resp;
-	if (!client_ok(rq) || !(rq->badge & INIT_CONTROL_WRITE))
-		return CAPOS_DENIED;
-	return CAPOS_UNSUPPORTED;
-}
-
 const struct processcontrol_ops init_control_ops = {
 	.status = do_status,
 	.list = do_list,
 	.kill = do_kill,
 	.upgrade = do_upgrade,
-	.retarget = do_retarget,
+	.retarget = init_retarget, /* retarget.c */
 	.stop = init_stop_system, /* stop.c */
+	.cap_table = init_cap_table, /* captable.c */
+	.inject_fault = init_inject_fault,
 };
 

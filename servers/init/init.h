@@ -9,6 +9,9 @@
  * spawner.c     ProcessSpawner.Spawn for components with a SPAWNER grant
  * supervise.c   the one endpoint init serves: ProcessSpawner calls, crash
  *               records, readiness signals; restart policy; halt
+ * audited.c     the audit records of supervision (audit_queue.c keeps them
+ *               while the audit server is down)
+ * retarget.c    ProcessControl.Retarget
  */
 #ifndef INIT_INIT_H
 #define INIT_INIT_H
@@ -21,6 +24,7 @@
 #include <capos/service.h>
 
 #include "manifest.pb.h"
+#include "audit.capos.h"
 #include "process.capos.h"
 #include "manifest_check.h"
 
@@ -120,6 +124,34 @@ enum init_spawn_mode {
 };
 /* Starts component i from `binary` (NULL: its current one). */
 capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const char *binary);
+
+/* Where init's cap to the AuditLog lives, and its badge there (one above
+ * any manifest client's: named "init" by the audit server, build.c). */
+#define INIT_AUDIT_SLOT 1002u
+#define INIT_AUDIT_BADGE 64u
+
+/* audited.c: records of supervision in the audit log (docs/init.md). */
+void init_audit_setup(void);
+/* Component i was started, restarted, upgraded or died: if it is the
+ * audit server, init's cap follows it and what was queued is sent. */
+void init_audit_changed(uint32_t i);
+int init_is_audit_server(uint32_t i);
+/* The redacted crash record of component i's running instance. */
+void init_audit_crash(uint32_t i, const struct capos_crash_record *r);
+__attribute__((format(printf, 4, 5))) void init_audit(capos_AuditKind kind,
+						      capos_status_t outcome,
+						      const char *action, const char *fmt, ...);
+uint64_t init_audit_appended(void);
+
+/* captable.c: ProcessControl.CapTable (the debug server only) */
+capos_status_t init_cap_table(void *ctx, struct capos_rpc_request *rq,
+			      const capos_CapTableRequest *req, capos_CapList *resp);
+capos_status_t init_inject_fault(void *ctx, struct capos_rpc_request *rq,
+				 const capos_ProcessRef *req, capos_Empty *resp);
+
+/* retarget.c */
+capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,
+			     const capos_RetargetRequest *req, capos_Empty *resp);
 
 /* control.c and spawner.c: the two services on init's endpoint
  * (supervise.c routes a call to one by the kind in its badge). */

@@ -145,6 +145,7 @@ int main(void)
 	}
 	if (init_create_endpoints() != CAPOS_OK)
 		return 2;
+	init_audit_setup(); /* before the audit server's spawn: its badge table names init */
 	init_start_order(&sys, g_init.order);
 	for (uint32_t k = 0; k < g_init.n; k++) {
 		uint32_t i = g_init.order[k];

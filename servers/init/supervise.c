@@ -119,6 +119,8 @@ static void component_died(uint32_t i, const struct capos_crash_record *r)
 		capos_printf("init: %s (pid %u) replaced by the upgrade has ended: cause %s, exit "
 			     "code %ld\n", c->m->name, (unsigned)r->pid, cause_str(r->cause),
 			     (long)r->exit_code);
+		init_audit(capos_AuditKind_AUDIT_KIND_UPGRADE, CAPOS_OK, "old instance ended",
+			   "%s pid %u: cause %s", c->m->name, (unsigned)r->pid, cause_str(r->cause));
 		capos_cap_delete(g_init.capmgr, c->drain_thread);
 		capos_cap_delete(g_init.capmgr, c->drain_proc);
 		c->draining = 0;
@@ -136,6 +138,9 @@ static void component_died(uint32_t i, const struct capos_crash_record *r)
 		capos_printf("init: component %s (pid %u) died: cause %s, exit code %ld\n",
 			     c->m->name, (unsigned)r->pid, cause_str(r->cause), (long)r->exit_code);
 	c->alive = 0;
+	/* The record goes to the audit log (or init's queue, for the audit
+	 * server's own death) before the restart policy acts. */
+	init_audit_crash(i, r);
 	c->last_state = r->cause == CAPOS_DEATH_EXIT    ? CAPOS_PROCESS_EXITED :
 			r->cause == CAPOS_DEATH_FAULT   ? CAPOS_PROCESS_FAULTED :
 							  CAPOS_PROCESS_KILLED;
@@ -151,13 +156,22 @@ static void component_died(uint32_t i, const struct capos_crash_record *r)
 		else
 			capos_printf("init: restarting %s (restart %u)\n", c->m->name,
 				     (unsigned)c->restarts);
-		if (init_spawn_component(i, INIT_RESTART, NULL) == CAPOS_OK)
+		capos_status_t st = init_spawn_component(i, INIT_RESTART, NULL);
+		init_audit(capos_AuditKind_AUDIT_KIND_RESTART, st, "restart",
+			   "%s restart %u%s pid %u", c->m->name, (unsigned)c->restarts,
+			   st == CAPOS_OK ? ":" : " failed: old", (unsigned)c->pid);
+		if (st == CAPOS_OK)
 			return;
 	} else if (c->m->restart != capos_RestartPolicy_RESTART_NEVER) {
 		int clean = c->m->restart == capos_RestartPolicy_RESTART_ON_FAILURE &&
 			    r->cause == CAPOS_DEATH_EXIT && r->exit_code == 0;
 		capos_printf("init: %s not restarted (%s)\n", c->m->name,
 			     clean ? "clean exit" : "restart limit reached");
+		if (!clean)
+			init_audit(capos_AuditKind_AUDIT_KIND_RESTART, CAPOS_LIMIT_EXCEEDED,
+				   "gave up", "%s not restarted: %u of %u restarts used",
+				   c->m->name, (unsigned)c->restarts,
+				   (unsigned)c->m->max_restarts);
 	}
 	c->ended = 1;
 	if (!c->ready) {

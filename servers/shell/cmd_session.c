@@ -221,6 +221,15 @@ int cmd_logout(struct shell *sh, int argc, char **argv)
 /* A grant of the current session, or CAPOS_NO_CAP with the refusal
  * printed as "<cmd>: ...". */
 static capos_cap_t request(struct shell *sh, const char *cmd, const char *name,
+			   const char *reason, capos_GrantResult *res);
+
+capos_cap_t sh_session_grant(struct shell *sh, const char *cmd, const char *name,
+			     const char *reason, capos_GrantResult *res)
+{
+	return request(sh, cmd, name, reason, res);
+}
+
+static capos_cap_t request(struct shell *sh, const char *cmd, const char *name,
 			   const char *reason, capos_GrantResult *res)
 {
 	if (sh->session == CAPOS_NO_CAP) {

@@ -8,6 +8,10 @@
 #ifndef SERVERS_SHELL_CMD_SESSION_H
 #define SERVERS_SHELL_CMD_SESSION_H
 
+#include <capos/abi.h>
+
+#include "broker.pb.h"
+
 struct shell;
 
 /* Opens the anonymous session through sh->broker (if the manifest gave
@@ -22,6 +26,12 @@ int sh_session_wants_secret(const struct shell *sh);
 /* Completes the login with the passphrase (n bytes; wiped by the caller
  * after). Returns 0 on a new session, 1 on a refusal or failure. */
 int sh_session_secret(struct shell *sh, const char *pass, size_t n);
+
+/* A grant of the current session from the broker (cmd_admin.c uses it),
+ * or CAPOS_NO_CAP with the refusal printed as "<cmd>: ..." (for an
+ * anonymous session: "<cmd>: denied for an anonymous session"). */
+capos_cap_t sh_session_grant(struct shell *sh, const char *cmd, const char *name,
+			     const char *reason, capos_GrantResult *res);
 
 int cmd_session(struct shell *sh, int argc, char **argv);
 int cmd_whoami(struct shell *sh, int argc, char **argv);

@@ -21,6 +21,7 @@
 
 #include "avatar.h"
 #include "cmd_keys.h"
+#include "cmd_admin.h"
 #include "cmd_session.h"
 #include "clock.capos.h"
 #include "log.capos.h"
@@ -698,6 +699,15 @@ static const struct command {
 	{ "caps", cmd_caps, "the capabilities this shell holds" },
 	{ "ps", cmd_ps, "the processes init runs" },
 	{ "keys", sh_cmd_keys, "the crypto vault's keys (never their material)" },
+	/* cmd_admin.c: each through a grant of the session; one help line
+	 * for the six keeps `help` in one console write */
+	{ "audit", cmd_audit, "[-n N]; kill|restart|upgrade COMPONENT [BINARY]; crash "
+			      "COMPONENT; debug PID" },
+	{ "kill", cmd_kill, NULL },
+	{ "restart", cmd_restart, NULL },
+	{ "upgrade", cmd_upgrade, NULL },
+	{ "crash", cmd_crash, NULL },
+	{ "debug", cmd_debug, NULL },
 	{ "echo", cmd_echo, "ARGS: print the arguments" },
 	{ "exit", cmd_exit, "end this session" },
 };
@@ -708,7 +718,8 @@ static int cmd_help(struct shell *sh, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		sh_printf(sh->out, "  %-9s %s\n", commands[i].name, commands[i].help);
+		if (commands[i].help)
+			sh_printf(sh->out, "  %-9s %s\n", commands[i].name, commands[i].help);
 	sh_printf(sh->out, "keys: Backspace, Ctrl-U (erase line), Ctrl-C (cancel), "
 			   "Up/Down (history)\n");
 	return 0;

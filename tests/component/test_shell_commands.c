@@ -829,7 +829,7 @@ static void test_echo_help_unknown(void **st)
 	/* Every command is listed, each on its own line, in one write. */
 	const char *cmds[] = { "help", "date", "hostname", "uptime", "session", "whoami",
 			       "login", "logout", "shutdown", "grant", "grants",
-			       "log", "caps", "ps", "keys", "echo", "exit" };
+			       "log", "caps", "ps", "keys", "audit", "echo", "exit" };
 	const char *at = console;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		char want[32];

@@ -495,7 +495,7 @@ static void test_process_control_order(void **state)
 	r = (struct capos_retarget){ 3, 5 };
 	assert_int_equal(kt_method(t, 0, CAPOS_PCTL_RETARGET, &r, sizeof r - 1),
 			 CAPOS_INVALID_ARGUMENT);
-	assert_int_equal(kt_method(t, 0, 2, &r, sizeof r), CAPOS_UNSUPPORTED);
+	assert_int_equal(kt_method(t, 0, CAPOS_PCTL_CAP_LIST + 1, &r, sizeof r), CAPOS_UNSUPPORTED);
 	assert_int_equal(kt_method(t, 0, CAPOS_PCTL_RETARGET, &r, sizeof r), CAPOS_OK);
 	assert_ptr_equal(ep->server, q);
 	kt_proc_end(q);

@@ -1005,6 +1005,51 @@ static void test_retarget_refused(void **state)
 	rt_world_end();
 }
 
+/* CAP_LIST (kern/object/cap_snapshot.c): another process's table through
+ * the ProcessControl cap and a Process cap with CONTROL, read-only: the
+ * entries LIST would give the target, no reference taken, nothing moved. */
+static void test_pctl_cap_list(void **state)
+{
+	(void)state;
+	rt_world();
+	uint32_t ep_refs = rep->obj.refs, used = rN->ct.used;
+	struct capos_pctl_cap_list a = { 9, 0, 8, 0 };
+	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a), CAPOS_OK);
+	const struct capos_capmgr_list_result *r = (const void *)rctl->ipc->body;
+	assert_int_equal(r->count, 2);
+	assert_int_equal(r->used, 2);
+	assert_int_equal(r->entries[0].slot, 0);
+	assert_int_equal(r->entries[0].type, CAPOS_CAP_ENDPOINT);
+	assert_int_equal(r->entries[0].rights, ALL);
+	assert_int_equal(r->entries[0].interface_id, rep->interface_id);
+	assert_int_equal(r->entries[1].slot, 1);
+	assert_int_equal(r->entries[1].type, CAPOS_CAP_CAP_MANAGER);
+	assert_int_equal(rep->obj.refs, ep_refs);
+	assert_int_equal(rN->ct.used, used);
+	/* from slot 1, at most 1 */
+	a.first = 1;
+	a.max = 1;
+	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a), CAPOS_OK);
+	assert_int_equal(r->count, 1);
+	assert_int_equal(r->entries[0].slot, 1);
+	/* refused: a Process cap without CONTROL, not a Process cap, no cap,
+	 * a reserved field set, a short body */
+	a = (struct capos_pctl_cap_list){ 11, 0, 8, 0 };
+	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a), CAPOS_DENIED);
+	a.process = 10;
+	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a), CAPOS_WRONG_TYPE);
+	a.process = 13;
+	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a), CAPOS_INVALID_CAP);
+	a = (struct capos_pctl_cap_list){ 9, 0, 8, 1 };
+	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a),
+			 CAPOS_INVALID_ARGUMENT);
+	a.reserved = 0;
+	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a - 1),
+			 CAPOS_INVALID_ARGUMENT);
+	assert_invariants();
+	rt_world_end();
+}
+
 /* The new server dies before it ever receives: the calls that waited for
  * it wake DISCONNECTED and the endpoint is dead again. Retargeting to the
  * current server is allowed: its receivers are told, and may Recv again. */
@@ -1329,6 +1374,7 @@ int main(void)
 		KT_TEST(test_retarget_then_old_server_dies),
 		KT_TEST(test_retarget_revives_dead_endpoint),
 		KT_TEST(test_retarget_refused),
+		KT_TEST(test_pctl_cap_list),
 		KT_TEST(test_retarget_new_server_dies_first),
 		KT_TEST(test_spawn_child_page_limit),
 		KT_TEST(test_spawn_parent_page_limit),

@@ -438,9 +438,22 @@ struct capos_endpoint_watch {
  * (take them with RecvTimeout and CAPOS_WAIT_POLL).
  */
 
-/* ProcessControl: held by init; moves an endpoint's serving side. */
+/* ProcessControl: held by init; moves an endpoint's serving side, and
+ * reads another process's capability table. */
 enum capos_process_control_method {
 	CAPOS_PCTL_RETARGET = 1, /* retarget */
+	CAPOS_PCTL_CAP_LIST = 2, /* capos_pctl_cap_list -> capos_capmgr_list_result */
+};
+
+/* CAP_LIST: what CapabilityManager.LIST tells a process about its own
+ * table, for the process named by a Process cap with CONTROL - read-only,
+ * nothing moves. Only the ProcessControl cap's holder (init) can ask; init
+ * answers it to the debug server alone (ProcessControl.CapTable). */
+struct capos_pctl_cap_list {
+	uint32_t process;
+	uint32_t first;
+	uint32_t max;
+	uint32_t reserved; /* 0 */
 };
 
 /* endpoint: a cap with RECV right; process: a Process cap with CONTROL.

@@ -61,6 +61,9 @@ capos_status_t capos_make_cap_manager(capos_cap_t proc, uint32_t *slot);
 
 /* ProcessControl. */
 capos_status_t capos_retarget(capos_cap_t pctl, uint32_t endpoint, uint32_t process);
+/* Another process's table, read-only (process: a Process cap with CONTROL). */
+capos_status_t capos_pctl_cap_list(capos_cap_t pctl, uint32_t process, uint32_t first,
+				   uint32_t max, struct capos_capmgr_list_result *out);
 
 /* Thread. */
 capos_status_t capos_thread_start(capos_cap_t thread);

@@ -1,0 +1,63 @@
+/*
+ * retarget.c - ProcessControl.Retarget (idl/process.proto): one endpoint,
+ * by its manifest name, moves to another running component that speaks its
+ * interface (retarget_check.c), with the kernel's retarget.
+ *
+ * Needs a PROCESS_CONTROL grant with CONTROL. The target gets a RECV cap
+ * for the endpoint in the first free slot from the middle of its table up
+ * (the top is where the service framework keeps its reply pool), and the
+ * endpoint's serving side becomes the target's process in one kernel step:
+ * queued callers stay queued for it, the old server's next Recv answers
+ * RETARGETED. The move lasts until either component is restarted: a
+ * restart puts the manifest's arrangement back (docs/init.md). Every
+ * retarget, refused or done, is an audit record.
+ */
+#include <string.h>
+
+#include <capos/debug.h>
+#include <capos/kernel.h>
+
+#include "init.h"
+#include "retarget_check.h"
+
+static capos_status_t install_recv(uint32_t proc, uint32_t max_slots, uint32_t ep,
+				   uint32_t *slot)
+{
+	capos_status_t st = CAPOS_LIMIT_EXCEEDED;
+	for (uint32_t s = max_slots / 2u; s + 1u < max_slots; s++) {
+		st = capos_install_cap(proc, ep, s, CAPOS_RIGHT_RECV, 0, 0);
+		if (st != CAPOS_SLOT_OCCUPIED) {
+			*slot = s;
+			return st;
+		}
+	}
+	return st;
+}
+
+capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,
+			     const capos_RetargetRequest *req, capos_Empty *resp)
+{
+	(void)ctx;
+	(void)resp;
+	if (INIT_BADGE_KIND(rq->badge) != INIT_BADGE_CONTROL ||
+	    INIT_BADGE_INDEX(rq->badge) >= g_init.n || !(rq->badge & INIT_CONTROL_WRITE))
+		return CAPOS_DENIED;
+	const char *by = g_init.comp[INIT_BADGE_INDEX(rq->badge)].m->name;
+	uint32_t from = 0, serve = 0, to = 0, slot = 0;
+	capos_status_t st = init_retarget_check(g_init.sys, req->endpoint, req->component, &from,
+						&serve, &to);
+	if (st == CAPOS_OK && !g_init.comp[to].alive)
+		st = CAPOS_NOT_FOUND; /* nothing running to serve it */
+	if (st == CAPOS_OK)
+		st = install_recv(g_init.comp[to].proc, g_init.comp[to].limits.max_slots,
+				  g_init.comp[from].serve_ep[serve], &slot);
+	if (st == CAPOS_OK)
+		st = capos_retarget(g_init.pctl, g_init.comp[from].serve_ep[serve],
+				    g_init.comp[to].proc);
+	capos_printf("init: %s asked to retarget %s to %s: status %ld\n", by, req->endpoint,
+		     req->component, (long)st);
+	init_audit(capos_AuditKind_AUDIT_KIND_UPGRADE, st, "retarget", "%s to %s by %s%s",
+		   req->endpoint, req->component, by,
+		   st == CAPOS_WRONG_TYPE ? ": the target does not serve its interface" : "");
+	return st;
+}

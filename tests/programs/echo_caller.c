@@ -1,0 +1,45 @@
+/*
+ * echo_caller - a client component that calls Echo through the cap named
+ * "echo" every millisecond (waiting on its `tick` notification) for as long
+ * as it runs, and every 10000 calls prints how many calls it made and how
+ * many failed. A live upgrade of the echo server must leave the error
+ * count at 0 (tests/qemu/debug_shell.expect).
+ */
+#include <string.h>
+
+#include <capos/debug.h>
+#include <capos/startup.h>
+#include <capos/syscall.h>
+
+#include "echo.capos.h"
+
+int main(uint64_t arg);
+
+int main(uint64_t arg)
+{
+	(void)arg;
+	capos_cap_t ep = capos_cap_lookup("echo");
+	capos_cap_t tick = capos_cap_lookup("tick");
+	if (ep == CAPOS_NO_CAP || tick == CAPOS_NO_CAP) {
+		capos_printf("echo_caller: needs caps echo and tick\n");
+		return 1;
+	}
+	uint64_t calls = 0, errors = 0;
+	for (;;) {
+		capos_EchoRequest req = capos_EchoRequest_init_zero;
+		req.data.size = 4;
+		memcpy(req.data.bytes, "ping", 4);
+		capos_EchoReply r;
+		capos_status_t st = echo_echo(ep, &req, &r);
+		calls++;
+		if (st != CAPOS_OK || r.data.size != 4 || memcmp(r.data.bytes, "ping", 4) != 0) {
+			errors++;
+			capos_printf("echo_caller: call %lu failed: status %ld\n",
+				     (unsigned long)calls, (long)st);
+		}
+		if (calls % 10000 == 0)
+			capos_printf("echo_caller: %lu calls, %lu errors\n", (unsigned long)calls,
+				     (unsigned long)errors);
+		capos_wait(tick, 1000000); /* nobody signals it: a 1 ms pause */
+	}
+}
