@@ -23,6 +23,7 @@ capos_fuzzer(fuzz_broker SEEDS ${seed}
   ${G}/broker.capos.c ${G}/broker.pb.c ${G}/audit.capos.c ${G}/audit.pb.c
   ${G}/crypto.capos.c ${G}/crypto.pb.c ${G}/log.capos.c ${G}/log.pb.c
   ${G}/process.pb.c ${G}/process.capos.c ${G}/manifest.pb.c ${G}/manifest.capos.c
+  ${G}/capability.pb.c ${G}/capability.capos.c
   ${G}/capos/common.pb.c ${G}/capos/common.capos.c
   ${CAPOS_NANOPB_HOST_LIB} ${CAPOS_FUZZ_ARGON2})
 add_dependencies(fuzz_broker_build capos_idl_gen)

@@ -51,6 +51,50 @@ void capos_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
+int capos_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
+{
+	return vsnprintf(buf, n, fmt, ap);
+}
+
+int capos_snprintf(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* The kernel calls of Retarget, CapTable and InjectFault are not modelled:
+ * they answer as a kernel refusing them would, so the fuzzer drives
+ * init's checks in front of them and its error paths behind them. */
+capos_status_t capos_install_cap(capos_cap_t proc, uint32_t src, uint32_t dst,
+				 uint32_t rights, int set_badge, uint64_t badge)
+{
+	(void)proc, (void)src, (void)dst, (void)rights, (void)set_badge, (void)badge;
+	return CAPOS_DENIED;
+}
+
+capos_status_t capos_retarget(capos_cap_t pctl, uint32_t endpoint, uint32_t process)
+{
+	(void)pctl, (void)endpoint, (void)process;
+	return CAPOS_DENIED;
+}
+
+capos_status_t capos_thread_create(capos_cap_t proc, const struct capos_thread_create *a,
+				   uint32_t *slot)
+{
+	(void)proc, (void)a, (void)slot;
+	return CAPOS_DENIED;
+}
+
+capos_status_t capos_pctl_cap_list(capos_cap_t pctl, uint32_t process, uint32_t first,
+				   uint32_t max, struct capos_capmgr_list_result *out)
+{
+	(void)pctl, (void)process, (void)first, (void)max, (void)out;
+	return CAPOS_DENIED;
+}
+
 /* ---- the fake kernel: processes as init's slots ---- */
 
 #define NPROC 64
@@ -412,7 +456,8 @@ const struct fuzz_server fuzz_server = {
 	.methods = { &processspawner_spawn_method, &processcontrol_status_method,
 		     &processcontrol_list_method, &processcontrol_kill_method,
 		     &processcontrol_upgrade_method, &processcontrol_retarget_method,
-		     &processcontrol_stop_method, NULL },
+		     &processcontrol_stop_method, &processcontrol_cap_table_method,
+		     &processcontrol_inject_fault_method, NULL },
 	.check = check,
 	.seeds = seeds,
 	.nseeds = sizeof(seeds) / sizeof(seeds[0]),
