@@ -21,7 +21,7 @@
 
 /* The local name the spawn plan gave `slot` (build.c's plan(): served
  * endpoints, then grants in order - an IRQ grant takes two slots, name and
- * name_ack - then death watches, then `ready`). */
+ * name_ack - then death watches, then `ready` and init's doorbell). */
 static void local_name(const capos_Component *m, uint32_t slot, char *out, size_t n)
 {
 	uint32_t k = 0;
@@ -50,6 +50,8 @@ static void local_name(const capos_Component *m, uint32_t slot, char *out, size_
 		}
 	if (k == slot)
 		strlcpy(out, "ready", n);
+	else if (k + 1 == slot)
+		strlcpy(out, INIT_BELL_NAME, n);
 }
 
 /* The caller is the debug server: a PROCESS_CONTROL grant of a component
