@@ -34,26 +34,6 @@ capos_status_t pctl_cap_list(struct thread *t, struct cap *c, void *args)
 	if (st != CAPOS_OK)
 		return st;
 	struct captable *ct = &((struct process *)pc->obj)->ct;
-	struct capos_capmgr_list_result *r = (void *)t->ipc->body;
-	uint32_t max = a->max < CAPOS_CAPMGR_LIST_MAX ? a->max : CAPOS_CAPMGR_LIST_MAX;
-	uint32_t n = 0, s = a->first;
-	for (; s < ct->size && n < max; s++) {
-		struct cap *e = ct_lookup(ct, s);
-		if (!e)
-			continue;
-		r->entries[n].slot = s;
-		r->entries[n].type = e->type;
-		r->entries[n].rights = e->rights;
-		r->entries[n].badge = e->badge;
-		r->entries[n].interface_id = e->type == CAPOS_CAP_ENDPOINT ?
-			((struct endpoint *)e->obj)->interface_id : 0;
-		n++;
-	}
-	r->count = n;
-	r->next = s;
-	r->table_size = ct->size;
-	r->used = ct->used;
-	t->ipc->len = (uint32_t)(offsetof(struct capos_capmgr_list_result, entries) +
-				 n * sizeof(struct capos_cap_info));
+	t->ipc->len = ct_list(ct, a->first, a->max, (void *)t->ipc->body);
 	return CAPOS_OK;
 }

@@ -176,3 +176,31 @@ void ct_destroy(struct captable *ct)
 	ct->chunks_allocated = 0;
 	ct->size = 0;
 }
+
+/* The entries of slots first.. (at most max_entries, and at most what one
+ * IPC body holds) as CapabilityManager.LIST and ProcessControl.CAP_LIST
+ * answer them; returns the answer's length. Reads the table only. */
+uint32_t ct_list(struct captable *ct, uint32_t first, uint32_t max_entries,
+		 struct capos_capmgr_list_result *r)
+{
+	uint32_t max = max_entries < CAPOS_CAPMGR_LIST_MAX ? max_entries : CAPOS_CAPMGR_LIST_MAX;
+	uint32_t n = 0, s = first;
+	for (; s < ct->size && n < max; s++) {
+		struct cap *e = ct_lookup(ct, s);
+		if (!e)
+			continue;
+		r->entries[n].slot = s;
+		r->entries[n].type = e->type;
+		r->entries[n].rights = e->rights;
+		r->entries[n].badge = e->badge;
+		r->entries[n].interface_id = e->type == CAPOS_CAP_ENDPOINT ?
+			((struct endpoint *)e->obj)->interface_id : 0;
+		n++;
+	}
+	r->count = n;
+	r->next = s;
+	r->table_size = ct->size;
+	r->used = ct->used;
+	return (uint32_t)(offsetof(struct capos_capmgr_list_result, entries) +
+			  n * sizeof(struct capos_cap_info));
+}

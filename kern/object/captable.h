@@ -64,6 +64,11 @@ static inline struct cap *ct_lookup(struct captable *ct, uint32_t slot)
 	return c;
 }
 
+/* Slots first.. listed into r (CapabilityManager.LIST, ProcessControl.
+ * CAP_LIST); returns the answer's length in bytes. */
+uint32_t ct_list(struct captable *ct, uint32_t first, uint32_t max_entries,
+		 struct capos_capmgr_list_result *r);
+
 /*
  * The cap a method names by slot, checked: INVALID_CAP (empty or out of
  * range), WRONG_TYPE (not `type`), DENIED (lacks any of `rights`), in that
