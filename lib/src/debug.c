@@ -141,7 +141,9 @@ void capos_debug_write(const char *s, size_t len)
 	if (console_ep != CAPOS_NO_CAP) {
 		/* Expand \n to \r\n here: the console writes bytes as given.
 		 * `done` is how much of s the console has taken: if a call
-		 * fails, the rest (that chunk included) goes to the port. */
+		 * fails, the rest (that chunk included) goes to the port. Not
+		 * on TIMEOUT: the console is there but its UART stayed busy
+		 * past the bound, and the port would be that same UART. */
 		char line[CAPOS_DEBUG_CONSOLE_CHUNK];
 		size_t done = 0;
 		while (done < len) {
@@ -151,7 +153,10 @@ void capos_debug_write(const char *s, size_t len)
 					line[out++] = '\r';
 				line[out++] = s[n++];
 			}
-			if (console_write(line, out) != CAPOS_OK)
+			capos_status_t st = console_write(line, out);
+			if (st == CAPOS_TIMEOUT)
+				return; /* the console counted the loss */
+			if (st != CAPOS_OK)
 				break;
 			done = n;
 		}
