@@ -13,6 +13,7 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/port_writer.h>
 #include <capos/startup.h>
 #include <capos/syscall.h>
 #include <capos/uart.h>
@@ -75,6 +76,45 @@ static capos_status_t console_write(const char *s, size_t len)
 	return CAPOS_OK;
 }
 
+/* COM1 through an IOPort: WRITE_STRING answers WOULD_BLOCK with a count
+ * when the UART stays busy, the retry goes on from there. */
+capos_status_t capos_uart_try_write(void *arg, const uint8_t *data, uint32_t len,
+				    uint32_t *written)
+{
+	capos_cap_t io = *(const capos_cap_t *)arg;
+	if (len > CAPOS_IOPORT_STRING_MAX)
+		len = CAPOS_IOPORT_STRING_MAX;
+	capos_status_t st = capos_port_write_string(io, COM1_THR, COM1_LSR, LSR_THRE, data, len);
+	*written = st == CAPOS_OK ? len : 0;
+	const struct capos_ipc_buffer *b = capos_ipc();
+	if (st == CAPOS_WOULD_BLOCK && b->len == sizeof(struct capos_ioport_written)) {
+		uint32_t n = ((const struct capos_ioport_written *)(const void *)b->body)->written;
+		*written = n < len ? n : len;
+	}
+	return st;
+}
+
+void capos_uart_pause(void *arg)
+{
+	(void)arg;
+	(void)capos_yield();
+}
+
+/* The direct writer's state: what it lost to a UART that stayed busy is
+ * capos_debug_dropped(). */
+static struct capos_port_writer port_out = {
+	.try_write = capos_uart_try_write,
+	.pause = capos_uart_pause,
+	.arg = &capos_debug_port,
+	.chunk_max = CAPOS_IOPORT_STRING_MAX,
+	.stalls_max = CAPOS_PORT_STALLS_MAX,
+};
+
+uint64_t capos_debug_dropped(void)
+{
+	return port_out.dropped;
+}
+
 static void port_write(const char *s, size_t len)
 {
 	if (capos_debug_port == CAPOS_NO_CAP)
@@ -87,8 +127,9 @@ static void port_write(const char *s, size_t len)
 				line[out++] = '\r';
 			line[out++] = s[n++];
 		}
-		capos_port_write_string(capos_debug_port, COM1_THR, COM1_LSR, LSR_THRE, line,
-					(uint32_t)out);
+		/* A UART that gave up on this line is tried again with the
+		 * next: the writer keeps it to one try while it stays dead. */
+		(void)capos_port_writer_write(&port_out, line, (uint32_t)out, NULL);
 		s += n;
 		len -= n;
 	}
@@ -100,7 +141,9 @@ void capos_debug_write(const char *s, size_t len)
 	if (console_ep != CAPOS_NO_CAP) {
 		/* Expand \n to \r\n here: the console writes bytes as given.
 		 * `done` is how much of s the console has taken: if a call
-		 * fails, the rest (that chunk included) goes to the port. */
+		 * fails, the rest (that chunk included) goes to the port. Not
+		 * on TIMEOUT: the console is there but its UART stayed busy
+		 * past the bound, and the port would be that same UART. */
 		char line[CAPOS_DEBUG_CONSOLE_CHUNK];
 		size_t done = 0;
 		while (done < len) {
@@ -110,7 +153,10 @@ void capos_debug_write(const char *s, size_t len)
 					line[out++] = '\r';
 				line[out++] = s[n++];
 			}
-			if (console_write(line, out) != CAPOS_OK)
+			capos_status_t st = console_write(line, out);
+			if (st == CAPOS_TIMEOUT)
+				return; /* the console counted the loss */
+			if (st != CAPOS_OK)
 				break;
 			done = n;
 		}

@@ -26,8 +26,7 @@ void console_init(struct console_state *s, console_write_fn write, void *write_a
 {
 	memset(s, 0, sizeof(*s));
 	s->defer_handle = CONSOLE_NO_HANDLE;
-	s->write = write;
-	s->write_arg = write_arg;
+	capos_port_writer_init(&s->out, write, NULL, write_arg);
 	s->answer = answer;
 	s->answer_arg = answer_arg;
 	s->clock = clock;
@@ -44,8 +43,8 @@ struct echo {
 
 static void echo_flush(struct console_state *s, struct echo *e)
 {
-	if (e->len && s->write)
-		(void)s->write(s->write_arg, e->buf, e->len); /* echo is best effort */
+	if (e->len && s->out.try_write)
+		(void)capos_port_writer_write(&s->out, e->buf, e->len, NULL); /* best effort */
 	e->len = 0;
 }
 
@@ -324,14 +323,17 @@ static capos_status_t do_write(void *ctx, struct capos_rpc_request *rq,
 {
 	struct console_state *s = ctx;
 	(void)rq;
-	if (req->data.size && s->write) {
-		capos_status_t st = s->write(s->write_arg, req->data.bytes, req->data.size);
-		if (st != CAPOS_OK)
-			return st;
-	}
-	s->bytes_out += req->data.size;
-	resp->written = req->data.size;
-	return CAPOS_OK;
+	/* A slow UART is waited for (the writer retries from where it
+	 * stopped); one that takes nothing for the bound is given up:
+	 * TIMEOUT, the rest dropped and counted (out.dropped). A refusal is
+	 * its own status. */
+	uint32_t n = req->data.size;
+	capos_status_t st = CAPOS_OK;
+	if (n && s->out.try_write)
+		st = capos_port_writer_write(&s->out, req->data.bytes, req->data.size, &n);
+	s->bytes_out += n;
+	resp->written = n;
+	return st;
 }
 
 /* Read and ReadLine: answered now when nobody is queued ahead and the ring

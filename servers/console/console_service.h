@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/port_writer.h>
+
 #include "console.capos.h"
 
 #define CONSOLE_RING_SIZE   1024u /* raw input bytes held for readers */
@@ -44,8 +46,12 @@
  * mistaken for a real answer. */
 #define CONSOLE_DEFERRED CAPOS_RPC_DEFERRED
 
-/* Bytes to the UART: written to the port as they are. */
-typedef capos_status_t (*console_write_fn)(void *arg, const uint8_t *data, uint32_t len);
+/* Bytes to the UART, written as they are: one try (capos_port_try_fn).
+ * WOULD_BLOCK with a count when the UART stayed busy; the console's writer
+ * (`out`) goes on from there, pausing between tries, and gives up after
+ * CAPOS_PORT_STALLS_MAX tries that take nothing (the rest is dropped and
+ * counted in out.dropped). */
+typedef capos_port_try_fn console_write_fn;
 /* Answer a deferred reader: resp is meaningful only when status is OK. */
 typedef void (*console_answer_fn)(void *arg, uint32_t handle, capos_status_t status,
 				  const capos_ConsoleInput *resp);
@@ -90,8 +96,7 @@ struct console_state {
 	/* set by the loop before each dispatch (see above) */
 	uint32_t defer_handle;
 	/* hooks */
-	console_write_fn write;
-	void *write_arg;
+	struct capos_port_writer out; /* the UART: its try, pause, counts */
 	console_answer_fn answer;
 	void *answer_arg;
 	console_clock_fn clock; /* NULL: no clock, finite timeouts do not wait */
@@ -99,11 +104,13 @@ struct console_state {
 	/* counters */
 	uint64_t overflow;    /* input bytes dropped because the ring was full */
 	uint64_t bytes_in;    /* input bytes taken from the UART */
-	uint64_t bytes_out;   /* bytes written for Write */
+	uint64_t bytes_out;   /* bytes written for Write (lost ones: out.dropped) */
 	uint64_t deferred;    /* reads that were deferred */
 	uint64_t timeouts;    /* deferred reads answered TIMEOUT */
 };
 
+/* The writer pauses with nothing in between tries; main.c sets
+ * s->out.pause (a yield) after this. */
 void console_init(struct console_state *s, console_write_fn write, void *write_arg,
 		  console_answer_fn answer, void *answer_arg, console_clock_fn clock,
 		  void *clock_arg);

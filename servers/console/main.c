@@ -28,6 +28,7 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/port_writer.h>
 #include <capos/rpc.h>
 #include <capos/service.h>
 #include <capos/startup.h>
@@ -53,20 +54,6 @@ static struct console_state state;
 static struct capos_server srv;
 
 /* ---- hooks for console_service ---- */
-
-static capos_status_t uart_write(void *arg, const uint8_t *data, uint32_t len)
-{
-	(void)arg;
-	while (len) {
-		uint32_t n = len < CAPOS_IOPORT_STRING_MAX ? len : CAPOS_IOPORT_STRING_MAX;
-		capos_status_t st = capos_port_write_string(g.port, COM1, COM1_LSR, LSR_THRE, data, n);
-		if (st != CAPOS_OK)
-			return st;
-		data += n;
-		len -= n;
-	}
-	return CAPOS_OK;
-}
 
 static uint64_t kinfo_clock(void *arg)
 {
@@ -241,8 +228,13 @@ int main(uint64_t arg)
 	g.capmgr = capos_cap_lookup("capmgr");
 	g.kinfo = lookup2("kinfo", "kernel_info");
 
-	console_init(&state, uart_write, NULL, answer_saved, NULL,
+	/* Writes to COM1 go through the runtime's UART try: WOULD_BLOCK from
+	 * a busy UART is retried from where it stopped, yielding between
+	 * tries, and given up after a bound (console_service.h). */
+	console_init(&state, capos_uart_try_write, &g.port, answer_saved, NULL,
 		     g.kinfo != CAPOS_NO_CAP ? kinfo_clock : NULL, NULL);
+	state.out.pause = capos_uart_pause;
+	state.out.chunk_max = CAPOS_IOPORT_STRING_MAX;
 	capos_server_init(&srv, g.capmgr, &state);
 	static struct console_ops ops;
 	ops = console_service_ops;

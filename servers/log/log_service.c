@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <capos/escape.h>
+
 #include "log_service.h"
 
 #define LOG_LEVEL_MAX capos_LogLevel_LOG_LEVEL_CRITICAL
@@ -63,14 +65,13 @@ const char *log_level_name(capos_LogLevel level)
 	return names[level];
 }
 
-/* Appends src to buf[*len] (room for size - 1 bytes), control characters
- * (and DEL) as '?'. */
-static void put_clean(char *buf, size_t *len, size_t size, const char *src)
+/* Appends src to buf[*len] (room for size - 1 bytes) escaped for the
+ * terminal (capos_escape_text): controls, ESC, C1 and bytes that are not
+ * UTF-8 become visible text, never obeyed, and are cut whole. */
+static void put_escaped(char *buf, size_t *len, size_t size, const char *src)
 {
-	for (; *src && *len + 1 < size; src++) {
-		unsigned char c = (unsigned char)*src;
-		buf[(*len)++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
+	if (*len + 1 < size)
+		*len += capos_escape_text(buf + *len, size - *len, src, strlen(src));
 }
 
 static void put_raw(char *buf, size_t *len, size_t size, const char *src)
@@ -89,9 +90,9 @@ size_t log_format_line(const capos_LogRecord *r, char *buf, size_t size)
 	put_raw(buf, &len, body, "[");
 	put_raw(buf, &len, body, log_level_name(r->level));
 	put_raw(buf, &len, body, "] ");
-	put_clean(buf, &len, body, r->source);
+	put_escaped(buf, &len, body, r->source);
 	put_raw(buf, &len, body, ": ");
-	put_clean(buf, &len, body, r->text);
+	put_escaped(buf, &len, body, r->text);
 	put_raw(buf, &len, size, "\r\n");
 	buf[len] = '\0';
 	return len;

@@ -22,8 +22,11 @@
 #define LOG_RING_MAX 256u
 
 #define LOG_SOURCE_NAME_MAX 32u /* with the NUL: LogRecord.source's bound */
-/* The longest console line log_format_line makes, with "\r\n" and NUL. */
-#define LOG_LINE_MAX 320u
+/* The console line log_format_line makes for forwarding, with "\r\n" and
+ * NUL: at most one Console.Write (ConsoleWrite.data holds 1024 bytes). A
+ * record of printable text always fits whole; one whose escapes (up to 4
+ * bytes each) would not is cut before the first escape that does not fit. */
+#define LOG_LINE_MAX 1024u
 
 
 /* Fills *out (zeroed by the caller) with the time now: monotonic_ns
@@ -90,10 +93,13 @@ void log_source_name(const struct log_state *s, uint64_t badge, char *out, size_
 /* "trace", "debug", "info", "warning", "error", "critical"; "?" else. */
 const char *log_level_name(capos_LogLevel level);
 
-/* The console line for a record: "[level] source: text\r\n". Control
- * characters in source and text become '?', so a record cannot end its
- * line early and forge another one. Always NUL-terminated (size > 0);
- * returns the length written. */
+/* The console line for a record: "[level] source: text\r\n". Source and
+ * text are escaped with capos_escape_text (capos/escape.h): control
+ * characters, ESC, C1 controls (U+0080-U+009F, and single bytes 0x80-0x9f)
+ * and anything that is not UTF-8 are shown as \n, \xHH and the like, so
+ * a record can neither end its line early and forge another one nor
+ * drive the terminal. Always NUL-terminated (size > 0); returns the
+ * length written. */
 size_t log_format_line(const capos_LogRecord *r, char *buf, size_t size);
 
 extern const struct logsink_ops log_sink_ops;

@@ -80,6 +80,11 @@ static void stamp(void *arg, capos_Timestamp *ts)
 		ts->monotonic_ns = m.nanoseconds;
 }
 
+/* A forwarded line is one Console.Write: escaping can make it up to four
+ * times the record, so log_format_line cuts it to what one Write holds. */
+_Static_assert(LOG_LINE_MAX - 1 <= sizeof(((capos_ConsoleWrite *)0)->data.bytes),
+	       "a forwarded line must fit one Console.Write");
+
 static void keep_line(void *arg, const capos_LogRecord *rec)
 {
 	(void)arg;

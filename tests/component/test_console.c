@@ -45,16 +45,47 @@ static int nanswers;
 
 static uint64_t fake_now;
 
-static capos_status_t cap_write(void *arg, const uint8_t *data, uint32_t len)
+/* The UART's behaviour, one entry per try: how many bytes it takes
+ * before it stays busy (WOULD_BLOCK with that count); TAKE_ALL takes what
+ * it is given (OK). Past the script's end every try is `take_after`. */
+#define TAKE_ALL UINT32_MAX
+static uint32_t script[64];
+static int nscript, script_at;
+static uint32_t take_after;
+static int pauses;
+
+static capos_status_t cap_write(void *arg, const uint8_t *data, uint32_t len,
+				uint32_t *written)
 {
 	(void)arg;
 	write_calls++;
+	*written = 0;
 	if (write_fails != CAPOS_OK)
 		return write_fails;
-	assert_true(out_len + len <= sizeof(out));
-	memcpy(out + out_len, data, len);
-	out_len += len;
-	return CAPOS_OK;
+	uint32_t take = script_at < nscript ? script[script_at++] : take_after;
+	if (take > len)
+		take = len;
+	assert_true(out_len + take <= sizeof(out));
+	memcpy(out + out_len, data, take);
+	out_len += take;
+	*written = take;
+	return take == len ? CAPOS_OK : CAPOS_WOULD_BLOCK;
+}
+
+static void cap_pause(void *arg)
+{
+	(void)arg;
+	pauses++;
+}
+
+static void uart_script(const uint32_t *takes, int n, uint32_t after)
+{
+	assert_true(n <= (int)(sizeof(script) / sizeof(script[0])));
+	if (n)
+		memcpy(script, takes, (size_t)n * sizeof(takes[0]));
+	nscript = n;
+	script_at = 0;
+	take_after = after;
 }
 
 static void cap_answer(void *arg, uint32_t handle, capos_status_t status,
@@ -89,9 +120,12 @@ static void setup_with(int clock)
 	out_len = 0;
 	write_calls = 0;
 	write_fails = CAPOS_OK;
+	uart_script(NULL, 0, TAKE_ALL);
+	pauses = 0;
 	nanswers = 0;
 	fake_now = 1000 * NS_MS;
 	console_init(&state, cap_write, NULL, cap_answer, NULL, clock ? fake_clock : NULL, NULL);
+	state.out.pause = cap_pause;
 	capos_loopback_reset();
 	/* The reader's cap: init sets CAPOS_BADGE_INPUT for an input grant. */
 	capos_loopback_register(CONSOLE, console_service(&console_service_ops, &state),
@@ -197,6 +231,107 @@ static void test_write_is_raw(void **st)
 	write_fails = CAPOS_DENIED;
 	w.data.size = 1;
 	assert_int_equal(console_write(CONSOLE, &w, &res), CAPOS_DENIED);
+}
+
+/* One Console.Write of `len` bytes of a pattern no shift reproduces
+ * (i * 7 + i / 256), so a byte repeated, skipped or out of order shows. */
+static capos_status_t write_pattern(uint32_t len, capos_ConsoleWriteResult *res)
+{
+	static capos_ConsoleWrite w;
+	for (uint32_t i = 0; i < len; i++)
+		w.data.bytes[i] = (uint8_t)(i * 7u + i / 256u);
+	w.data.size = (pb_size_t)len;
+	res->written = 12345;
+	return console_write(CONSOLE, &w, res);
+}
+
+static void assert_pattern(const uint8_t *p, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		assert_int_equal(p[i], (uint8_t)(i * 7u + i / 256u));
+}
+
+/* A slow UART (WOULD_BLOCK with partial counts, and with none) loses
+ * nothing: each try goes on from where the last stopped, with a pause
+ * between tries, and the answer is OK with every byte. */
+static void test_write_slow_uart(void **st)
+{
+	(void)st;
+	capos_ConsoleWriteResult res;
+	static const uint32_t takes[] = { 3, 0, 0, 5, 1, 0, 200, 0, 0, 0, 17, 1 };
+	uart_script(takes, 12, 2); /* then two bytes a try */
+	assert_int_equal(write_pattern(1024, &res), CAPOS_OK);
+	assert_int_equal(res.written, 1024);
+	assert_int_equal(out_len, 1024);
+	assert_pattern(out, 1024);
+	/* 12 scripted tries, then 2 bytes each for what was left */
+	int tail = (1024 - (3 + 5 + 1 + 200 + 17 + 1) + 1) / 2;
+	assert_int_equal(write_calls, 12 + tail);
+	/* a pause before every try but the first */
+	assert_int_equal(pauses, write_calls - 1);
+	assert_int_equal(state.bytes_out, 1024);
+	assert_int_equal(state.out.dropped, 0);
+	assert_int_equal(state.out.stalls, 6);
+	/* stalls up to one short of the bound, between bytes, never give up:
+	 * the bound counts tries in a row that take nothing */
+	uint32_t slow[4 * CAPOS_PORT_STALLS_MAX];
+	int n = 0;
+	for (int b = 0; b < 4; b++) {
+		for (uint32_t k = 0; k + 1 < CAPOS_PORT_STALLS_MAX; k++)
+			slow[n++] = 0;
+		slow[n++] = 1;
+	}
+	reset_out();
+	uart_script(slow, n, TAKE_ALL);
+	assert_int_equal(write_pattern(4, &res), CAPOS_OK);
+	assert_int_equal(out_len, 4);
+	assert_pattern(out, 4);
+	assert_int_equal(state.out.dropped, 0);
+}
+
+/* A dead UART cannot hang the console: the bound of tries that take
+ * nothing ends the Write with TIMEOUT, what went out stays out, the rest
+ * is dropped and counted; while it stays dead each Write gets one try; a
+ * byte taken makes it live again. */
+static void test_write_dead_uart(void **st)
+{
+	(void)st;
+	capos_ConsoleWriteResult res;
+	static const uint32_t four[] = { 4 };
+	uart_script(four, 1, 0); /* four bytes, then never again */
+	assert_int_equal(write_pattern(100, &res), CAPOS_TIMEOUT);
+	assert_int_equal(out_len, 4);
+	assert_pattern(out, 4);
+	assert_int_equal(write_calls, 1 + (int)CAPOS_PORT_STALLS_MAX);
+	assert_int_equal(state.out.dropped, 96);
+	assert_int_equal(state.bytes_out, 4);
+	/* still dead: one try, then dropped */
+	int calls = write_calls;
+	assert_int_equal(write_pattern(10, &res), CAPOS_TIMEOUT);
+	assert_int_equal(write_calls, calls + 1);
+	assert_int_equal(state.out.dropped, 106);
+	/* echo of typed input is dropped the same way, never waited for */
+	calls = write_calls;
+	input("x");
+	capos_ConsoleInput r;
+	assert_int_equal(do_line(0, 1, CONSOLE_TIMEOUT_POLL, 9, &r), CAPOS_WOULD_BLOCK);
+	assert_int_equal(write_calls, calls + 1);
+	assert_int_equal(state.out.dropped, 107);
+	/* back: everything arrives again, in order */
+	reset_out();
+	uart_script(NULL, 0, TAKE_ALL);
+	assert_int_equal(write_pattern(300, &res), CAPOS_OK);
+	assert_int_equal(res.written, 300);
+	assert_int_equal(out_len, 300);
+	assert_pattern(out, 300);
+	/* and a new stall gets the whole bound again */
+	reset_out();
+	uart_script(four, 1, 0);
+	calls = write_calls;
+	assert_int_equal(write_pattern(8, &res), CAPOS_TIMEOUT);
+	assert_int_equal(write_calls, calls + 1 + (int)CAPOS_PORT_STALLS_MAX);
+	assert_int_equal(state.out.dropped, 107 + 4);
+	assert_int_equal(state.out.written, 4 + 300 + 4);
 }
 
 static void test_read_semantics(void **st)
@@ -621,6 +756,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_write_is_raw, setup),
+		cmocka_unit_test_setup(test_write_slow_uart, setup),
+		cmocka_unit_test_setup(test_write_dead_uart, setup),
 		cmocka_unit_test_setup(test_read_semantics, setup),
 		cmocka_unit_test_setup(test_read_timeout_with_clock, setup),
 		cmocka_unit_test_setup(test_timeout_without_clock, setup_noclock),

@@ -30,6 +30,10 @@ void capos_debug_set_console(capos_cap_t ep);
 size_t capos_console_write_encode(uint8_t *out, size_t cap, const char *data, size_t len);
 
 void capos_debug_write(const char *s, size_t len);
+/* Bytes the direct COM1 output gave up because the UART stayed busy past
+ * the bound (capos/port_writer.h); output through the console server is
+ * the server's to count. */
+uint64_t capos_debug_dropped(void);
 __attribute__((format(printf, 1, 2))) void capos_printf(const char *fmt, ...);
 __attribute__((format(printf, 3, 4))) int capos_snprintf(char *buf, size_t n,
 							  const char *fmt, ...);
