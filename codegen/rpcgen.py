@@ -447,11 +447,12 @@ def check_names(services, problems):
 
 
 # ---- Direct codecs ---------------------------------------------------------
-# A message whose fields are all scalars, bounded strings/bytes and such
-# messages (proto3, no repeated, no oneof, no nanopb option but the bounds)
-# gets straight-line encode/decode functions (capos/wire.h) that produce
-# and accept exactly what nanopb does, without its descriptor walk. Every
-# other message goes through nanopb.
+# A message whose fields are scalars, bounded strings/bytes, such messages,
+# and bounded repeated fields of any of these (proto3, no oneof or proto3
+# `optional`, no nanopb option but the bounds) gets straight-line
+# encode/decode functions (capos/wire.h) that produce and accept exactly
+# what nanopb does, without its descriptor walk. Every other message goes
+# through nanopb (docs/idl.md, "Direct codecs").
 
 # proto type -> (wire type, kind)
 DIRECT_SCALARS = {
@@ -499,8 +500,8 @@ class Direct:
         if fname not in self.targets or self.model.files[fname].syntax != "proto3":
             return False
         for fld in msg.field:
-            if fld.label == FD.LABEL_REPEATED or fld.HasField("oneof_index"):
-                return False
+            if fld.HasField("oneof_index"):
+                return False  # oneof and proto3 optional: nanopb's
             if fld.type not in DIRECT_SCALARS:
                 return False
             opts = self.bounds.field_options(fname, msg, dotted, fld)
@@ -528,6 +529,73 @@ def direct_fn(model, full, what):
     return "%s_wire_%s" % (model.c_type(full), what)
 
 
+def put_key_expr(number, wt):
+    key = (number << 3) | wt
+    return ("capos_wire_put_byte(w, %du)" % key if key < 0x80
+            else "capos_wire_put_varint(w, %du)" % key)
+
+
+def varint_value(direct, fld, kind, f):
+    """The uint64_t a varint-encoded scalar f goes out as (nanopb's
+    sign extension: int32 and signed enums as 64-bit negatives)."""
+    if kind == "enum":
+        if direct.unsigned_enum(fld.type_name):
+            return "(uint64_t)(uint32_t)%s" % f
+        return "(uint64_t)(int64_t)(int32_t)%s" % f
+    return {
+        "int64": "(uint64_t)%s" % f,
+        "uint64": "%s" % f,
+        "int32": "(uint64_t)(int64_t)%s" % f,
+        "uint32": "%s" % f,
+        "sint32": "capos_wire_zigzag(%s)" % f,
+        "sint64": "capos_wire_zigzag(%s)" % f,
+        "bool": "(uint64_t)(%s ? 1 : 0)" % f,
+    }[kind]
+
+
+def encode_repeated(model, direct, ct, fld, kind, w):
+    """nanopb's encode_array: every element, empty ones too; scalars always
+    packed (one length-delimited run)."""
+    f = "m->" + fld.name
+    cnt = "m->%s_count" % fld.name
+    w("\tif ((size_t)%s > CAPOS_WIRE_COUNT(%s))" % (cnt, f))
+    w("\t\treturn false; /* nanopb: \"array max size exceeded\" */")
+    el = f + "[i]"
+    if kind in ("message", "string", "bytes"):
+        put_key = put_key_expr(fld.number, 2)
+        w("\tfor (pb_size_t i = 0; i < %s; i++) {" % cnt)
+        if kind == "message":
+            w("\t\tuint8_t *len_at;")
+            w("\t\tif (!%s || (len_at = capos_wire_sub_begin(w)) == NULL ||" % put_key)
+            w("\t\t    !%s(w, &%s) || !capos_wire_sub_end(w, len_at))"
+              % (direct_fn(model, fld.type_name, "encode"), el))
+        elif kind == "string":
+            w("\t\tif (!%s || !capos_wire_put_string(w, %s, sizeof(%s)))"
+              % (put_key, el, el))
+        else:
+            w("\t\tif (%s.size > sizeof(%s) - offsetof(%s_%s_t, bytes) ||"
+              % (el, el, ct, fld.name))
+            w("\t\t    !%s || !capos_wire_put_lenbytes(w, %s.bytes, %s.size))"
+              % (put_key, el, el))
+        w("\t\t\treturn false;")
+        w("\t}")
+        return
+    w("\tif (%s) {" % cnt)
+    w("\t\tuint8_t *len_at;")
+    w("\t\tif (!%s || (len_at = capos_wire_sub_begin(w)) == NULL)"
+      % put_key_expr(fld.number, 2))
+    w("\t\t\treturn false;")
+    w("\t\tfor (pb_size_t i = 0; i < %s; i++)" % cnt)
+    if kind in ("fixed32", "fixed64"):
+        w("\t\t\tif (!capos_wire_put_raw(w, &%s, %d))" % (el, 4 if kind == "fixed32" else 8))
+    else:
+        w("\t\t\tif (!capos_wire_put_varint(w, %s))" % varint_value(direct, fld, kind, el))
+    w("\t\t\t\treturn false;")
+    w("\t\tif (!capos_wire_sub_end(w, len_at))")
+    w("\t\t\treturn false;")
+    w("\t}")
+
+
 def gen_direct_encode(model, direct, full, w):
     _, msg, _, _ = model.messages[full]
     ct = model.c_type(full)
@@ -539,10 +607,12 @@ def gen_direct_encode(model, direct, full, w):
         w("\t(void)m;")
     for fld in sorted(msg.field, key=lambda f: f.number):
         wt, kind = DIRECT_SCALARS[fld.type]
-        key = (fld.number << 3) | wt
-        put_key = ("capos_wire_put_byte(w, %du)" % key if key < 0x80
-                   else "capos_wire_put_varint(w, %du)" % key)
+        put_key = put_key_expr(fld.number, wt)
         f = "m->" + fld.name
+        if fld.label == FD.LABEL_REPEATED:
+            w("\t/* %s = %d, repeated */" % (fld.name, fld.number))
+            encode_repeated(model, direct, ct, fld, kind, w)
+            continue
         w("\t/* %s = %d */" % (fld.name, fld.number))
         if kind == "message":
             w("\tif (m->has_%s) {" % fld.name)
@@ -574,29 +644,128 @@ def gen_direct_encode(model, direct, full, w):
             w("\t\t\treturn false;")
             w("\t}")
             continue
-        val = {
-            "int64": "(uint64_t)%s" % f,
-            "uint64": "%s" % f,
-            "int32": "(uint64_t)(int64_t)%s" % f,
-            "uint32": "%s" % f,
-            "sint32": "capos_wire_zigzag(%s)" % f,
-            "sint64": "capos_wire_zigzag(%s)" % f,
-            "bool": "(uint64_t)(%s ? 1 : 0)" % f,
-        }.get(kind)
-        if kind == "enum":
-            if direct.unsigned_enum(fld.type_name):
-                val = "(uint64_t)(uint32_t)%s" % f
-            else:
-                val = "(uint64_t)(int64_t)(int32_t)%s" % f
-        w("\tif (%s && (!%s || !capos_wire_put_varint(w, %s)))" % (f, put_key, val))
+        w("\tif (%s && (!%s || !capos_wire_put_varint(w, %s)))"
+          % (f, put_key, varint_value(direct, fld, kind, f)))
         w("\t\treturn false;")
     w("\treturn true;")
     w("}")
 
 
+def decode_scalar(direct, fld, kind, f, rd):
+    """Lines that read one scalar of `kind` from reader rd into lvalue f
+    (nanopb's pb_dec_varint/pb_dec_bool/pb_decode_fixed*), or return false.
+    Uses the decoder's temporaries v (uint64_t) and b (uint32_t)."""
+    out = []
+    o = out.append
+    if kind in ("fixed32", "fixed64"):
+        o("if (!capos_wire_get_raw(%s, &%s, %d))" % (rd, f, 4 if kind == "fixed32" else 8))
+        o("\treturn false;")
+        return out
+    if kind == "bool":
+        o("if (!capos_wire_get_varint32(%s, &b))" % rd)
+        o("\treturn false;")
+        o("%s = b != 0;" % f)
+        return out
+    o("if (!capos_wire_get_varint(%s, &v))" % rd)
+    o("\treturn false;")
+    if kind == "uint64":
+        o("%s = v;" % f)
+    elif kind == "int64":
+        o("%s = (int64_t)v;" % f)
+    elif kind == "uint32":
+        o("if (v > UINT32_MAX)")
+        o("\treturn false; /* nanopb: \"integer too large\" */")
+        o("%s = (uint32_t)v;" % f)
+    elif kind == "int32":
+        o("%s = (int32_t)v; /* nanopb takes a 64-bit negative too */" % f)
+    elif kind == "sint64":
+        o("%s = capos_wire_unzigzag(v);" % f)
+    elif kind == "sint32":
+        o("if (capos_wire_unzigzag(v) != (int32_t)capos_wire_unzigzag(v))")
+        o("\treturn false; /* nanopb: \"integer too large\" */")
+        o("%s = (int32_t)capos_wire_unzigzag(v);" % f)
+    elif kind == "enum":
+        if direct.unsigned_enum(fld.type_name):
+            o("if (v > UINT32_MAX)")
+            o("\treturn false; /* nanopb: \"integer too large\" */")
+            o("{")
+            o("\tuint32_t u = (uint32_t)v;")
+            o("\tcapos_wire_memcpy(&%s, &u, sizeof(u));" % f)
+            o("}")
+        else:
+            o("{")
+            o("\tint32_t i = (int32_t)v;")
+            o("\tcapos_wire_memcpy(&%s, &i, sizeof(i));" % f)
+            o("}")
+    return out
+
+
+def decode_repeated(model, direct, ct, fld, wt, kind, w):
+    """nanopb's decode_static_field for a repeated field: one element per
+    occurrence, or (scalars) a packed run of them; a full array is
+    "array overflow". Elements land in zeroed memory (the _buf form zeroes
+    the struct, and a slot is never filled twice), which is what nanopb's
+    per-element set-to-defaults leaves too."""
+    f = "m->" + fld.name
+    cnt = "m->%s_count" % fld.name
+    el = "%s[%s]" % (f, cnt)
+    full = "(size_t)%s >= CAPOS_WIRE_COUNT(%s)" % (cnt, f)
+
+    def emit(lines, ind):
+        for line in lines:
+            w(ind + line)
+
+    if kind in ("message", "string", "bytes"):
+        w("\t\t\tif ((key & 7u) != 2u)")
+        w("\t\t\t\treturn false; /* nanopb: \"wrong wire type\" */")
+        w("\t\t\tif (%s)" % full)
+        w("\t\t\t\treturn false; /* nanopb: \"array overflow\" */")
+        if kind == "message":
+            w("\t\t\tif (!capos_wire_get_len(r, &n))")
+            w("\t\t\t\treturn false;")
+            w("\t\t\t{")
+            w("\t\t\t\tstruct capos_wire_in sub = { r->p, r->p + n };")
+            w("\t\t\t\tif (!%s(&sub, &%s))"
+              % (direct_fn(model, fld.type_name, "decode"), el))
+            w("\t\t\t\t\treturn false;")
+            w("\t\t\t}")
+            w("\t\t\tr->p += n;")
+        elif kind == "string":
+            w("\t\t\tif (!capos_wire_get_string(r, %s, sizeof(%s)))" % (el, el))
+            w("\t\t\t\treturn false;")
+        else:
+            w("\t\t\tif (!capos_wire_get_bytes(r, &%s, offsetof(%s_%s_t, bytes), sizeof(%s),"
+              % (el, ct, fld.name, el))
+            w("\t\t\t\t\t\t  &%s.size, sizeof(%s.size)))" % (el, el))
+            w("\t\t\t\treturn false;")
+        w("\t\t\t%s++;" % cnt)
+        return
+    w("\t\t\tif ((key & 7u) == 2u) { /* packed */")
+    w("\t\t\t\tif (!capos_wire_get_len(r, &n))")
+    w("\t\t\t\t\treturn false;")
+    w("\t\t\t\tstruct capos_wire_in sub = { r->p, r->p + n };")
+    w("\t\t\t\twhile (sub.p != sub.end && (size_t)%s < CAPOS_WIRE_COUNT(%s)) {" % (cnt, f))
+    emit(decode_scalar(direct, fld, kind, el, "&sub"), "\t\t\t\t\t")
+    w("\t\t\t\t\t%s++;" % cnt)
+    w("\t\t\t\t}")
+    w("\t\t\t\tif (sub.p != sub.end)")
+    w("\t\t\t\t\treturn false; /* nanopb: \"array overflow\" */")
+    w("\t\t\t\tr->p += n;")
+    w("\t\t\t\tbreak;")
+    w("\t\t\t}")
+    w("\t\t\tif ((key & 7u) != %du)" % wt)
+    w("\t\t\t\treturn false; /* nanopb: \"wrong wire type\" */")
+    w("\t\t\tif (%s)" % full)
+    w("\t\t\t\treturn false; /* nanopb: \"array overflow\" */")
+    emit(decode_scalar(direct, fld, kind, el, "r"), "\t\t\t")
+    w("\t\t\t%s++;" % cnt)
+
+
 def gen_direct_decode(model, direct, full, w):
     _, msg, _, _ = model.messages[full]
     ct = model.c_type(full)
+    kinds = [(fld, DIRECT_SCALARS[fld.type]) for fld in msg.field]
+    rep = lambda fld: fld.label == FD.LABEL_REPEATED
     w("")
     w("bool %s(struct capos_wire_in *r, %s *m)" % (direct_fn(model, full, "decode"), ct))
     w("{")
@@ -604,12 +773,11 @@ def gen_direct_decode(model, direct, full, w):
         w("\t(void)m;")
     w("\twhile (r->p != r->end) {")
     w("\t\tuint32_t key;")
-    if any(DIRECT_SCALARS[f.type][1] in ("message",) for f in msg.field):
+    if any(k == "message" or (rep(fl) and wt != 2) for fl, (wt, k) in kinds):
         w("\t\tuint32_t n;")
-    if any(DIRECT_SCALARS[f.type][0] == 0 and DIRECT_SCALARS[f.type][1] != "bool"
-           for f in msg.field):
+    if any(wt == 0 and k != "bool" for fl, (wt, k) in kinds):
         w("\t\tuint64_t v;")
-    if any(DIRECT_SCALARS[f.type][1] == "bool" for f in msg.field):
+    if any(k == "bool" for fl, (wt, k) in kinds):
         w("\t\tuint32_t b;")
     w("\t\tif (!capos_wire_get_varint32(r, &key) || (key >> 3) == 0)")
     w("\t\t\treturn false; /* nanopb: \"zero tag\" */")
@@ -618,6 +786,10 @@ def gen_direct_decode(model, direct, full, w):
         wt, kind = DIRECT_SCALARS[fld.type]
         f = "m->" + fld.name
         w("\t\tcase %du:" % fld.number)
+        if rep(fld):
+            decode_repeated(model, direct, ct, fld, wt, kind, w)
+            w("\t\t\tbreak;")
+            continue
         w("\t\t\tif ((key & 7u) != %du)" % wt)
         w("\t\t\t\treturn false; /* nanopb: \"wrong wire type\" */")
         if kind == "message":
@@ -638,46 +810,9 @@ def gen_direct_decode(model, direct, full, w):
               % (f, ct, fld.name, f))
             w("\t\t\t\t\t\t  &%s.size, sizeof(%s.size)))" % (f, f))
             w("\t\t\t\treturn false;")
-        elif kind in ("fixed32", "fixed64"):
-            n = 4 if kind == "fixed32" else 8
-            w("\t\t\tif (!capos_wire_get_raw(r, &%s, %d))" % (f, n))
-            w("\t\t\t\treturn false;")
-        elif kind == "bool":
-            w("\t\t\tif (!capos_wire_get_varint32(r, &b))")
-            w("\t\t\t\treturn false;")
-            w("\t\t\t%s = b != 0;" % f)
         else:
-            w("\t\t\tif (!capos_wire_get_varint(r, &v))")
-            w("\t\t\t\treturn false;")
-            if kind in ("uint64",):
-                w("\t\t\t%s = v;" % f)
-            elif kind == "int64":
-                w("\t\t\t%s = (int64_t)v;" % f)
-            elif kind == "uint32":
-                w("\t\t\tif (v > UINT32_MAX)")
-                w("\t\t\t\treturn false; /* nanopb: \"integer too large\" */")
-                w("\t\t\t%s = (uint32_t)v;" % f)
-            elif kind == "int32":
-                w("\t\t\t%s = (int32_t)v; /* nanopb takes a 64-bit negative too */" % f)
-            elif kind == "sint64":
-                w("\t\t\t%s = capos_wire_unzigzag(v);" % f)
-            elif kind == "sint32":
-                w("\t\t\tif (capos_wire_unzigzag(v) != (int32_t)capos_wire_unzigzag(v))")
-                w("\t\t\t\treturn false; /* nanopb: \"integer too large\" */")
-                w("\t\t\t%s = (int32_t)capos_wire_unzigzag(v);" % f)
-            elif kind == "enum":
-                if direct.unsigned_enum(fld.type_name):
-                    w("\t\t\tif (v > UINT32_MAX)")
-                    w("\t\t\t\treturn false; /* nanopb: \"integer too large\" */")
-                    w("\t\t\t{")
-                    w("\t\t\t\tuint32_t u = (uint32_t)v;")
-                    w("\t\t\t\tcapos_wire_memcpy(&%s, &u, sizeof(u));" % f)
-                    w("\t\t\t}")
-                else:
-                    w("\t\t\t{")
-                    w("\t\t\t\tint32_t i = (int32_t)v;")
-                    w("\t\t\t\tcapos_wire_memcpy(&%s, &i, sizeof(i));" % f)
-                    w("\t\t\t}")
+            for line in decode_scalar(direct, fld, kind, f, "r"):
+                w("\t\t\t" + line)
         w("\t\t\tbreak;")
     w("\t\tdefault:")
     w("\t\t\tif (!capos_wire_skip(r, key & 7u))")

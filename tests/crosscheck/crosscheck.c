@@ -19,7 +19,11 @@
  *   6. for a message with rpcgen's direct codecs (<T>_WIRE in its
  *      .capos.h): the direct encoder gives step 2's bytes, and the direct
  *      decoder accepts exactly what pb_decode accepts, with the same
- *      struct, on those bytes and on 16 mutations of them.
+ *      struct, on those bytes and on 16 mutations of them; for a message
+ *      with repeated fields also on structured ones: packed runs rewritten
+ *      as single elements or split (the same struct as the original),
+ *      empty elements appended (max_count + 1 of them refused) and an
+ *      element with the wrong wire type (refused).
  *
  * --self-test shows the comparisons can fail: for every iteration whose
  * encoding is not empty it flips the lowest bit of the last byte of
@@ -398,9 +402,10 @@ static unsigned long direct_checks; /* encodings the direct codecs were run on *
 #define DIRECT_MUTATIONS 16 /* mutated encodings decoded by both, per run */
 
 /* Decodes buf[len] with nanopb and with the direct decoder: both refuse,
- * or both accept and give the same struct (both start from zeroes). */
+ * or both accept and give the same struct (both start from zeroes).
+ * *accepted (if not NULL): nanopb accepted. */
 static int direct_decode_agrees(const struct xc_msg *m, const uint8_t *buf, size_t len,
-				const char *what, void *a, void *b)
+				const char *what, void *a, void *b, bool *accepted)
 {
 	memset(a, 0, m->struct_size);
 	memset(b, 0, m->struct_size);
@@ -408,6 +413,8 @@ static int direct_decode_agrees(const struct xc_msg *m, const uint8_t *buf, size
 	bool na = pb_decode(&is, m->fields, a);
 	bool da = m->direct_decode(buf, (uint32_t)len, b);
 	int bad = 0;
+	if (accepted)
+		*accepted = na;
 	if (na != da) {
 		if (!quiet)
 			fprintf(stderr, "    %s (%zu bytes): nanopb %s (%s), direct decoder %s\n",
@@ -420,6 +427,233 @@ static int direct_decode_agrees(const struct xc_msg *m, const uint8_t *buf, size
 				"give different structs\n", what, len);
 		bad = 1;
 	}
+	return bad;
+}
+
+/* ---- structured mutations of repeated fields ---- */
+
+struct wbuf {
+	uint8_t *p;
+	size_t len;
+};
+
+static void w_byte(struct wbuf *o, uint8_t b)
+{
+	o->p[o->len++] = b;
+}
+
+static void w_varint(struct wbuf *o, uint64_t v)
+{
+	while (v >= 0x80) {
+		w_byte(o, (uint8_t)(v | 0x80));
+		v >>= 7;
+	}
+	w_byte(o, (uint8_t)v);
+}
+
+static void w_raw(struct wbuf *o, const uint8_t *src, size_t n)
+{
+	memcpy(o->p + o->len, src, n);
+	o->len += n;
+}
+
+/* A varint of a valid encoding (no overlong checks needed). */
+static bool r_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; shift < 64 && *p != end; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* Bytes of one element of wire type wt at p (a valid encoding). */
+static size_t elem_len(const uint8_t *p, const uint8_t *end, uint8_t wt)
+{
+	if (wt == 1)
+		return 8;
+	if (wt == 5)
+		return 4;
+	const uint8_t *q = p;
+	uint64_t v;
+	return r_varint(&q, end, &v) ? (size_t)(q - p) : (size_t)(end - p);
+}
+
+static const struct xc_rep *rep_field(const struct xc_msg *m, uint64_t number)
+{
+	for (const struct xc_rep *r = m->repeated; r && r->number; r++)
+		if (r->number == number)
+			return r;
+	return NULL;
+}
+
+/* nanopb's encoding enc[len] with every packed run of a repeated scalar
+ * rewritten, at random, as single elements, as two packed runs, or as
+ * single elements then a packed run: protobuf requires a decoder to take
+ * every form as the same value. Returns the new length (out holds at
+ * least 6 * len bytes); 0 changes: returns len with out a copy. */
+static size_t reshape_packed(const struct xc_msg *m, const uint8_t *enc, size_t len,
+			     uint8_t *out, bool *changed)
+{
+	struct wbuf o = { out, 0 };
+	const uint8_t *p = enc, *end = enc + len;
+	*changed = false;
+	while (p != end) {
+		const uint8_t *start = p;
+		uint64_t key, n = 0;
+		if (!r_varint(&p, end, &key))
+			break;
+		const struct xc_rep *r = rep_field(m, key >> 3);
+		switch (key & 7) {
+		case 0: {
+			uint64_t v;
+			(void)r_varint(&p, end, &v);
+			break;
+		}
+		case 1:
+			p += 8;
+			break;
+		case 5:
+			p += 4;
+			break;
+		default:
+			(void)r_varint(&p, end, &n);
+			break;
+		}
+		if ((key & 7) != 2 || !r || r->wire_type == 2) {
+			p += (key & 7) == 2 ? n : 0;
+			w_raw(&o, start, (size_t)(p - start));
+			continue;
+		}
+		/* a packed run: its elements, then the new form */
+		const uint8_t *e = p, *rend = p + n;
+		size_t count = 0;
+		for (const uint8_t *q = e; q < rend; q += elem_len(q, rend, r->wire_type))
+			count++;
+		size_t split = (size_t)xc_below(count + 1), i = 0;
+		int form = (int)xc_below(3); /* 0 single, 1 two runs, 2 single then run */
+		const uint8_t *q = e;
+		*changed = true;
+		if (form == 1) {
+			const uint8_t *mid = e;
+			for (i = 0; i < split; i++)
+				mid += elem_len(mid, rend, r->wire_type);
+			w_varint(&o, key);
+			w_varint(&o, (uint64_t)(mid - e));
+			w_raw(&o, e, (size_t)(mid - e));
+			w_varint(&o, key);
+			w_varint(&o, (uint64_t)(rend - mid));
+			w_raw(&o, mid, (size_t)(rend - mid));
+		} else {
+			size_t singles = form == 0 ? count : split;
+			for (i = 0; i < singles; i++) {
+				size_t l = elem_len(q, rend, r->wire_type);
+				w_varint(&o, (key >> 3) << 3 | r->wire_type);
+				w_raw(&o, q, l);
+				q += l;
+			}
+			if (form == 2) {
+				w_varint(&o, key);
+				w_varint(&o, (uint64_t)(rend - q));
+				w_raw(&o, q, (size_t)(rend - q));
+			}
+		}
+		p = rend;
+	}
+	return o.len;
+}
+
+/* Appends k empty elements of repeated field r (an empty submessage,
+ * string or bytes; a zero scalar), one by one or, for a scalar, at
+ * random as one packed run. */
+static void append_elements(struct wbuf *o, const struct xc_rep *r, size_t k)
+{
+	size_t w = r->wire_type == 1 ? 8 : r->wire_type == 5 ? 4 : 1;
+	if (r->wire_type != 2 && xc_below(2)) {
+		w_varint(o, (uint64_t)r->number << 3 | 2);
+		w_varint(o, (uint64_t)(k * w));
+		memset(o->p + o->len, 0, k * w);
+		o->len += k * w;
+		return;
+	}
+	for (size_t i = 0; i < k; i++) {
+		w_varint(o, (uint64_t)r->number << 3 | r->wire_type);
+		memset(o->p + o->len, 0, w); /* 0: a zero scalar, or length 0 */
+		o->len += w;
+	}
+}
+
+/* The structured mutations: packed runs reshaped (both decoders give the
+ * struct of the original encoding), elements appended past what is there
+ * (both agree; max_count + 1 of them both refuse) and an element with the
+ * wrong wire type (both refuse). */
+static int repeated_check(const struct xc_msg *m, const uint8_t *enc, size_t len, void *a,
+			  void *b)
+{
+	int bad = 0;
+	const struct xc_rep *r;
+	size_t nrep = 0;
+	bool changed, acc;
+
+	for (r = m->repeated; r && r->number; r++)
+		nrep++;
+	if (!nrep)
+		return 0;
+	void *want = xcalloc(m->struct_size);
+	uint8_t *out = xcalloc(6 * len + 64 + 16 * 64);
+	struct wbuf o = { out, 0 };
+
+	pb_istream_t is = pb_istream_from_buffer(enc, len);
+	if (!pb_decode(&is, m->fields, want))
+		goto done; /* the caller reports it */
+
+	o.len = reshape_packed(m, enc, len, out, &changed);
+	if (changed) {
+		bad += direct_decode_agrees(m, out, o.len, "packed runs reshaped", a, b, &acc);
+		if (!acc || memcmp(a, want, m->struct_size) != 0) {
+			if (!quiet)
+				fprintf(stderr, "    packed runs reshaped: nanopb %s\n",
+					acc ? "gives another struct" : "refuses");
+			bad++;
+		}
+	}
+
+	r = &m->repeated[xc_below(nrep)];
+	size_t k = 1 + (size_t)xc_below(r->max + 1); /* 1..max+1 */
+	if (r->max > 62)
+		k = xc_below(2) ? r->max + 1 : 1 + (size_t)xc_below(62);
+	memcpy(out, enc, len);
+	o.len = len;
+	append_elements(&o, r, k);
+	bad += direct_decode_agrees(m, out, o.len, "elements appended", a, b, &acc);
+	if (k > r->max && acc) {
+		if (!quiet)
+			fprintf(stderr, "    %zu elements of field %u accepted (max_count %zu)\n", k,
+				(unsigned)r->number, r->max);
+		bad++;
+	}
+
+	static const uint8_t wrong[3][2] = { { 1, 5 }, { 0, 5 }, { 0, 1 } }; /* by wire type */
+	uint8_t wt = r->wire_type == 2 ? (uint8_t)(xc_below(2) ? 0 : 5)
+		   : wrong[r->wire_type == 0 ? 0 : r->wire_type == 1 ? 1 : 2][xc_below(2)];
+	o.len = len;
+	w_varint(&o, (uint64_t)r->number << 3 | wt);
+	memset(out + o.len, 0, 8);
+	o.len += wt == 1 ? 8 : wt == 5 ? 4 : 1;
+	bad += direct_decode_agrees(m, out, o.len, "an element with the wrong wire type", a, b,
+				    &acc);
+	if (acc) {
+		if (!quiet)
+			fprintf(stderr, "    field %u with wire type %u accepted\n",
+				(unsigned)r->number, wt);
+		bad++;
+	}
+done:
+	free(out);
+	free(want);
 	return bad;
 }
 
@@ -450,7 +684,7 @@ static int direct_check(const struct xc_msg *m, const void *orig, const uint8_t 
 			fprintf(stderr, "    direct encoder fit %zu bytes into %zu\n", len, len - 1);
 		bad++;
 	}
-	bad += direct_decode_agrees(m, enc, len, "nanopb's encoding", a, b);
+	bad += direct_decode_agrees(m, enc, len, "nanopb's encoding", a, b, NULL);
 	for (int k = 0; k < DIRECT_MUTATIONS; k++) {
 		size_t n = len;
 		memcpy(mut, enc, len);
@@ -505,8 +739,9 @@ static int direct_check(const struct xc_msg *m, const void *orig, const uint8_t 
 			break;
 		}
 		}
-		bad += direct_decode_agrees(m, mut, n, "a mutated encoding", a, b);
+		bad += direct_decode_agrees(m, mut, n, "a mutated encoding", a, b, NULL);
 	}
+	bad += repeated_check(m, enc, len, a, b);
 	free(b);
 	free(a);
 	free(mut);
@@ -684,6 +919,12 @@ int main(int argc, char **argv)
 		if (only && strcmp(only, m->name) != 0)
 			continue;
 		messages++;
+		if (!self_test && m->repeated && m->repeated[0].number && !m->direct_encode) {
+			/* issue 16: a list reply through nanopb's walk is 10-16x */
+			printf("FAIL %s has repeated fields but no direct codec (rpcgen)\n",
+			       m->name);
+			failed_messages++;
+		}
 		for (unsigned it = first; it < last; it++) {
 			if (self_test) {
 				for (int c = CORRUPT_NANOPB; c <= CORRUPT_PROTOBUF_C; c++) {

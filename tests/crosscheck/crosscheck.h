@@ -16,6 +16,14 @@
 #define XC_MAX_DEPTH 4   /* submessages below this depth stay unset */
 #define XC_PATH_MAX 256
 
+/* A repeated field at a message's top level (the structured mutations of
+ * the direct-codec check use them). */
+struct xc_rep {
+	uint32_t number;     /* field number; 0 ends a list */
+	uint8_t wire_type;   /* of one element: 0, 1 or 5 (packable), or 2 */
+	size_t max;          /* the nanopb array's bound (max_count) */
+};
+
 /* One message: its nanopb codec and struct, its protobuf-c calls. */
 struct xc_msg {
 	const char *name;              /* capos.LogRecord */
@@ -33,6 +41,7 @@ struct xc_msg {
 	 * none: they must give nanopb's bytes and accept what it accepts. */
 	bool (*direct_encode)(uint8_t *buf, uint32_t cap, const void *msg, uint32_t *len);
 	bool (*direct_decode)(const uint8_t *buf, uint32_t len, void *msg);
+	const struct xc_rep *repeated; /* its repeated fields, ended by number 0 */
 };
 
 extern const struct xc_msg xc_messages[];

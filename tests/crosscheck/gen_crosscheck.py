@@ -375,6 +375,21 @@ def main():
         o.append("}")
         o.append("")
 
+    # Element wire types of repeated fields (packable scalars: 0, 1, 5).
+    elem_wt = {F.TYPE_FIXED64: 1, F.TYPE_SFIXED64: 1, F.TYPE_DOUBLE: 1,
+               F.TYPE_FIXED32: 5, F.TYPE_SFIXED32: 5, F.TYPE_FLOAT: 5,
+               F.TYPE_STRING: 2, F.TYPE_BYTES: 2, F.TYPE_MESSAGE: 2}
+    for m in order:
+        T = m.npb
+        reps = [fd for fd in sorted(m.proto.field, key=lambda f: f.number)
+                if fd.label == F.LABEL_REPEATED]
+        o.append("static const struct xc_rep xc_rep_%s[] = {" % T)
+        for fd in reps:
+            o.append("\t{ %d, %d, pb_arraysize(%s, %s) }," % (fd.number, elem_wt.get(fd.type, 0),
+                                                            T, fd.name))
+        o.append("\t{ 0, 0, 0 },")
+        o.append("};")
+    o.append("")
     for m in order:
         T = m.npb
         o.append("#ifdef %s_WIRE" % T)
@@ -390,7 +405,7 @@ def main():
                  % (m.full, T, T, T, T, T))
         o.append("\t  xc_unpack_%s, xc_packed_size_%s, xc_pack_%s, xc_free_%s,"
                  % (T, T, T, T))
-        o.append("\t  XC_DIRECT_%s }," % T)
+        o.append("\t  XC_DIRECT_%s, xc_rep_%s }," % (T, T))
     o.append("};")
     o.append("const size_t xc_message_count = sizeof xc_messages / sizeof xc_messages[0];")
     o.append("const char *const xc_missing[] = { %s };"

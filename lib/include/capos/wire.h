@@ -2,9 +2,10 @@
  * capos/wire.h - the protobuf wire primitives of the direct codecs that
  * codegen/rpcgen.py generates (docs/codegen.md, "Direct codecs").
  *
- * For a message whose fields are all scalars, bounded strings/bytes and
- * such messages, rpcgen emits straight-line encode/decode functions
- * instead of going through nanopb's descriptor walk. They must behave as
+ * For a message whose fields are scalars, bounded strings/bytes, such
+ * messages and bounded repeated fields of them, rpcgen emits straight-line
+ * encode/decode functions instead of going through nanopb's descriptor
+ * walk. They must behave as
  * nanopb 0.4.7 does, byte for byte and accept for accept (the wire format
  * stays nanopb's; tests/crosscheck runs both on random and mutated
  * input), so every rule below is nanopb's own, named where it is odd:
@@ -15,7 +16,10 @@
  *  - a 64-bit varint takes up to 10 bytes, the 10th being 0 or 1;
  *  - an unknown field is skipped by its wire type; a varint being skipped
  *    has no length limit; wire types 3, 4, 6, 7 are refused;
- *  - a known field with another wire type is refused.
+ *  - a known field with another wire type is refused;
+ *  - a repeated scalar is written packed (nanopb packs whatever can be)
+ *    and read packed or one element at a time, as protobuf requires; an
+ *    element past the array's bound is refused ("array overflow").
  * All reads are bounds-checked; a failed read leaves the reader anywhere.
  */
 #ifndef CAPOS_WIRE_H
@@ -31,6 +35,9 @@
 #define capos_wire_memcpy __builtin_memcpy
 #define capos_wire_memmove __builtin_memmove
 #define capos_wire_memset __builtin_memset
+
+/* Elements a nanopb repeated field's array holds (its max_count). */
+#define CAPOS_WIRE_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 struct capos_wire_out {
 	uint8_t *p;         /* next byte */
