@@ -395,19 +395,6 @@ static capos_status_t do_challenge(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_OK;
 }
 
-size_t broker_login_message(const char *principal, const uint8_t *nonce, uint8_t *out,
-			    size_t cap)
-{
-	static const char tag[] = "capOS login v1";
-	size_t pl = strlen(principal), n = sizeof(tag) + pl + 1 + BROKER_NONCE_LEN;
-	if (n > cap)
-		return 0;
-	memcpy(out, tag, sizeof(tag));
-	memcpy(out + sizeof(tag), principal, pl + 1);
-	memcpy(out + sizeof(tag) + pl + 1, nonce, BROKER_NONCE_LEN);
-	return n;
-}
-
 /* Takes the nonce (single use: gone whatever happens next). 1 if it was
  * live, unexpired and given for this principal. */
 static int take_nonce(struct broker_state *s, const char *principal, const uint8_t *nonce)

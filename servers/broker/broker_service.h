@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "audit.capos.h"
+#include "broker_login.h"
 #include "broker.capos.h"
 #include "manifest.pb.h"
 
@@ -39,8 +40,6 @@
 #define BROKER_MAX_GRANTS 32u
 #define BROKER_MAX_NONCES 8u
 #define BROKER_MAX_FAILS 8u     /* principals (known or not) in back-off */
-#define BROKER_NONCE_LEN 32u
-#define BROKER_SIGNATURE_LEN 64u
 #define BROKER_NONCE_TTL_MS 30000u
 #define BROKER_BACKOFF_DEFAULT_MS 500u
 #define BROKER_BACKOFF_MAX_DEFAULT_MS 30000u
@@ -138,11 +137,6 @@ void broker_init(struct broker_state *s, const capos_BrokerPolicy *policy,
 
 /* The endpoint's binding: routes each call by its badge (see above). */
 struct capos_rpc_service broker_endpoint_service(struct broker_state *s);
-
-/* What a SIGNATURE login signs: "capOS login v1", NUL, the principal, NUL,
- * the 32-byte nonce. Returns the length written (0 if it does not fit). */
-size_t broker_login_message(const char *principal, const uint8_t *nonce, uint8_t *out,
-			    size_t cap);
 
 /* The `policy` parameter init writes: base64 of the encoded BrokerPolicy.
  * 1 and *out filled, or 0 (bad base64, or not a BrokerPolicy). */

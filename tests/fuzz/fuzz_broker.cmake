@@ -16,7 +16,7 @@ add_custom_command(OUTPUT ${seed}
   VERBATIM)
 capos_fuzzer(fuzz_broker SEEDS ${seed}
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_broker.c
-  ${PROJECT_SOURCE_DIR}/servers/broker/broker_service.c
+  ${PROJECT_SOURCE_DIR}/servers/broker/broker_service.c ${PROJECT_SOURCE_DIR}/servers/broker/broker_login.c
   ${PROJECT_SOURCE_DIR}/servers/audit/audit_service.c
   ${PROJECT_SOURCE_DIR}/lib/src/rpc.c ${PROJECT_SOURCE_DIR}/lib/src/loopback.c
   ${PROJECT_SOURCE_DIR}/lib/src/client_names.c
