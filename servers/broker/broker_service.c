@@ -438,9 +438,9 @@ static int check_passphrase(struct broker_state *s, int i, const uint8_t *pass, 
 static int check_signature(struct broker_state *s, int i, const char *name,
 			   const uint8_t *nonce, const uint8_t *sig)
 {
-	int real = i >= 0 && i < 4 && s->key[i] != CAPOS_NO_CAP;
+	int real = i >= 0 && (size_t)i < BROKER_MAX_PRINCIPALS && s->key[i] != CAPOS_NO_CAP;
 	capos_cap_t key = real ? s->key[i] : CAPOS_NO_CAP;
-	for (int k = 0; key == CAPOS_NO_CAP && k < 4; k++)
+	for (size_t k = 0; key == CAPOS_NO_CAP && k < BROKER_MAX_PRINCIPALS; k++)
 		key = s->key[k];
 	if (key == CAPOS_NO_CAP)
 		return 0;
@@ -761,6 +761,40 @@ void broker_init(struct broker_state *s, const capos_BrokerPolicy *policy,
 	s->epoch = epoch & 0xffffffu;
 	if (s->epoch == 0)
 		s->epoch = 1;
-	for (int k = 0; k < 4; k++)
+	for (size_t k = 0; k < BROKER_MAX_PRINCIPALS; k++)
 		s->key[k] = CAPOS_NO_CAP;
+}
+
+uint32_t broker_import_keys(struct broker_state *s, capos_cap_t vault)
+{
+	uint32_t n = 0;
+	for (pb_size_t i = 0; i < s->policy->principals_count && i < BROKER_MAX_PRINCIPALS; i++) {
+		const capos_Principal *p = &s->policy->principals[i];
+		if (p->public_key.size == 0)
+			continue;
+		capos_ImportKeyRequest rq = capos_ImportKeyRequest_init_zero;
+		rq.algorithm = capos_KeyAlgorithm_KEY_ALGORITHM_ECDSA_P256_SHA256;
+		rq.kind = capos_KeyKind_KEY_KIND_PUBLIC;
+		memcpy(rq.material.bytes, p->public_key.bytes, p->public_key.size);
+		rq.material.size = p->public_key.size;
+		strncpy(rq.label, p->name, sizeof(rq.label) - 1);
+		capos_KeyInfo info;
+		struct capos_cap_list got = { 0 };
+		capos_status_t st = vault == CAPOS_NO_CAP ? CAPOS_UNSUPPORTED
+							  : keyvault_import(vault, &rq, &info, &got);
+		if (st == CAPOS_OK && got.count == 1) {
+			s->key[i] = got.cap[0];
+			n++;
+			continue;
+		}
+		if (s->env.log) {
+			char line[96] = "no public key for ";
+			cat(line, sizeof(line), p->name);
+			cat(line, sizeof(line), " (crypto: status ");
+			cat_u64(line, sizeof(line), (uint64_t)st);
+			cat(line, sizeof(line), "): its logins fail");
+			s->env.log(s->env.ctx, capos_LogLevel_LOG_LEVEL_WARNING, line);
+		}
+	}
+	return n;
 }

@@ -40,6 +40,9 @@
 #define BROKER_MAX_GRANTS 32u
 #define BROKER_MAX_NONCES 8u
 #define BROKER_MAX_FAILS 8u     /* principals (known or not) in back-off */
+/* The policy's principals at most (idl/manifest.options). */
+#define BROKER_MAX_PRINCIPALS \
+	(sizeof(((capos_BrokerPolicy *)0)->principals) / sizeof(capos_Principal))
 #define BROKER_NONCE_TTL_MS 30000u
 #define BROKER_BACKOFF_DEFAULT_MS 500u
 #define BROKER_BACKOFF_MAX_DEFAULT_MS 30000u
@@ -124,7 +127,7 @@ struct broker_state {
 	struct broker_fail fails[BROKER_MAX_FAILS];
 	/* PublicKey caps per principal (SIGNATURE principals), CAPOS_NO_CAP
 	 * where none; set by the caller after broker_init. */
-	capos_cap_t key[4];
+	capos_cap_t key[BROKER_MAX_PRINCIPALS];
 	/* Counters for tests and the bench. */
 	uint64_t verify_calls; /* PublicKey.Verify calls made */
 	uint64_t argon2_runs;  /* Argon2id verifications run */
@@ -134,6 +137,12 @@ struct broker_state {
  * value, reduced to 24 non-zero bits. */
 void broker_init(struct broker_state *s, const capos_BrokerPolicy *policy,
 		 const struct broker_env *env, uint32_t epoch);
+
+/* Imports each SIGNATURE principal's public key into the crypto server
+ * through its KeyVault `vault` (CAPOS_NO_CAP: none), keeping the PublicKey
+ * caps in s->key; a key that cannot be imported is logged, and that
+ * principal's logins fail. Returns the number of keys imported. */
+uint32_t broker_import_keys(struct broker_state *s, capos_cap_t vault);
 
 /* The endpoint's binding: routes each call by its badge (see above). */
 struct capos_rpc_service broker_endpoint_service(struct broker_state *s);
