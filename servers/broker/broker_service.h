@@ -22,6 +22,10 @@
  *   - a wrong credential and an unknown principal take the same path: the
  *     same status (DENIED), the same Argon2id work or the same number of
  *     PublicKey.Verify calls;
+ *   - every principal the policy names has its own back-off entry, which
+ *     no failure of another name can evict; an unknown name is slowed by
+ *     its own entry or, when the unknown-name table is full of waiting
+ *     entries, by the one overflow entry they share;
  *   - every open, failure, grant, refusal and close is appended to the
  *     audit log and written to the log.
  */
@@ -39,7 +43,9 @@
 #define BROKER_MAX_SESSIONS 16u
 #define BROKER_MAX_GRANTS 32u
 #define BROKER_MAX_NONCES 8u
-#define BROKER_MAX_FAILS 8u     /* principals (known or not) in back-off */
+/* Unknown names with a back-off entry of their own; beyond them, every
+ * unknown name shares one overflow entry (docs/servers/broker.md). */
+#define BROKER_MAX_UNKNOWN_FAILS 8u
 /* The policy's principals at most (idl/manifest.options). */
 #define BROKER_MAX_PRINCIPALS \
 	(sizeof(((capos_BrokerPolicy *)0)->principals) / sizeof(capos_Principal))
@@ -124,7 +130,12 @@ struct broker_state {
 	struct broker_session sessions[BROKER_MAX_SESSIONS];
 	struct broker_grant grants[BROKER_MAX_GRANTS];
 	struct broker_nonce nonces[BROKER_MAX_NONCES];
-	struct broker_fail fails[BROKER_MAX_FAILS];
+	/* Back-off: one entry per principal the policy names (by its index:
+	 * never evicted), a least-recently-failed table of unknown names, and
+	 * one entry shared by the unknown names the table has no room for. */
+	struct broker_fail known_fails[BROKER_MAX_PRINCIPALS];
+	struct broker_fail unknown_fails[BROKER_MAX_UNKNOWN_FAILS];
+	struct broker_fail overflow_fails;
 	/* PublicKey caps per principal (SIGNATURE principals), CAPOS_NO_CAP
 	 * where none; set by the caller after broker_init. */
 	capos_cap_t key[BROKER_MAX_PRINCIPALS];

@@ -291,7 +291,110 @@ static void test_backoff(void **state)
 		bfx.now_ms += 5000;
 		login("nobody", "x", NULL, NULL);
 	}
-	assert_int_equal(bfx.broker.fails[0].until_ms - bfx.broker.fails[0].last_ms, 1000);
+	assert_int_equal(bfx.broker.unknown_fails[0].until_ms - bfx.broker.unknown_fails[0].last_ms,
+			 1000);
+}
+
+/* 1 if a login of `who` is refused by the back-off, unchecked (no Argon2id
+ * run, a "back-off" record). */
+static int refused_unchecked(const char *who, const char *pass)
+{
+	uint64_t runs = bfx.broker.argon2_runs;
+	capos_status_t s = login(who, pass, NULL, NULL);
+	return s == CAPOS_DENIED && bfx.broker.argon2_runs == runs &&
+	       strstr(last_record()->detail, "back-off") != NULL;
+}
+
+/* Every principal the policy names has its own back-off entry: with twelve
+ * principals (the policy's most), each one's failure slows it, and no
+ * failures of other names, known or not, evict it. */
+static void test_backoff_every_principal(void **state)
+{
+	(void)state;
+	static const char *const none[] = { NULL };
+	static char names[12][16];
+	for (unsigned i = 3; i < 12; i++) {
+		snprintf(names[i], sizeof(names[i]), "p%02u", i);
+		bfx_add_principal(names[i], bfx.policy.principals[0].verifier, NULL, none);
+	}
+	strcpy(names[0], "operator");
+	strcpy(names[1], "admin");
+	assert_int_equal(bfx.policy.principals_count, 12);
+	assert_int_equal(BROKER_MAX_PRINCIPALS, 12);
+	bfx_start_broker(0x777);
+	for (int i = 0; i < 12; i++)
+		if (i != 2) /* signer has no passphrase */
+			assert_int_equal(login(names[i], "wrong", NULL, NULL), CAPOS_DENIED);
+	/* twenty unknown names fail after them */
+	for (int k = 0; k < 20; k++) {
+		char n[24];
+		snprintf(n, sizeof(n), "stranger%d", k);
+		assert_int_equal(login(n, "x", NULL, NULL), CAPOS_DENIED);
+	}
+	bfx.now_ms += 50; /* within every principal's 100 ms */
+	for (int i = 0; i < 12; i++)
+		if (i != 2)
+			assert_true(refused_unchecked(names[i], "hunter22"));
+	/* and once it is over, the right passphrase works for each */
+	bfx.now_ms += 100;
+	for (int i = 0; i < 12; i++)
+		if (i != 2)
+			assert_int_equal(login(names[i], "hunter22", NULL, NULL), CAPOS_OK);
+}
+
+/* One round of an attacker's cycle: `count` names "<prefix><k>", each
+ * failing once, a millisecond apart. Returns the Argon2id runs it cost. */
+static uint64_t cycle(const char *prefix, int count)
+{
+	char n[24];
+	uint64_t runs = bfx.broker.argon2_runs;
+	for (int k = 0; k < count; k++) {
+		snprintf(n, sizeof(n), "%s%d", prefix, k);
+		assert_int_equal(login(n, "x", NULL, NULL), CAPOS_DENIED);
+		bfx.now_ms += 1;
+	}
+	return bfx.broker.argon2_runs - runs;
+}
+
+/* An attacker cycling through unknown names is slowed too: once the
+ * unknown-name table is full of waiting entries, every other unknown name
+ * shares one overflow entry; fresh names take over the table's counts, so
+ * the waits double round after round. */
+static void test_backoff_cycling_unknown_names(void **state)
+{
+	(void)state;
+	char n[24];
+	/* eight names get their own entries, one more is checked against the
+	 * overflow entry, the other eleven are refused unchecked */
+	assert_int_equal(cycle("u", 20), BROKER_MAX_UNKNOWN_FAILS + 1);
+	assert_int_equal(bfx.broker.overflow_fails.failures, 1);
+	assert_true(refused_unchecked("brand-new", "x"));
+	for (int k = 0; k < 20; k++) {
+		snprintf(n, sizeof(n), "u%d", k);
+		assert_true(refused_unchecked(n, "x"));
+	}
+	/* a known principal is not slowed by any of it */
+	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_OK);
+	/* after the 100 ms, twenty fresh names: the same nine checks, and
+	 * every wait doubled (the table's counts carried over) */
+	bfx.now_ms += 150;
+	assert_int_equal(cycle("v", 20), BROKER_MAX_UNKNOWN_FAILS + 1);
+	assert_int_equal(bfx.broker.overflow_fails.failures, 2);
+	for (uint32_t k = 0; k < BROKER_MAX_UNKNOWN_FAILS; k++) {
+		const struct broker_fail *f = &bfx.broker.unknown_fails[k];
+		assert_int_equal(f->principal[0], 'v');
+		assert_int_equal(f->failures, 2);
+		assert_int_equal(f->until_ms - f->last_ms, 200);
+	}
+	bfx.now_ms += 150; /* within the 200 */
+	assert_true(refused_unchecked("w0", "x"));
+	assert_true(refused_unchecked("v3", "x"));
+	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_OK);
+	/* a third round: 400 ms */
+	bfx.now_ms += 100;
+	assert_int_equal(cycle("w", 20), BROKER_MAX_UNKNOWN_FAILS + 1);
+	assert_int_equal(bfx.broker.unknown_fails[0].until_ms - bfx.broker.unknown_fails[0].last_ms,
+			 400);
 }
 
 static void test_nonce_single_use_and_expiry(void **state)
@@ -521,6 +624,8 @@ int main(void)
 		cmocka_unit_test_setup(test_policy_matrix, setup),
 		cmocka_unit_test_setup(test_wrong_vs_unknown_indistinguishable, setup),
 		cmocka_unit_test_setup(test_backoff, setup),
+		cmocka_unit_test_setup(test_backoff_every_principal, setup),
+		cmocka_unit_test_setup(test_backoff_cycling_unknown_names, setup),
 		cmocka_unit_test_setup(test_nonce_single_use_and_expiry, setup),
 		cmocka_unit_test_setup(test_close_makes_grants_stale, setup),
 		cmocka_unit_test_setup(test_shutdown_grant, setup),
