@@ -235,7 +235,6 @@ static void print_system(const Capos__System *s)
 {
 	const Capos__BrokerPolicy *bp = s->broker_policy;
 	char tmp[32];
-	size_t i;
 
 	printf("system:\n");
 	printf("  hostname: ");
@@ -262,13 +261,7 @@ static void print_system(const Capos__System *s)
 	printf("  halt_when_done: %s\n", yesno(s->halt_when_done));
 	printf("  broker_policy: anonymous_may_shutdown=%s maintenance_principals=",
 	       yesno(bp != NULL && bp->anonymous_may_shutdown));
-	if (bp == NULL || bp->n_maintenance_principals == 0)
-		printf("none");
-	for (i = 0; bp != NULL && i < bp->n_maintenance_principals; i++) {
-		if (i > 0)
-			putchar(',');
-		pstr(bp->maintenance_principals[i]);
-	}
+	plist(bp ? bp->maintenance_principals : NULL, bp ? bp->n_maintenance_principals : 0);
 	putchar('\n');
 	print_policy(bp);
 }
