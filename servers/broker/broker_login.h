@@ -12,9 +12,6 @@
 
 #define BROKER_NONCE_LEN 32u
 #define BROKER_SIGNATURE_LEN 64u
-/* The longest message: the tag, a 31-character principal, two NULs, the
- * nonce. */
-#define BROKER_LOGIN_MESSAGE_MAX (15u + 32u + BROKER_NONCE_LEN)
 
 /* "capOS login v1", NUL, the principal, NUL, the 32-byte nonce. Returns
  * the length written (0 if it does not fit in cap). */
