@@ -12,11 +12,15 @@
  *     mean of ROUNDS;
  *   - a PASSPHRASE OpenSession of `bench` (Argon2id with the cost of the
  *     manifest's verifier: m=1024 KiB, t=2, p=1); mean of LOGINS;
+ *   - with a `vault` cap (the crypto server, a development system that
+ *     admits `dev-sign`): a SIGNATURE login of `signer`, whose policy key
+ *     is dev-sign's public half: Challenge and PrivateKey.Sign (the
+ *     client's part), OpenSession itself (one PublicKey.Verify in the
+ *     crypto server) and the whole login; means of LOGINS;
  * each on a "bench-broker:" line. With the param `shutdown` = 1 it then
  * asks for the "shutdown" grant and powers the machine off: the shutdown
  * server prints the cost from the request to the platform write
- * (manifests/bench-broker-off.textproto). A SIGNATURE OpenSession needs
- * the crypto server: not measured here (docs/servers/broker.md).
+ * (manifests/bench-broker-off.textproto, which has no crypto server).
  */
 #include <string.h>
 
@@ -25,6 +29,8 @@
 #include <capos/transport.h>
 
 #include "broker.capos.h"
+#include "broker_login.h"
+#include "crypto.capos.h"
 
 #define WARMUP 3u
 #define ROUNDS 20u
@@ -57,6 +63,73 @@ static void drop(capos_cap_t cap)
 {
 	struct capos_cap_list l = { .count = 1, .cap = { cap } };
 	capos_transport_drop(&l);
+}
+
+/* A SIGNATURE login of `signer` with the private key `key`, LOGINS times:
+ * the means of Challenge, Sign, OpenSession and the three together. */
+static int signature_logins(capos_cap_t broker, capos_cap_t key)
+{
+	static capos_OpenSessionRequest rq;
+	static capos_SignRequest sr;
+	static capos_Signature sig;
+	capos_Empty e = capos_Empty_init_zero;
+	uint64_t challenge = 0, sign = 0, opening = 0;
+	for (uint32_t i = 0; i < LOGINS; i++) {
+		capos_ChallengeRequest cr = capos_ChallengeRequest_init_zero;
+		capos_ChallengeResult nonce = capos_ChallengeResult_init_zero;
+		capos_SessionInfo info;
+		struct capos_cap_list got;
+		strcpy(cr.principal, "signer");
+		memset(&sr, 0, sizeof(sr));
+		memset(&rq, 0, sizeof(rq));
+		uint64_t t0 = rdtsc();
+		capos_status_t st = authoritybroker_challenge(broker, &cr, &nonce);
+		uint64_t t1 = rdtsc();
+		if (st != CAPOS_OK || nonce.nonce.size != BROKER_NONCE_LEN) {
+			capos_printf("bench-broker: Challenge -> status %ld\n", (long)st);
+			return 8;
+		}
+		sr.message.size = (pb_size_t)broker_login_message("signer", nonce.nonce.bytes,
+								  sr.message.bytes,
+								  sizeof(sr.message.bytes));
+		uint64_t t2 = rdtsc();
+		st = privatekey_sign(key, &sr, &sig);
+		uint64_t t3 = rdtsc();
+		if (st != CAPOS_OK) {
+			capos_printf("bench-broker: Sign -> status %ld\n", (long)st);
+			return 9;
+		}
+		strcpy(rq.principal, "signer");
+		rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_SIGNATURE;
+		rq.credential.size = sig.signature.size;
+		memcpy(rq.credential.bytes, sig.signature.bytes, sig.signature.size);
+		rq.nonce.size = nonce.nonce.size;
+		memcpy(rq.nonce.bytes, nonce.nonce.bytes, nonce.nonce.size);
+		uint64_t t4 = rdtsc();
+		st = authoritybroker_open_session(broker, &rq, &info, &got);
+		uint64_t t5 = rdtsc();
+		if (st != CAPOS_OK) {
+			capos_printf("bench-broker: OpenSession (signature) -> status %ld\n", (long)st);
+			return 10;
+		}
+		challenge += t1 - t0;
+		sign += t3 - t2;
+		opening += t5 - t4;
+		session_close(got.cap[0], &e, &e);
+		drop(got.cap[0]);
+	}
+	capos_printf("bench-broker: Challenge: %lu guest instructions (mean of %u)\n",
+		     (unsigned long)(challenge / LOGINS), LOGINS);
+	capos_printf("bench-broker: PrivateKey.Sign of the login message: %lu guest instructions "
+		     "(mean of %u)\n",
+		     (unsigned long)(sign / LOGINS), LOGINS);
+	capos_printf("bench-broker: OpenSession signature, ECDSA P-256 Verify: %lu guest "
+		     "instructions (mean of %u)\n",
+		     (unsigned long)(opening / LOGINS), LOGINS);
+	capos_printf("bench-broker: signature login, Challenge + Sign + OpenSession: %lu guest "
+		     "instructions (mean of %u)\n",
+		     (unsigned long)((challenge + sign + opening) / LOGINS), LOGINS);
+	return 0;
 }
 
 int main(uint64_t arg)
@@ -136,6 +209,21 @@ int main(uint64_t arg)
 	capos_printf("bench-broker: OpenSession passphrase, Argon2id m=1024 KiB t=2 p=1: %lu "
 		     "guest instructions (mean of %u)\n",
 		     (unsigned long)(total / LOGINS), LOGINS);
+
+	capos_cap_t vault = capos_cap_lookup("vault");
+	if (vault != CAPOS_NO_CAP) {
+		capos_BootstrapKeyRequest br = capos_BootstrapKeyRequest_init_zero;
+		static capos_BootstrapKeyResult bres;
+		strcpy(br.label, "dev-sign");
+		capos_status_t st = keysource_bootstrap(vault, &br, &bres, &got);
+		if (st != CAPOS_OK) {
+			capos_printf("bench-broker: bootstrap dev-sign -> status %ld\n", (long)st);
+			return 11;
+		}
+		int rc = signature_logins(broker, got.cap[0]);
+		if (rc)
+			return rc;
+	}
 	capos_printf("bench-broker: done\n");
 
 	if (capos_param_u64("shutdown", 0) != 1)

@@ -319,31 +319,54 @@ static capos_status_t open(struct broker_state *s, capos_SessionKind kind, int p
 
 /* ---- back-off ---------------------------------------------------------------- */
 
-/* The back-off entry for a name (known or not: both are slowed alike). */
-static struct broker_fail *fail_entry(struct broker_state *s, const char *name, int create)
+static uint64_t backoff_max(const struct broker_state *s)
 {
+	return s->policy->backoff_max_ms ? s->policy->backoff_max_ms
+					 : BROKER_BACKOFF_MAX_DEFAULT_MS;
+}
+
+/* The back-off entry that governs a login of `name` (policy index i, -1:
+ * unknown). A principal's own entry; for an unknown name its entry in the
+ * unknown-name table or, with none, the shared overflow entry. create: the
+ * entry a failure is counted in. A table entry is taken when one is free
+ * or its wait is over (the least recently failed), and it keeps the count
+ * of the name it replaces while that failed within backoff_max_ms: fresh
+ * names do not start the doubling afresh. With every entry waiting, the
+ * failure goes to the overflow entry. So at most
+ * BROKER_MAX_UNKNOWN_FAILS + 1 unknown-name attempts are checked per wait,
+ * and the waits double, however many names an attacker cycles through. */
+static struct broker_fail *fail_entry(struct broker_state *s, int i, const char *name,
+				      int create)
+{
+	if (i >= 0)
+		return &s->known_fails[i];
 	struct broker_fail *spare = NULL;
-	for (uint32_t i = 0; i < BROKER_MAX_FAILS; i++) {
-		struct broker_fail *f = &s->fails[i];
+	uint64_t t = now(s);
+	for (uint32_t k = 0; k < BROKER_MAX_UNKNOWN_FAILS; k++) {
+		struct broker_fail *f = &s->unknown_fails[k];
 		if (f->failures && strcmp(f->principal, name) == 0)
 			return f;
-		/* an empty entry, else the least recently failed */
+		if (f->failures && f->until_ms > t)
+			continue; /* still waiting: never evicted */
 		if (!spare || (spare->failures && (!f->failures || f->last_ms < spare->last_ms)))
 			spare = f;
 	}
-	if (!create)
-		return NULL;
+	if (!create || !spare)
+		return &s->overflow_fails;
+	uint32_t carried = spare->failures && t - spare->last_ms < backoff_max(s)
+				   ? spare->failures
+				   : 0;
 	memset(spare, 0, sizeof(*spare));
 	strncpy(spare->principal, name, sizeof(spare->principal) - 1);
+	spare->failures = carried;
 	return spare;
 }
 
-static void failed(struct broker_state *s, const char *name)
+static struct broker_fail *failed(struct broker_state *s, int i, const char *name)
 {
-	struct broker_fail *f = fail_entry(s, name, 1);
+	struct broker_fail *f = fail_entry(s, i, name, 1);
 	uint64_t base = s->policy->backoff_ms ? s->policy->backoff_ms : BROKER_BACKOFF_DEFAULT_MS;
-	uint64_t max = s->policy->backoff_max_ms ? s->policy->backoff_max_ms
-						 : BROKER_BACKOFF_MAX_DEFAULT_MS;
+	uint64_t max = backoff_max(s);
 	uint64_t wait = base;
 	for (uint32_t k = 0; k < f->failures && wait < max; k++)
 		wait *= 2;
@@ -352,6 +375,7 @@ static void failed(struct broker_state *s, const char *name)
 	f->failures++;
 	f->last_ms = now(s);
 	f->until_ms = f->last_ms + wait;
+	return f;
 }
 
 /* ---- AuthorityBroker ----------------------------------------------------------- */
@@ -393,19 +417,6 @@ static capos_status_t do_challenge(void *ctx, struct capos_rpc_request *rq,
 	memcpy(resp->nonce.bytes, n->nonce, BROKER_NONCE_LEN);
 	resp->nonce.size = BROKER_NONCE_LEN;
 	return CAPOS_OK;
-}
-
-size_t broker_login_message(const char *principal, const uint8_t *nonce, uint8_t *out,
-			    size_t cap)
-{
-	static const char tag[] = "capOS login v1";
-	size_t pl = strlen(principal), n = sizeof(tag) + pl + 1 + BROKER_NONCE_LEN;
-	if (n > cap)
-		return 0;
-	memcpy(out, tag, sizeof(tag));
-	memcpy(out + sizeof(tag), principal, pl + 1);
-	memcpy(out + sizeof(tag) + pl + 1, nonce, BROKER_NONCE_LEN);
-	return n;
 }
 
 /* Takes the nonce (single use: gone whatever happens next). 1 if it was
@@ -451,9 +462,9 @@ static int check_passphrase(struct broker_state *s, int i, const uint8_t *pass, 
 static int check_signature(struct broker_state *s, int i, const char *name,
 			   const uint8_t *nonce, const uint8_t *sig)
 {
-	int real = i >= 0 && i < 4 && s->key[i] != CAPOS_NO_CAP;
+	int real = i >= 0 && (size_t)i < BROKER_MAX_PRINCIPALS && s->key[i] != CAPOS_NO_CAP;
 	capos_cap_t key = real ? s->key[i] : CAPOS_NO_CAP;
-	for (int k = 0; key == CAPOS_NO_CAP && k < 4; k++)
+	for (size_t k = 0; key == CAPOS_NO_CAP && k < BROKER_MAX_PRINCIPALS; k++)
 		key = s->key[k];
 	if (key == CAPOS_NO_CAP)
 		return 0;
@@ -491,9 +502,9 @@ static capos_status_t do_open_session(void *ctx, struct capos_rpc_request *rq,
 	/* The name as the audit log should keep it: a known one as it is, an
 	 * unknown one marked (it may be a mistyped passphrase). */
 	const char *who = i >= 0 ? req->principal : "unknown";
-	struct broker_fail *f = fail_entry(s, req->principal, 0);
+	struct broker_fail *f = fail_entry(s, i, req->principal, 0);
 	uint64_t t = now(s);
-	if (f && t < f->until_ms) {
+	if (t < f->until_ms) {
 		char why[64] = "back-off, ";
 		cat_u64(why, sizeof(why), f->until_ms - t);
 		cat(why, sizeof(why), " ms left");
@@ -518,18 +529,17 @@ static capos_status_t do_open_session(void *ctx, struct capos_rpc_request *rq,
 		}
 	}
 	if (!ok) {
-		failed(s, req->principal);
+		f = failed(s, i, req->principal);
 		char why[96] = "";
 		cat(why, sizeof(why), how);
 		cat(why, sizeof(why), i >= 0 ? ": wrong credential" : ": unknown principal");
 		cat(why, sizeof(why), ", failure ");
-		cat_u64(why, sizeof(why), fail_entry(s, req->principal, 0)->failures);
+		cat_u64(why, sizeof(why), f->failures);
 		record(s, capos_AuditKind_AUDIT_KIND_SESSION_OPEN, who, "login", CAPOS_DENIED, 0,
 		       why);
 		return CAPOS_DENIED;
 	}
-	if (f)
-		memset(f, 0, sizeof(*f)); /* a success ends the back-off */
+	memset(f, 0, sizeof(*f)); /* a success ends the back-off (a principal's own entry) */
 	return open(s, principal_kind(s->policy, i), i, resp, caps_out);
 }
 
@@ -774,6 +784,40 @@ void broker_init(struct broker_state *s, const capos_BrokerPolicy *policy,
 	s->epoch = epoch & 0xffffffu;
 	if (s->epoch == 0)
 		s->epoch = 1;
-	for (int k = 0; k < 4; k++)
+	for (size_t k = 0; k < BROKER_MAX_PRINCIPALS; k++)
 		s->key[k] = CAPOS_NO_CAP;
+}
+
+uint32_t broker_import_keys(struct broker_state *s, capos_cap_t vault)
+{
+	uint32_t n = 0;
+	for (pb_size_t i = 0; i < s->policy->principals_count && i < BROKER_MAX_PRINCIPALS; i++) {
+		const capos_Principal *p = &s->policy->principals[i];
+		if (p->public_key.size == 0)
+			continue;
+		capos_ImportKeyRequest rq = capos_ImportKeyRequest_init_zero;
+		rq.algorithm = capos_KeyAlgorithm_KEY_ALGORITHM_ECDSA_P256_SHA256;
+		rq.kind = capos_KeyKind_KEY_KIND_PUBLIC;
+		memcpy(rq.material.bytes, p->public_key.bytes, p->public_key.size);
+		rq.material.size = p->public_key.size;
+		strncpy(rq.label, p->name, sizeof(rq.label) - 1);
+		capos_KeyInfo info;
+		struct capos_cap_list got = { 0 };
+		capos_status_t st = vault == CAPOS_NO_CAP ? CAPOS_UNSUPPORTED
+							  : keyvault_import(vault, &rq, &info, &got);
+		if (st == CAPOS_OK && got.count == 1) {
+			s->key[i] = got.cap[0];
+			n++;
+			continue;
+		}
+		if (s->env.log) {
+			char line[96] = "no public key for ";
+			cat(line, sizeof(line), p->name);
+			cat(line, sizeof(line), " (crypto: status ");
+			cat_u64(line, sizeof(line), (uint64_t)st);
+			cat(line, sizeof(line), "): its logins fail");
+			s->env.log(s->env.ctx, capos_LogLevel_LOG_LEVEL_WARNING, line);
+		}
+	}
+	return n;
 }

@@ -22,6 +22,10 @@
  *   - a wrong credential and an unknown principal take the same path: the
  *     same status (DENIED), the same Argon2id work or the same number of
  *     PublicKey.Verify calls;
+ *   - every principal the policy names has its own back-off entry, which
+ *     no failure of another name can evict; an unknown name is slowed by
+ *     its own entry or, when the unknown-name table is full of waiting
+ *     entries, by the one overflow entry they share;
  *   - every open, failure, grant, refusal and close is appended to the
  *     audit log and written to the log.
  */
@@ -32,15 +36,19 @@
 #include <stdint.h>
 
 #include "audit.capos.h"
+#include "broker_login.h"
 #include "broker.capos.h"
 #include "manifest.pb.h"
 
 #define BROKER_MAX_SESSIONS 16u
 #define BROKER_MAX_GRANTS 32u
 #define BROKER_MAX_NONCES 8u
-#define BROKER_MAX_FAILS 8u     /* principals (known or not) in back-off */
-#define BROKER_NONCE_LEN 32u
-#define BROKER_SIGNATURE_LEN 64u
+/* Unknown names with a back-off entry of their own; beyond them, every
+ * unknown name shares one overflow entry (docs/servers/broker.md). */
+#define BROKER_MAX_UNKNOWN_FAILS 8u
+/* The policy's principals at most (idl/manifest.options). */
+#define BROKER_MAX_PRINCIPALS \
+	(sizeof(((capos_BrokerPolicy *)0)->principals) / sizeof(capos_Principal))
 #define BROKER_NONCE_TTL_MS 30000u
 #define BROKER_BACKOFF_DEFAULT_MS 500u
 #define BROKER_BACKOFF_MAX_DEFAULT_MS 30000u
@@ -122,10 +130,15 @@ struct broker_state {
 	struct broker_session sessions[BROKER_MAX_SESSIONS];
 	struct broker_grant grants[BROKER_MAX_GRANTS];
 	struct broker_nonce nonces[BROKER_MAX_NONCES];
-	struct broker_fail fails[BROKER_MAX_FAILS];
+	/* Back-off: one entry per principal the policy names (by its index:
+	 * never evicted), a least-recently-failed table of unknown names, and
+	 * one entry shared by the unknown names the table has no room for. */
+	struct broker_fail known_fails[BROKER_MAX_PRINCIPALS];
+	struct broker_fail unknown_fails[BROKER_MAX_UNKNOWN_FAILS];
+	struct broker_fail overflow_fails;
 	/* PublicKey caps per principal (SIGNATURE principals), CAPOS_NO_CAP
 	 * where none; set by the caller after broker_init. */
-	capos_cap_t key[4];
+	capos_cap_t key[BROKER_MAX_PRINCIPALS];
 	/* Counters for tests and the bench. */
 	uint64_t verify_calls; /* PublicKey.Verify calls made */
 	uint64_t argon2_runs;  /* Argon2id verifications run */
@@ -136,13 +149,14 @@ struct broker_state {
 void broker_init(struct broker_state *s, const capos_BrokerPolicy *policy,
 		 const struct broker_env *env, uint32_t epoch);
 
+/* Imports each SIGNATURE principal's public key into the crypto server
+ * through its KeyVault `vault` (CAPOS_NO_CAP: none), keeping the PublicKey
+ * caps in s->key; a key that cannot be imported is logged, and that
+ * principal's logins fail. Returns the number of keys imported. */
+uint32_t broker_import_keys(struct broker_state *s, capos_cap_t vault);
+
 /* The endpoint's binding: routes each call by its badge (see above). */
 struct capos_rpc_service broker_endpoint_service(struct broker_state *s);
-
-/* What a SIGNATURE login signs: "capOS login v1", NUL, the principal, NUL,
- * the 32-byte nonce. Returns the length written (0 if it does not fit). */
-size_t broker_login_message(const char *principal, const uint8_t *nonce, uint8_t *out,
-			    size_t cap);
 
 /* The `policy` parameter init writes: base64 of the encoded BrokerPolicy.
  * 1 and *out filled, or 0 (bad base64, or not a BrokerPolicy). */

@@ -32,7 +32,6 @@
 #include <capos/startup.h>
 
 #include "broker_service.h"
-#include "crypto.capos.h"
 
 int main(uint64_t arg);
 
@@ -108,32 +107,6 @@ static void log_line(void *ctx, int level, const char *line)
 	capos_log((capos_LogLevel)level, "%s", line);
 }
 
-/* Each SIGNATURE principal's key, as a PublicKey cap of the crypto server. */
-static void import_keys(capos_cap_t keys)
-{
-	for (pb_size_t i = 0; i < policy.principals_count && i < 4; i++) {
-		const capos_Principal *p = &policy.principals[i];
-		if (p->public_key.size == 0)
-			continue;
-		capos_ImportKeyRequest rq = capos_ImportKeyRequest_init_zero;
-		rq.algorithm = capos_KeyAlgorithm_KEY_ALGORITHM_ECDSA_P256_SHA256;
-		rq.kind = capos_KeyKind_KEY_KIND_PUBLIC;
-		memcpy(rq.material.bytes, p->public_key.bytes, p->public_key.size);
-		rq.material.size = p->public_key.size;
-		strncpy(rq.label, p->name, sizeof(rq.label) - 1);
-		capos_KeyInfo info;
-		struct capos_cap_list got;
-		capos_status_t st = keys == CAPOS_NO_CAP ? CAPOS_UNSUPPORTED
-							 : keyvault_import(keys, &rq, &info, &got);
-		if (st == CAPOS_OK)
-			state.key[i] = got.cap[0];
-		else
-			capos_log(capos_LogLevel_LOG_LEVEL_WARNING,
-				  "no public key for %s (crypto: status %ld): its logins fail",
-				  p->name, (long)st);
-	}
-}
-
 int main(uint64_t arg)
 {
 	capos_cap_t ep = capos_service_endpoint(arg, "broker");
@@ -172,7 +145,7 @@ int main(uint64_t arg)
 		epoch = rdtsc();
 	epoch ^= epoch >> 24;
 	broker_init(&state, &policy, &env, (uint32_t)epoch);
-	import_keys(capos_cap_lookup("keys"));
+	broker_import_keys(&state, capos_cap_lookup("keys"));
 	capos_log(capos_LogLevel_LOG_LEVEL_INFO, "broker ready: %u principals, mint %s",
 		  (unsigned)policy.principals_count, mint_src != CAPOS_NO_CAP ? "yes" : "NO");
 

@@ -1,8 +1,11 @@
 /*
  * Component test: the authority broker's logic (servers/broker) with the
- * real generated dispatchers and stubs over the host loopback, the real
- * audit server, real Argon2id (Debian's libargon2) and fakes for the
- * crypto server's PublicKey, ShutdownControl and LogReader.
+ * real generated dispatchers and stubs over the host loopback, through
+ * broker_fixture.c: the real audit, log, crypto and shutdown servers
+ * behind it and real Argon2id (Debian's libargon2). Signatures are made
+ * and checked by the crypto server (the development key dev-sign, and a
+ * stranger's key it generates); crypto calls are counted where they
+ * arrive, at the crypto server's endpoint on the loopback.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,130 +21,26 @@
 #include <capos/transport.h>
 
 #include "audit.capos.h"
-#include "audit_service.h"
-#include "broker_service.h"
+#include "broker_fixture.h"
 #include "crypto.capos.h"
 #include "log.capos.h"
 
-#define BROKER_CAP 1
-#define AUDIT_CAP 2
-#define SHUTDOWN_CAP 3
-#define LOGS_CAP 4
-#define KEY_OPERATOR_CAP 5 /* PublicKey of principal "signer" */
+#define BROKER_CAP BFX_BROKER_CAP
 
-static struct broker_state st;
-static capos_BrokerPolicy policy;
-static uint64_t now_ms;
-static capos_AuditRecord records[256];
-static struct audit_state audit;
 static char passphrase_verifier[112];
-static capos_ShutdownRequest last_shutdown;
-static int shutdowns;
-static int log_lines;
-
-/* ---- fakes --------------------------------------------------------------- */
-
-static uint64_t fake_now(void *ctx)
-{
-	(void)ctx;
-	return now_ms;
-}
-
-static void fake_random(void *ctx, uint8_t *out, size_t n)
-{
-	static uint8_t counter;
-	(void)ctx;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (uint8_t)(++counter * 37u + i);
-}
-
-static capos_cap_t fake_mint(void *ctx, uint64_t badge)
-{
-	(void)ctx;
-	return capos_loopback_mint(BROKER_CAP, badge);
-}
-
-static void fake_log(void *ctx, int level, const char *line)
-{
-	(void)ctx;
-	(void)level;
-	(void)line;
-	log_lines++;
-}
-
-/* The fake key accepts a signature whose first half is the nonce (the
- * message's last 32 bytes) and whose second half is all 0x5a. */
-static capos_status_t fake_verify(void *ctx, struct capos_rpc_request *rq,
-				  const capos_VerifyRequest *req, capos_VerifyResult *resp)
-{
-	(void)ctx;
-	(void)rq;
-	resp->valid = req->signature.size == 64 && req->message.size >= 32;
-	for (int i = 0; resp->valid && i < 32; i++)
-		resp->valid = req->signature.bytes[i] ==
-				      req->message.bytes[req->message.size - 32 + i] &&
-			      req->signature.bytes[32 + i] == 0x5a;
-	return CAPOS_OK;
-}
-static const struct publickey_ops key_ops = { .verify = fake_verify };
-
-static capos_status_t fake_shutdown(void *ctx, struct capos_rpc_request *rq,
-				    const capos_ShutdownRequest *req, capos_Empty *resp)
-{
-	(void)ctx;
-	(void)rq;
-	(void)resp;
-	last_shutdown = *req;
-	shutdowns++;
-	return CAPOS_OK;
-}
-static const struct shutdowncontrol_ops shutdown_ops = { .shutdown = fake_shutdown };
-
-static capos_status_t fake_read(void *ctx, struct capos_rpc_request *rq,
-				const capos_LogFilter *req, capos_LogReadResult *resp)
-{
-	(void)ctx;
-	(void)rq;
-	resp->next_cursor = req->cursor + 7;
-	return CAPOS_OK;
-}
-static const struct logreader_ops logs_ops = { .read = fake_read };
+static capos_cap_t dev_key, other_key; /* signer's key, and a stranger's */
+static uint64_t crypto_calls; /* at the crypto server, in the last sign_login's OpenSession */
 
 /* ---- setup --------------------------------------------------------------- */
-
-static void add_principal(const char *name, const char *verifier, int with_key,
-			  const char *const *grants, int ngrants)
-{
-	capos_Principal *p = &policy.principals[policy.principals_count++];
-	strcpy(p->name, name);
-	if (verifier)
-		strcpy(p->verifier, verifier);
-	if (with_key)
-		p->public_key.size = 65; /* the broker uses the cap, not the bytes */
-	snprintf(p->avatar, sizeof(p->avatar), "av-%s", name);
-	for (int i = 0; i < ngrants; i++)
-		strcpy(p->grants[p->grants_count++], grants[i]);
-}
-
-static void start_broker(uint32_t epoch)
-{
-	struct broker_env env = {
-		.now_ms = fake_now, .random = fake_random, .mint = fake_mint, .log = fake_log,
-		.audit = AUDIT_CAP,
-		.grant_cap = { SHUTDOWN_CAP, CAPOS_NO_CAP, LOGS_CAP, LOGS_CAP },
-	};
-	broker_init(&st, &policy, &env, epoch);
-	st.key[2] = KEY_OPERATOR_CAP; /* principal 2 is "signer" */
-	capos_loopback_register(BROKER_CAP, broker_endpoint_service(&st), 0);
-}
 
 static int setup(void **state)
 {
 	(void)state;
-	static const char *const op_grants[] = { "shutdown", "log-reader", "process-control" };
+	static const char *const op_grants[] = { "shutdown", "log-reader", "process-control",
+						  NULL };
 	static const char *const admin_grants[] = { "shutdown", "maintenance", "log-reader",
-						    "process-control" };
-	static const char *const signer_grants[] = { "log-reader" };
+						    "process-control", NULL };
+	static const char *const signer_grants[] = { "log-reader", NULL };
 	if (!passphrase_verifier[0]) {
 		static const uint8_t salt[16] = "0123456789abcdef";
 		assert_int_equal(argon2id_hash_encoded(1, 64, 1, "hunter22", 8, salt, sizeof(salt),
@@ -149,25 +48,25 @@ static int setup(void **state)
 						       sizeof(passphrase_verifier)),
 				 ARGON2_OK);
 	}
-	now_ms = 1000;
-	shutdowns = 0;
-	log_lines = 0;
-	policy = (capos_BrokerPolicy)capos_BrokerPolicy_init_zero;
-	add_principal("operator", passphrase_verifier, 0, op_grants, 3);
-	add_principal("admin", passphrase_verifier, 0, admin_grants, 4);
-	add_principal("signer", NULL, 1, signer_grants, 1);
-	strcpy(policy.maintenance_principals[policy.maintenance_principals_count++], "admin");
-	strcpy(policy.anonymous_grants[policy.anonymous_grants_count++], "log-reader");
-	strcpy(policy.anonymous_grants[policy.anonymous_grants_count++], "shutdown"); /* ignored */
-	policy.backoff_ms = 100;
-	policy.backoff_max_ms = 1000;
-	capos_loopback_reset();
-	audit_init(&audit, records, 256, NULL, NULL, NULL, 0);
-	capos_loopback_register(AUDIT_CAP, auditlog_service(&audit_service_ops, &audit), 0x77);
-	capos_loopback_register(SHUTDOWN_CAP, shutdowncontrol_service(&shutdown_ops, NULL), 0);
-	capos_loopback_register(LOGS_CAP, logreader_service(&logs_ops, NULL), 0);
-	capos_loopback_register(KEY_OPERATOR_CAP, publickey_service(&key_ops, NULL), 0);
-	start_broker(0xabcdef);
+	bfx_setup();
+	bfx_add_principal("operator", passphrase_verifier, NULL, op_grants);
+	bfx_add_principal("admin", passphrase_verifier, NULL, admin_grants);
+	bfx_add_principal("signer", NULL, bfx_dev_sign_public, signer_grants);
+	static const char *const avatars[] = { "av-operator", "av-admin", "av-signer" };
+	for (int i = 0; i < 3; i++)
+		strcpy(bfx.policy.principals[i].avatar, avatars[i]);
+	capos_BrokerPolicy *p = &bfx.policy;
+	strcpy(p->maintenance_principals[p->maintenance_principals_count++], "admin");
+	strcpy(p->anonymous_grants[p->anonymous_grants_count++], "log-reader");
+	strcpy(p->anonymous_grants[p->anonymous_grants_count++], "shutdown"); /* ignored */
+	p->backoff_ms = 100;
+	p->backoff_max_ms = 1000;
+	/* signer's public key, imported into the crypto server at start */
+	assert_int_equal(bfx_start_broker(0xabcdef), 1);
+	assert_true(bfx.broker.key[2] != CAPOS_NO_CAP);
+	dev_key = bfx_dev_sign_key();
+	other_key = bfx_other_key();
+	assert_true(dev_key != CAPOS_NO_CAP && other_key != CAPOS_NO_CAP);
 	return 0;
 }
 
@@ -189,20 +88,20 @@ static capos_status_t login(const char *who, const char *pass, capos_cap_t *sess
 	return s;
 }
 
+/* A SIGNATURE login of `who` over `nonce`, signed by signer's key (good)
+ * or a stranger's; crypto_calls: the calls the OpenSession itself made at
+ * the crypto server. */
 static capos_status_t sign_login(const char *who, const uint8_t *nonce, int good,
 				 capos_cap_t *session)
 {
-	capos_OpenSessionRequest rq = capos_OpenSessionRequest_init_zero;
+	uint8_t sig[64];
+	assert_int_equal(bfx_sign(good ? dev_key : other_key, who, nonce, sig), CAPOS_OK);
+	capos_OpenSessionRequest rq = bfx_signature_request(who, nonce, sig);
 	capos_SessionInfo info;
 	struct capos_cap_list got;
-	strcpy(rq.principal, who);
-	rq.credential_kind = capos_CredentialKind_CREDENTIAL_KIND_SIGNATURE;
-	rq.nonce.size = 32;
-	memcpy(rq.nonce.bytes, nonce, 32);
-	rq.credential.size = 64;
-	memcpy(rq.credential.bytes, nonce, 32);
-	memset(rq.credential.bytes + 32, good ? 0x5a : 0x11, 32);
+	uint64_t before = capos_loopback_delivered(BFX_VAULT_CAP);
 	capos_status_t s = authoritybroker_open_session(BROKER_CAP, &rq, &info, &got);
+	crypto_calls = capos_loopback_delivered(BFX_VAULT_CAP) - before;
 	if (session)
 		*session = s == CAPOS_OK ? got.cap[0] : CAPOS_NO_CAP;
 	return s;
@@ -246,8 +145,8 @@ static capos_status_t grant(capos_cap_t session, const char *name, capos_cap_t *
 
 static const capos_AuditRecord *last_record(void)
 {
-	assert_true(audit.count > 0);
-	return &audit.records[audit.count - 1];
+	assert_true(bfx.audit.count > 0);
+	return &bfx.audit.records[bfx.audit.count - 1];
 }
 
 /* ---- tests ------------------------------------------------------------------- */
@@ -265,7 +164,8 @@ static void test_anonymous_session(void **state)
 	assert_int_equal(r->kind, capos_AuditKind_AUDIT_KIND_SESSION_OPEN);
 	assert_string_equal(r->principal, "anonymous");
 	assert_string_equal(r->detail, "session 1: anonymous");
-	assert_int_equal(log_lines, 1);
+	assert_int_equal(bfx.log_lines, 1);
+	assert_int_equal(bfx.log.count, 1); /* at the real log server */
 }
 
 /* Every session kind x every grant, as the policy and the fixed rules say. */
@@ -303,11 +203,11 @@ static void test_policy_matrix(void **state)
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		capos_GrantResult res;
 		capos_cap_t cap;
-		uint32_t before = (uint32_t)audit.count;
+		uint32_t before = (uint32_t)bfx.audit.count;
 		capos_status_t s = grant(who[m[i].who], m[i].grant, &cap, &res);
 		assert_int_equal(s, m[i].want);
 		/* one audit record per decision, with its outcome */
-		assert_int_equal(audit.count, before + 1);
+		assert_int_equal(bfx.audit.count, before + 1);
 		assert_int_equal(last_record()->kind, capos_AuditKind_AUDIT_KIND_GRANT);
 		assert_int_equal(last_record()->outcome, (int)m[i].want);
 		if (s == CAPOS_OK) {
@@ -325,69 +225,176 @@ static void test_policy_matrix(void **state)
 
 /* A wrong passphrase and an unknown principal: the same status, the same
  * Argon2id work, no crypto-server calls; for signatures, the same number
- * of PublicKey.Verify calls (counted at the fake crypto server too). */
+ * of calls at the real crypto server (counted at its loopback endpoint). */
 static void test_wrong_vs_unknown_indistinguishable(void **state)
 {
 	(void)state;
-	uint64_t runs = st.argon2_runs;
+	uint64_t runs = bfx.broker.argon2_runs;
+	uint64_t c0 = capos_loopback_delivered(BFX_VAULT_CAP);
 	assert_int_equal(login("operator", "wrong", NULL, NULL), CAPOS_DENIED);
-	assert_int_equal(st.argon2_runs, runs + 1);
+	assert_int_equal(bfx.broker.argon2_runs, runs + 1);
 	assert_int_equal(login("nobody", "wrong", NULL, NULL), CAPOS_DENIED);
-	assert_int_equal(st.argon2_runs, runs + 2);
-	now_ms += 10000; /* past nobody's back-off */
+	assert_int_equal(bfx.broker.argon2_runs, runs + 2);
+	bfx.now_ms += 10000; /* past nobody's back-off */
 	assert_int_equal(login("nobody", "hunter22", NULL, NULL), CAPOS_DENIED);
-	assert_int_equal(st.argon2_runs, runs + 3);
-	now_ms += 10000;
-	assert_int_equal(capos_loopback_delivered(KEY_OPERATOR_CAP), 0);
+	assert_int_equal(bfx.broker.argon2_runs, runs + 3);
+	bfx.now_ms += 10000;
+	assert_int_equal(capos_loopback_delivered(BFX_VAULT_CAP), c0);
 
-	uint8_t n1[32], n2[32], n3[32];
+	uint8_t n1[32], n2[32], n3[32], n4[32];
 	challenge("signer", n1);
 	challenge("ghost", n2);
 	challenge("operator", n3);
-	uint64_t d0 = capos_loopback_delivered(KEY_OPERATOR_CAP);
-	assert_int_equal(sign_login("signer", n1, 0, NULL), CAPOS_DENIED); /* wrong signature */
-	uint64_t d1 = capos_loopback_delivered(KEY_OPERATOR_CAP);
+	challenge("signer", n4);
+	assert_int_equal(sign_login("signer", n1, 0, NULL), CAPOS_DENIED); /* a stranger's key */
+	assert_int_equal(crypto_calls, 1);
+	bfx.now_ms += 10000;
 	assert_int_equal(sign_login("ghost", n2, 1, NULL), CAPOS_DENIED); /* unknown principal */
-	uint64_t d2 = capos_loopback_delivered(KEY_OPERATOR_CAP);
+	assert_int_equal(crypto_calls, 1);
 	assert_int_equal(sign_login("operator", n3, 1, NULL), CAPOS_DENIED); /* no key */
-	uint64_t d3 = capos_loopback_delivered(KEY_OPERATOR_CAP);
-	assert_int_equal(d1 - d0, 1);
-	assert_int_equal(d2 - d1, 1);
-	assert_int_equal(d3 - d2, 1);
+	assert_int_equal(crypto_calls, 1);
 	/* audited, and the unknown name is not recorded as if it existed */
 	assert_int_equal(last_record()->outcome, CAPOS_DENIED);
 	assert_string_equal(last_record()->principal, "operator");
+	/* and the right key: one call too, and a session */
+	bfx.now_ms += 10000;
+	assert_int_equal(sign_login("signer", n4, 1, NULL), CAPOS_OK);
+	assert_int_equal(crypto_calls, 1);
+	assert_int_equal(bfx.broker.verify_calls, 4);
 }
 
 static void test_backoff(void **state)
 {
 	(void)state;
 	assert_int_equal(login("operator", "wrong", NULL, NULL), CAPOS_DENIED);
-	uint64_t runs = st.argon2_runs;
+	uint64_t runs = bfx.broker.argon2_runs;
 	/* within the back-off even the right passphrase is refused, unchecked */
 	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_DENIED);
-	assert_int_equal(st.argon2_runs, runs);
+	assert_int_equal(bfx.broker.argon2_runs, runs);
 	assert_non_null(strstr(last_record()->detail, "back-off, 100 ms left"));
-	now_ms += 100;
+	bfx.now_ms += 100;
 	assert_int_equal(login("operator", "wrong", NULL, NULL), CAPOS_DENIED);
-	now_ms += 150; /* the second failure doubled it: 200 */
+	bfx.now_ms += 150; /* the second failure doubled it: 200 */
 	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_DENIED);
-	now_ms += 50;
+	bfx.now_ms += 50;
 	capos_cap_t s;
 	assert_int_equal(login("operator", "hunter22", &s, NULL), CAPOS_OK);
 	/* a success ends it */
 	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_OK);
 	/* unknown names are slowed the same way */
 	assert_int_equal(login("nobody", "x", NULL, NULL), CAPOS_DENIED);
-	runs = st.argon2_runs;
+	runs = bfx.broker.argon2_runs;
 	assert_int_equal(login("nobody", "x", NULL, NULL), CAPOS_DENIED);
-	assert_int_equal(st.argon2_runs, runs);
+	assert_int_equal(bfx.broker.argon2_runs, runs);
 	/* the back-off is capped by backoff_max_ms */
 	for (int i = 0; i < 10; i++) {
-		now_ms += 5000;
+		bfx.now_ms += 5000;
 		login("nobody", "x", NULL, NULL);
 	}
-	assert_int_equal(st.fails[0].until_ms - st.fails[0].last_ms, 1000);
+	assert_int_equal(bfx.broker.unknown_fails[0].until_ms - bfx.broker.unknown_fails[0].last_ms,
+			 1000);
+}
+
+/* 1 if a login of `who` is refused by the back-off, unchecked (no Argon2id
+ * run, a "back-off" record). */
+static int refused_unchecked(const char *who, const char *pass)
+{
+	uint64_t runs = bfx.broker.argon2_runs;
+	capos_status_t s = login(who, pass, NULL, NULL);
+	return s == CAPOS_DENIED && bfx.broker.argon2_runs == runs &&
+	       strstr(last_record()->detail, "back-off") != NULL;
+}
+
+/* Every principal the policy names has its own back-off entry: with twelve
+ * principals (the policy's most), each one's failure slows it, and no
+ * failures of other names, known or not, evict it. */
+static void test_backoff_every_principal(void **state)
+{
+	(void)state;
+	static const char *const none[] = { NULL };
+	static char names[12][16];
+	for (unsigned i = 3; i < 12; i++) {
+		snprintf(names[i], sizeof(names[i]), "p%02u", i);
+		bfx_add_principal(names[i], bfx.policy.principals[0].verifier, NULL, none);
+	}
+	strcpy(names[0], "operator");
+	strcpy(names[1], "admin");
+	assert_int_equal(bfx.policy.principals_count, 12);
+	assert_int_equal(BROKER_MAX_PRINCIPALS, 12);
+	bfx_start_broker(0x777);
+	for (int i = 0; i < 12; i++)
+		if (i != 2) /* signer has no passphrase */
+			assert_int_equal(login(names[i], "wrong", NULL, NULL), CAPOS_DENIED);
+	/* twenty unknown names fail after them */
+	for (int k = 0; k < 20; k++) {
+		char n[24];
+		snprintf(n, sizeof(n), "stranger%d", k);
+		assert_int_equal(login(n, "x", NULL, NULL), CAPOS_DENIED);
+	}
+	bfx.now_ms += 50; /* within every principal's 100 ms */
+	for (int i = 0; i < 12; i++)
+		if (i != 2)
+			assert_true(refused_unchecked(names[i], "hunter22"));
+	/* and once it is over, the right passphrase works for each */
+	bfx.now_ms += 100;
+	for (int i = 0; i < 12; i++)
+		if (i != 2)
+			assert_int_equal(login(names[i], "hunter22", NULL, NULL), CAPOS_OK);
+}
+
+/* One round of an attacker's cycle: `count` names "<prefix><k>", each
+ * failing once, a millisecond apart. Returns the Argon2id runs it cost. */
+static uint64_t cycle(const char *prefix, int count)
+{
+	char n[24];
+	uint64_t runs = bfx.broker.argon2_runs;
+	for (int k = 0; k < count; k++) {
+		snprintf(n, sizeof(n), "%s%d", prefix, k);
+		assert_int_equal(login(n, "x", NULL, NULL), CAPOS_DENIED);
+		bfx.now_ms += 1;
+	}
+	return bfx.broker.argon2_runs - runs;
+}
+
+/* An attacker cycling through unknown names is slowed too: once the
+ * unknown-name table is full of waiting entries, every other unknown name
+ * shares one overflow entry; fresh names take over the table's counts, so
+ * the waits double round after round. */
+static void test_backoff_cycling_unknown_names(void **state)
+{
+	(void)state;
+	char n[24];
+	/* eight names get their own entries, one more is checked against the
+	 * overflow entry, the other eleven are refused unchecked */
+	assert_int_equal(cycle("u", 20), BROKER_MAX_UNKNOWN_FAILS + 1);
+	assert_int_equal(bfx.broker.overflow_fails.failures, 1);
+	assert_true(refused_unchecked("brand-new", "x"));
+	for (int k = 0; k < 20; k++) {
+		snprintf(n, sizeof(n), "u%d", k);
+		assert_true(refused_unchecked(n, "x"));
+	}
+	/* a known principal is not slowed by any of it */
+	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_OK);
+	/* after the 100 ms, twenty fresh names: the same nine checks, and
+	 * every wait doubled (the table's counts carried over) */
+	bfx.now_ms += 150;
+	assert_int_equal(cycle("v", 20), BROKER_MAX_UNKNOWN_FAILS + 1);
+	assert_int_equal(bfx.broker.overflow_fails.failures, 2);
+	for (uint32_t k = 0; k < BROKER_MAX_UNKNOWN_FAILS; k++) {
+		const struct broker_fail *f = &bfx.broker.unknown_fails[k];
+		assert_int_equal(f->principal[0], 'v');
+		assert_int_equal(f->failures, 2);
+		assert_int_equal(f->until_ms - f->last_ms, 200);
+	}
+	bfx.now_ms += 150; /* within the 200 */
+	assert_true(refused_unchecked("w0", "x"));
+	assert_true(refused_unchecked("v3", "x"));
+	assert_int_equal(login("operator", "hunter22", NULL, NULL), CAPOS_OK);
+	/* a third round: 400 ms */
+	bfx.now_ms += 100;
+	assert_int_equal(cycle("w", 20), BROKER_MAX_UNKNOWN_FAILS + 1);
+	assert_int_equal(bfx.broker.unknown_fails[0].until_ms - bfx.broker.unknown_fails[0].last_ms,
+			 400);
 }
 
 static void test_nonce_single_use_and_expiry(void **state)
@@ -405,20 +412,20 @@ static void test_nonce_single_use_and_expiry(void **state)
 	/* the same nonce again: refused, though the signature is good */
 	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
 	assert_non_null(strstr(last_record()->detail, "nonce"));
-	now_ms += 1000; /* past the back-off */
+	bfx.now_ms += 1000; /* past the back-off */
 	/* a nonce given for another principal */
 	challenge("operator", n);
 	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
-	now_ms += 10000;
+	bfx.now_ms += 10000;
 	/* expired */
 	challenge("signer", n);
-	now_ms += BROKER_NONCE_TTL_MS;
+	bfx.now_ms += BROKER_NONCE_TTL_MS;
 	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
-	now_ms += 10000;
+	bfx.now_ms += 10000;
 	/* a nonce never given */
 	memset(n, 0x42, sizeof(n));
 	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_DENIED);
-	now_ms += 10000;
+	bfx.now_ms += 10000;
 	challenge("signer", n);
 	assert_int_equal(sign_login("signer", n, 1, NULL), CAPOS_OK);
 }
@@ -433,10 +440,19 @@ static void test_close_makes_grants_stale(void **state)
 	assert_int_equal(grant(s, "log-reader", &logs, NULL), CAPOS_OK);
 	assert_int_equal(grant(other, "log-reader", &other_logs, NULL), CAPOS_OK);
 	capos_LogFilter f = capos_LogFilter_init_zero;
-	capos_LogReadResult r;
-	f.cursor = 5;
+	static capos_LogReadResult r, direct;
+	strcpy(f.source, "broker");
+	f.max = 2;
 	assert_int_equal(logreader_read(logs, &f, &r), CAPOS_OK);
-	assert_int_equal(r.next_cursor, 12); /* forwarded to the real reader */
+	/* forwarded to the real log server: the broker's own lines, as a
+	 * direct read gives them */
+	assert_int_equal(r.records_count, 2);
+	assert_string_equal(r.records[0].source, "broker");
+	assert_string_equal(r.records[0].text,
+			    "open session ok: operator, session 1: authenticated (audit 1)");
+	assert_int_equal(logreader_read(BFX_LOGS_CAP, &f, &direct), CAPOS_OK);
+	assert_int_equal(r.next_cursor, direct.next_cursor);
+	assert_string_equal(r.records[1].text, direct.records[1].text);
 	/* a grant speaks only its interface */
 	capos_ShutdownRequest sr = { .mode = capos_ShutdownMode_SHUTDOWN_MODE_HALT };
 	strcpy(sr.reason, "x");
@@ -460,7 +476,7 @@ static void test_close_makes_grants_stale(void **state)
 	assert_int_equal(session_info(again, &e, &info), CAPOS_OK);
 
 	/* a broker restart (a new epoch): every cap it minted goes stale */
-	start_broker(0x123456);
+	bfx_start_broker(0x123456);
 	assert_int_equal(session_info(again, &e, &info), CAPOS_INVALID_CAP);
 	assert_int_equal(logreader_read(other_logs, &f, &r), CAPOS_INVALID_CAP);
 }
@@ -480,17 +496,27 @@ static void test_shutdown_grant(void **state)
 	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF;
 	rq.reason[0] = '\0';
 	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_INVALID_ARGUMENT);
-	assert_int_equal(shutdowns, 0);
+	assert_int_equal(bfx.stops, 0);
+	assert_int_equal(bfx.port_writes, 0);
 	strcpy(rq.reason, "done");
-	uint32_t before = (uint32_t)audit.count;
-	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_OK);
-	assert_int_equal(shutdowns, 1);
-	assert_int_equal(last_shutdown.mode, capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF);
-	assert_string_equal(last_shutdown.reason, "done");
-	assert_int_equal(audit.count, before + 1);
+	uint32_t before = (uint32_t)bfx.audit.count;
+	/* The real ShutdownControl: audit, the orderly stop, the PM1a write;
+	 * still running after it (the host is no machine), it answers
+	 * UNSUPPORTED, as it would where the platform did not obey. */
+	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_UNSUPPORTED);
+	assert_int_equal(bfx.stops, 1);
+	assert_string_equal(bfx.stop_reason, "done");
+	assert_int_equal(bfx.port_writes, 1);
+	assert_int_equal(bfx.port, SHUTDOWN_PM1A_CNT);
+	assert_int_equal(bfx.port_value, SHUTDOWN_PM1A_S5);
+	/* the broker's record first, then the shutdown server's */
+	assert_int_equal(bfx.audit.count, before + 2);
+	const capos_AuditRecord *b = &bfx.audit.records[before];
+	assert_int_equal(b->kind, capos_AuditKind_AUDIT_KIND_SHUTDOWN);
+	assert_string_equal(b->principal, "operator");
+	assert_string_equal(b->detail, "session 1: poweroff: done");
 	assert_int_equal(last_record()->kind, capos_AuditKind_AUDIT_KIND_SHUTDOWN);
-	assert_string_equal(last_record()->principal, "operator");
-	assert_string_equal(last_record()->detail, "session 1: poweroff: done");
+	assert_string_equal(last_record()->detail, "done");
 }
 
 static void test_malformed(void **state)
@@ -551,7 +577,7 @@ static void test_malformed(void **state)
 					      &len, NULL),
 			 CAPOS_OK);
 	assert_int_equal(label, CAPOS_INVALID_ARGUMENT);
-	assert_int_equal(shutdowns, 0);
+	assert_int_equal(bfx.stops, 0);
 	/* a session cap cannot speak AuthorityBroker, nor a badge never minted */
 	capos_Empty e = capos_Empty_init_zero;
 	assert_int_equal(authoritybroker_open_anonymous_session(s, &e, &info, &got),
@@ -568,7 +594,7 @@ static void test_policy_param_round_trip(void **state)
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	pb_ostream_t os = pb_ostream_from_buffer(raw, sizeof(raw));
-	assert_true(pb_encode(&os, capos_BrokerPolicy_fields, &policy));
+	assert_true(pb_encode(&os, capos_BrokerPolicy_fields, &bfx.policy));
 	size_t n = os.bytes_written, o = 0;
 	for (size_t i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)raw[i] << 16 | (i + 1 < n ? (uint32_t)raw[i + 1] << 8 : 0) |
@@ -598,6 +624,8 @@ int main(void)
 		cmocka_unit_test_setup(test_policy_matrix, setup),
 		cmocka_unit_test_setup(test_wrong_vs_unknown_indistinguishable, setup),
 		cmocka_unit_test_setup(test_backoff, setup),
+		cmocka_unit_test_setup(test_backoff_every_principal, setup),
+		cmocka_unit_test_setup(test_backoff_cycling_unknown_names, setup),
 		cmocka_unit_test_setup(test_nonce_single_use_and_expiry, setup),
 		cmocka_unit_test_setup(test_close_makes_grants_stale, setup),
 		cmocka_unit_test_setup(test_shutdown_grant, setup),

@@ -4,7 +4,10 @@
  * and the real audit server over the host loopback, as a person would use
  * them: the anonymous session at start, a refused shutdown, a wrong and a
  * right passphrase, a grant that goes stale at logout, and a shutdown that
- * reaches ShutdownControl (a fake here: the QEMU test powers off).
+ * reaches ShutdownControl. broker_fixture.c puts the real audit, log,
+ * crypto and shutdown servers behind the broker; the shutdown server's
+ * platform hooks record the stop and the port write instead (the QEMU
+ * test powers off).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,65 +21,17 @@
 
 #include <capos/transport.h>
 
-#include "audit_service.h"
 #include "avatar.h"
-#include "broker_service.h"
+#include "broker_fixture.h"
 #include "cmd_session.h"
 #include "commands.h"
 #include "log.capos.h"
 
-#define BROKER_CAP 1
-#define AUDIT_CAP 2
-#define SHUTDOWN_CAP 3
-#define LOGS_CAP 4
-
-static struct broker_state bst;
-static capos_BrokerPolicy policy;
-static capos_AuditRecord records[128];
-static struct audit_state audit;
-static uint64_t now_ms;
 static char verifier[112];
-static int shutdowns;
-static capos_ShutdownRequest last;
 static char console[16384];
 static size_t console_len;
 static struct sh_out out;
 static struct shell sh;
-
-static uint64_t fake_now(void *ctx)
-{
-	(void)ctx;
-	return now_ms;
-}
-
-static capos_cap_t fake_mint(void *ctx, uint64_t badge)
-{
-	(void)ctx;
-	return capos_loopback_mint(BROKER_CAP, badge);
-}
-
-static capos_status_t fake_shutdown(void *ctx, struct capos_rpc_request *rq,
-				    const capos_ShutdownRequest *req, capos_Empty *resp)
-{
-	(void)ctx;
-	(void)rq;
-	(void)resp;
-	last = *req;
-	shutdowns++;
-	return CAPOS_OK;
-}
-static const struct shutdowncontrol_ops shutdown_ops = { .shutdown = fake_shutdown };
-
-static capos_status_t fake_read(void *ctx, struct capos_rpc_request *rq,
-				const capos_LogFilter *req, capos_LogReadResult *resp)
-{
-	(void)ctx;
-	(void)rq;
-	(void)req;
-	(void)resp;
-	return CAPOS_OK;
-}
-static const struct logreader_ops logs_ops = { .read = fake_read };
 
 static capos_status_t fake_write(void *ctx, const char *data, size_t n)
 {
@@ -97,30 +52,17 @@ static int setup(void **st)
 						       verifier, sizeof(verifier)),
 				 ARGON2_OK);
 	}
-	policy = (capos_BrokerPolicy)capos_BrokerPolicy_init_zero;
-	capos_Principal *p = &policy.principals[policy.principals_count++];
-	strcpy(p->name, "operator");
-	strcpy(p->verifier, verifier);
-	strcpy(p->avatar, avatar_at(0)->name);
-	strcpy(p->grants[p->grants_count++], "shutdown");
-	strcpy(p->grants[p->grants_count++], "log-reader");
-	policy.backoff_ms = 50;
-	now_ms = 1;
-	shutdowns = 0;
-	capos_loopback_reset();
-	audit_init(&audit, records, 128, NULL, NULL, NULL, 0);
-	capos_loopback_register(AUDIT_CAP, auditlog_service(&audit_service_ops, &audit), 1);
-	capos_loopback_register(SHUTDOWN_CAP, shutdowncontrol_service(&shutdown_ops, NULL), 0);
-	capos_loopback_register(LOGS_CAP, logreader_service(&logs_ops, NULL), 0);
-	struct broker_env env = { .now_ms = fake_now, .mint = fake_mint, .audit = AUDIT_CAP,
-				  .grant_cap = { SHUTDOWN_CAP, CAPOS_NO_CAP, LOGS_CAP,
-						 CAPOS_NO_CAP } };
-	broker_init(&bst, &policy, &env, 77);
-	capos_loopback_register(BROKER_CAP, broker_endpoint_service(&bst), 5);
+	static const char *const grants[] = { "shutdown", "log-reader", NULL };
+	bfx_setup();
+	int i = bfx_add_principal("operator", verifier, NULL, grants);
+	strcpy(bfx.policy.principals[i].avatar, avatar_at(0)->name);
+	bfx.policy.backoff_ms = 50;
+	bfx.now_ms = 1;
+	bfx_start_broker(77);
 	memset(&out, 0, sizeof(out));
 	out.write = fake_write;
 	sh_init(&sh, &out);
-	sh.broker = BROKER_CAP;
+	sh.broker = BFX_BROKER_CAP;
 	console_len = 0;
 	assert_int_equal(sh_session_start(&sh), 0);
 	return 0;
@@ -158,8 +100,8 @@ static void test_anonymous_at_start(void **st)
 	assert_memory_equal(console, want, strlen(want));
 	assert_non_null(strstr(console, "\r\nsession id: 1\r\n"));
 	/* the broker recorded the open */
-	assert_int_equal(audit.count, 1);
-	assert_int_equal(records[0].kind, capos_AuditKind_AUDIT_KIND_SESSION_OPEN);
+	assert_int_equal(bfx.audit.count, 1);
+	assert_int_equal(bfx.records[0].kind, capos_AuditKind_AUDIT_KIND_SESSION_OPEN);
 }
 
 static void test_anonymous_shutdown_refused(void **st)
@@ -167,8 +109,8 @@ static void test_anonymous_shutdown_refused(void **st)
 	(void)st;
 	assert_int_equal(run("shutdown poweroff test"), 1);
 	assert_string_equal(console, "shutdown: denied for an anonymous session\r\n");
-	assert_int_equal(shutdowns, 0);
-	const capos_AuditRecord *r = &records[audit.count - 1];
+	assert_int_equal(bfx.stops, 0);
+	const capos_AuditRecord *r = &bfx.records[bfx.audit.count - 1];
 	assert_int_equal(r->kind, capos_AuditKind_AUDIT_KIND_GRANT);
 	assert_int_equal(r->outcome, CAPOS_DENIED);
 	assert_string_equal(r->principal, "anonymous");
@@ -187,7 +129,7 @@ static void test_login_grant_logout(void **st)
 	assert_string_equal(console, "login: denied\r\n");
 	assert_int_equal(run("whoami"), 0);
 	assert_string_equal(console, "anonymous\r\n");
-	now_ms += 50; /* the back-off */
+	bfx.now_ms += 50; /* the back-off */
 	run("login operator");
 	assert_int_equal(secret("correct horse"), 0);
 	assert_string_equal(console, "login: operator (authenticated session 2)\r\n");
@@ -199,14 +141,14 @@ static void test_login_grant_logout(void **st)
 		 avatar_at(0)->name);
 	assert_memory_equal(console, want, strlen(want));
 	/* the anonymous session was closed at login */
-	assert_int_equal(bst.sessions[0].live, 0);
+	assert_int_equal(bfx.broker.sessions[0].live, 0);
 
 	assert_int_equal(run("grant log-reader checking"), 0);
 	assert_string_equal(console, "grant: log-reader (grant 1, interface 0x0201)\r\n");
 	assert_int_equal(run("grant shutdown"), 0);
 	assert_int_equal(run("grants"), 0);
 	assert_string_equal(console, "log-reader: answers\r\nshutdown: answers\r\n");
-	assert_int_equal(shutdowns, 0); /* the probe does not shut down */
+	assert_int_equal(bfx.stops, 0); /* the probe does not shut down */
 	assert_int_equal(run("grant maintenance"), 1);
 	assert_string_equal(console, "grant: denied by the policy for operator\r\n");
 
@@ -223,16 +165,27 @@ static void test_shutdown_after_login(void **st)
 	(void)st;
 	run("login operator");
 	assert_int_equal(secret("correct horse"), 0);
-	assert_int_equal(run("shutdown poweroff done for today"), 0);
-	assert_string_equal(console, "shutdown: poweroff (done for today), grant 1\r\n");
-	assert_int_equal(shutdowns, 1);
-	assert_int_equal(last.mode, capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF);
-	assert_string_equal(last.reason, "done for today");
-	assert_int_equal(run("shutdown reboot x"), 0);
-	assert_int_equal(last.mode, capos_ShutdownMode_SHUTDOWN_MODE_REBOOT);
-	assert_int_equal(run("shutdown y"), 0); /* poweroff by default */
-	assert_int_equal(last.mode, capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF);
-	assert_string_equal(last.reason, "y");
+	/* The shutdown server stopped the system and wrote PM1a; the host
+	 * is still here afterwards, so it answers UNSUPPORTED (on the target
+	 * the reply never comes). */
+	assert_int_equal(run("shutdown poweroff done for today"), 1);
+	assert_string_equal(console, "shutdown: poweroff (done for today), grant 1\r\n"
+				     "shutdown: failed (UNSUPPORTED)\r\n");
+	assert_int_equal(bfx.stops, 1);
+	assert_string_equal(bfx.stop_reason, "done for today");
+	assert_int_equal(bfx.port, SHUTDOWN_PM1A_CNT);
+	assert_int_equal(bfx.port_value, SHUTDOWN_PM1A_S5);
+	bfx.shutdown.going_down = 0; /* a new machine: the host did not go down */
+	run("shutdown reboot x");
+	assert_int_equal(bfx.stops, 2);
+	assert_int_equal(bfx.port, SHUTDOWN_RESET_REG);
+	assert_int_equal(bfx.port_value, SHUTDOWN_RESET_FULL);
+	bfx.shutdown.going_down = 0;
+	run("shutdown y"); /* poweroff by default */
+	assert_int_equal(bfx.stops, 3);
+	assert_string_equal(bfx.stop_reason, "y");
+	assert_int_equal(bfx.port, SHUTDOWN_PM1A_CNT);
+	assert_int_equal(bfx.port_writes, 3);
 }
 
 static void test_no_broker(void **st)

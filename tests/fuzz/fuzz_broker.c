@@ -1,15 +1,17 @@
 /*
  * libFuzzer target: the authority broker's dispatcher (servers/broker)
- * over the host loopback, with the real generated decoders, the real
- * audit server, real Argon2id and fakes behind the grants. Fuzz input is a
- * program of calls: which cap (the AuthorityBroker front door, an
- * anonymous session, an operator's session, their grants, and every cap a
- * reply handed back), which interface and method, and the body bytes.
- * After every call the broker's invariants must hold:
+ * over the host loopback, with the real generated decoders and, through
+ * tests/component/broker_fixture.c, the real audit, log, crypto and
+ * shutdown servers behind it and real Argon2id. Fuzz input is a program of
+ * calls: which cap (the AuthorityBroker front door, an anonymous session,
+ * an operator's session, their grants, and every cap a reply handed back),
+ * which interface and method, and the body bytes. After every call the
+ * broker's invariants must hold:
  *  - no anonymous session holds a "shutdown", "maintenance" or
  *    "process-control" grant, and no live grant outlives its session;
  *  - the ShutdownControl behind the broker is reached only through a grant
- *    of an authenticated session, with a valid mode and a reason;
+ *    of an authenticated session, with a valid mode and a reason: the
+ *    broker's allowed SHUTDOWN record comes right before the stop;
  *  - the loopback's cap table never fills up (nothing leaks per call).
  */
 #include <stddef.h>
@@ -20,26 +22,16 @@
 
 #include <capos/transport.h>
 
-#include "audit_service.h"
-#include "broker_service.h"
+#include "broker_fixture.h"
 #include "crypto.capos.h"
 #include "log.capos.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define BROKER_CAP 1
-#define AUDIT_CAP 2
-#define SHUTDOWN_CAP 3
-#define LOGS_CAP 4
-#define KEY_CAP 5
+#define BROKER_CAP BFX_BROKER_CAP
 #define MAX_HELD 24 /* caps the program can name */
 
-static struct broker_state st;
-static capos_BrokerPolicy policy;
-static capos_AuditRecord records[256]; /* 64 calls, at most 2 records each */
-static struct audit_state audit;
-static uint64_t now_ms;
-static int shutdowns, bad_shutdowns;
+static uint32_t stops_checked;
 static char verifier[112];
 
 static void check(int ok)
@@ -48,118 +40,61 @@ static void check(int ok)
 		__builtin_trap();
 }
 
-static uint64_t fake_now(void *ctx)
+/* Each stop the shutdown server asked for: the record before its own is
+ * the broker's, an allowed SHUTDOWN of a named principal. */
+static void check_stops(void)
 {
-	(void)ctx;
-	return now_ms;
+	if (bfx.stops == stops_checked)
+		return;
+	check(bfx.stops == stops_checked + 1); /* one call, one stop at most */
+	stops_checked = bfx.stops;
+	check(bfx.audit.count >= 2);
+	const capos_AuditRecord *b = &bfx.audit.records[bfx.audit.count - 2];
+	check(b->kind == capos_AuditKind_AUDIT_KIND_SHUTDOWN && b->outcome == 0 &&
+	      strcmp(b->principal, "anonymous") != 0 && bfx.stop_reason[0]);
+	bfx.shutdown.going_down = 0; /* the host did not go down: again */
 }
-
-static void fake_random(void *ctx, uint8_t *out, size_t n)
-{
-	(void)ctx;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (uint8_t)(i * 13u + (uint8_t)now_ms);
-}
-
-static capos_cap_t fake_mint(void *ctx, uint64_t badge)
-{
-	(void)ctx;
-	return capos_loopback_mint(BROKER_CAP, badge);
-}
-
-static capos_status_t fake_shutdown(void *ctx, struct capos_rpc_request *rq,
-				    const capos_ShutdownRequest *req, capos_Empty *resp)
-{
-	(void)ctx;
-	(void)rq;
-	(void)resp;
-	/* Reached only after the broker audited an allowed request of a
-	 * named principal: its last record says so. */
-	const capos_AuditRecord *r = audit.count ? &audit.records[audit.count - 1] : NULL;
-	shutdowns++;
-	if (!r || r->kind != capos_AuditKind_AUDIT_KIND_SHUTDOWN || r->outcome != 0 ||
-	    strcmp(r->principal, "anonymous") == 0 || !req->reason[0] ||
-	    req->mode < capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF ||
-	    req->mode > capos_ShutdownMode_SHUTDOWN_MODE_HALT)
-		bad_shutdowns++;
-	return CAPOS_OK;
-}
-static const struct shutdowncontrol_ops shutdown_ops = { .shutdown = fake_shutdown };
-
-static capos_status_t fake_read(void *ctx, struct capos_rpc_request *rq,
-				const capos_LogFilter *req, capos_LogReadResult *resp)
-{
-	(void)ctx;
-	(void)rq;
-	(void)req;
-	(void)resp;
-	return CAPOS_OK;
-}
-static const struct logreader_ops logs_ops = { .read = fake_read };
-
-static capos_status_t fake_verify(void *ctx, struct capos_rpc_request *rq,
-				  const capos_VerifyRequest *req, capos_VerifyResult *resp)
-{
-	(void)ctx;
-	(void)rq;
-	resp->valid = req->signature.size == 64 && req->signature.bytes[0] == 0x5a;
-	return CAPOS_OK;
-}
-static const struct publickey_ops key_ops = { .verify = fake_verify };
 
 static void invariants(void)
 {
 	for (uint32_t i = 0; i < BROKER_MAX_GRANTS; i++) {
-		const struct broker_grant *g = &st.grants[i];
+		const struct broker_grant *g = &bfx.broker.grants[i];
 		if (!g->live)
 			continue;
-		const struct broker_session *se = &st.sessions[g->session];
+		const struct broker_session *se = &bfx.broker.sessions[g->session];
 		check(se->live && se->gen == g->session_gen);
 		if (se->kind == capos_SessionKind_SESSION_KIND_ANONYMOUS)
 			check(g->kind == BROKER_GRANT_LOG_READER);
 		if (g->kind == BROKER_GRANT_MAINTENANCE)
 			check(se->kind == capos_SessionKind_SESSION_KIND_MAINTENANCE);
 	}
-	check(bad_shutdowns == 0);
+	check_stops();
 	check(capos_loopback_caps_used() < CAPOS_LOOPBACK_SLOTS - 4);
 }
 
 static void setup(void)
 {
+	static const char *const op_grants[] = { "shutdown", "log-reader", "process-control",
+						  NULL };
+	static const char *const signer_grants[] = { "maintenance", NULL };
 	if (!verifier[0]) {
 		static const uint8_t salt[8] = "fuzzsalt";
 		if (argon2id_hash_encoded(1, 8, 1, "pw", 2, salt, sizeof(salt), 16, verifier,
 					  sizeof(verifier)) != ARGON2_OK)
 			__builtin_trap();
 	}
-	policy = (capos_BrokerPolicy)capos_BrokerPolicy_init_zero;
-	capos_Principal *p = &policy.principals[policy.principals_count++];
-	strcpy(p->name, "operator");
-	strcpy(p->verifier, verifier);
-	strcpy(p->grants[p->grants_count++], "shutdown");
-	strcpy(p->grants[p->grants_count++], "log-reader");
-	strcpy(p->grants[p->grants_count++], "process-control");
-	p = &policy.principals[policy.principals_count++];
-	strcpy(p->name, "signer");
-	p->public_key.size = 65;
-	strcpy(p->grants[p->grants_count++], "maintenance");
-	strcpy(policy.maintenance_principals[policy.maintenance_principals_count++], "signer");
-	strcpy(policy.anonymous_grants[policy.anonymous_grants_count++], "log-reader");
-	policy.backoff_ms = 1;
-	now_ms = 1000;
-	shutdowns = bad_shutdowns = 0;
-	capos_loopback_reset();
-	audit_init(&audit, records, 256, NULL, NULL, NULL, 0);
-	capos_loopback_register(AUDIT_CAP, auditlog_service(&audit_service_ops, &audit), 1);
-	capos_loopback_register(SHUTDOWN_CAP, shutdowncontrol_service(&shutdown_ops, NULL), 0);
-	capos_loopback_register(LOGS_CAP, logreader_service(&logs_ops, NULL), 0);
-	capos_loopback_register(KEY_CAP, publickey_service(&key_ops, NULL), 0);
-	struct broker_env env = { .now_ms = fake_now, .random = fake_random, .mint = fake_mint,
-				  .audit = AUDIT_CAP,
-				  .grant_cap = { SHUTDOWN_CAP, LOGS_CAP, LOGS_CAP, LOGS_CAP } };
-	broker_init(&st, &policy, &env, 0x5eed);
-	st.key[1] = KEY_CAP;
-	capos_loopback_register(BROKER_CAP, broker_endpoint_service(&st), 3);
+	bfx_setup();
+	bfx_add_principal("operator", verifier, NULL, op_grants);
+	bfx_add_principal("signer", NULL, bfx_dev_sign_public, signer_grants);
+	capos_BrokerPolicy *p = &bfx.policy;
+	strcpy(p->maintenance_principals[p->maintenance_principals_count++], "signer");
+	strcpy(p->anonymous_grants[p->anonymous_grants_count++], "log-reader");
+	p->backoff_ms = 1;
+	stops_checked = 0;
+	check(bfx_start_broker(0x5eed) == 1);
+	/* No debug server here: the maintenance grant forwards to the log
+	 * reader, so its forwarding (and its AuditLog.Read case) is fuzzed. */
+	bfx.broker.env.grant_cap[BROKER_GRANT_MAINTENANCE] = BFX_LOGS_CAP;
 }
 
 static const uint32_t ifaces[] = { 0x0700, 0x0701, 0x0702, 0x0201, 0x0901, 0x0800, 0x0603 };
@@ -209,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		capos_status_t s = capos_transport_call(cap, CAPOS_RPC_LABEL(iface, method), len,
 							NULL, &rl, &rlen, &got);
 		at += len;
-		now_ms += 7;
+		bfx.now_ms += 7;
 		if (s == CAPOS_OK)
 			for (uint32_t i = 0; i < got.count; i++) {
 				if (nheld < MAX_HELD)

@@ -1,13 +1,16 @@
 # fuzz_broker: the authority broker's dispatcher (tests/fuzz/fuzz_broker.c)
-# with the generated decoders and the host loopback, compiled by clang like
+# with the generated decoders and the host loopback, the real servers behind
+# it through tests/component/broker_fixture.c, compiled by clang like
 # the other fuzzers; the generated IDL code and the host runtime need their
 # include directories and nanopb's configuration on top of FUZZ_FLAGS.
 set(G ${CMAKE_BINARY_DIR}/gen/capos_idl)
 set(FUZZ_FLAGS_KERNEL ${FUZZ_FLAGS})
+include(${PROJECT_SOURCE_DIR}/tests/component/broker_fixture.cmake)
 list(APPEND FUZZ_FLAGS -DCAPOS_HOST=1 -DPB_ENABLE_MALLOC=1 -I${G}
-  -I${PROJECT_SOURCE_DIR}/lib/include -I${PROJECT_SOURCE_DIR}/servers/broker
-  -I${PROJECT_SOURCE_DIR}/servers/audit)
-find_file(CAPOS_FUZZ_ARGON2 libargon2.a PATHS /usr/lib/x86_64-linux-gnu NO_DEFAULT_PATH)
+  -I${PROJECT_SOURCE_DIR}/lib/include)
+foreach(d ${CAPOS_BROKER_FIXTURE_INCLUDES})
+  list(APPEND FUZZ_FLAGS -I${d})
+endforeach()
 set(seed ${CMAKE_CURRENT_BINARY_DIR}/seed_broker.bin)
 # A seed program: open an anonymous session (cap 0, AuthorityBroker
 # method 1), then ask it (cap 1, Session method 2) for "log-reader".
@@ -15,9 +18,7 @@ add_custom_command(OUTPUT ${seed}
   COMMAND ${CAPOS_PYTHON} -c "import sys; open(sys.argv[1], 'wb').write(bytes([0, 0, 1, 0, 1, 1, 2, 12, 10, 10]) + b'log-reader')" ${seed}
   VERBATIM)
 capos_fuzzer(fuzz_broker SEEDS ${seed}
-  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_broker.c
-  ${PROJECT_SOURCE_DIR}/servers/broker/broker_service.c
-  ${PROJECT_SOURCE_DIR}/servers/audit/audit_service.c
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_broker.c ${CAPOS_BROKER_FIXTURE_SOURCES}
   ${PROJECT_SOURCE_DIR}/lib/src/rpc.c ${PROJECT_SOURCE_DIR}/lib/src/loopback.c
   ${PROJECT_SOURCE_DIR}/lib/src/client_names.c
   ${G}/broker.capos.c ${G}/broker.pb.c ${G}/audit.capos.c ${G}/audit.pb.c
@@ -25,6 +26,6 @@ capos_fuzzer(fuzz_broker SEEDS ${seed}
   ${G}/process.pb.c ${G}/process.capos.c ${G}/manifest.pb.c ${G}/manifest.capos.c
   ${G}/capability.pb.c ${G}/capability.capos.c
   ${G}/capos/common.pb.c ${G}/capos/common.capos.c
-  ${CAPOS_NANOPB_HOST_LIB} ${CAPOS_FUZZ_ARGON2})
+  ${CAPOS_NANOPB_HOST_LIB} ${CAPOS_BROKER_FIXTURE_LIBS})
 add_dependencies(fuzz_broker_build capos_idl_gen)
 set(FUZZ_FLAGS ${FUZZ_FLAGS_KERNEL})

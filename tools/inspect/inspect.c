@@ -133,11 +133,108 @@ static size_t count_unknown(const ProtobufCMessage *m)
 
 /* ---- the manifest ---------------------------------------------------- */
 
+/* ---- the broker policy ----------------------------------------------- */
+
+/* A comma-separated list, or "none". */
+static void plist(char **items, size_t n)
+{
+	if (n == 0)
+		printf("none");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			putchar(',');
+		pstr(items[i]);
+	}
+}
+
+/* A verifier's cost ("m=1024,t=2,p=1"), never its salt or hash; anything
+ * that is not "$argon2id$v=19$<cost>$..." is shown as malformed. */
+static void print_verifier(const char *v)
+{
+	static const char head[] = "$argon2id$v=19$";
+	const char *cost = v + sizeof(head) - 1;
+	const char *end = strncmp(v, head, sizeof(head) - 1) == 0 ? strchr(cost, '$') : NULL;
+	char buf[48];
+
+	if (end == NULL || end == cost || (size_t)(end - cost) >= sizeof buf) {
+		printf("verifier (malformed)");
+		return;
+	}
+	memcpy(buf, cost, (size_t)(end - cost));
+	buf[end - cost] = '\0';
+	printf("verifier argon2id ");
+	pstr(buf);
+}
+
+static int listed(char **items, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The policy beyond the summary line: anonymous grants, the back-off and
+ * each principal (its session kind, avatar, grants, and whether it logs
+ * in with a passphrase verifier or a public key). */
+static void print_policy(const Capos__BrokerPolicy *bp)
+{
+	size_t i, k;
+
+	printf("    anonymous_grants: ");
+	plist(bp ? bp->anonymous_grants : NULL, bp ? bp->n_anonymous_grants : 0);
+	printf("\n    backoff: ");
+	if (bp == NULL || bp->backoff_ms == 0)
+		printf("500 ms (default)");
+	else
+		printf("%" PRIu32 " ms", bp->backoff_ms);
+	printf(", doubling to ");
+	if (bp == NULL || bp->backoff_max_ms == 0)
+		printf("30000 ms (default)\n");
+	else
+		printf("%" PRIu32 " ms\n", bp->backoff_max_ms);
+	if (bp == NULL || bp->n_principals == 0) {
+		printf("    principals: none\n");
+		return;
+	}
+	printf("    principals: %zu\n", bp->n_principals);
+	for (i = 0; i < bp->n_principals; i++) {
+		const Capos__Principal *p = bp->principals[i];
+		int has_v = p->verifier != NULL && p->verifier[0] != '\0';
+		int has_k = p->public_key.len > 0;
+
+		printf("    principal ");
+		pstr(p->name);
+		printf(": kind=%s credential=",
+		       listed(bp->maintenance_principals, bp->n_maintenance_principals, p->name)
+			       ? "maintenance"
+			       : "authenticated");
+		if (has_v && has_k)
+			printf("both (malformed)");
+		else if (has_v)
+			print_verifier(p->verifier);
+		else if (has_k) {
+			printf("public_key P-256 %zu bytes ", p->public_key.len);
+			for (k = 0; k < p->public_key.len && k < 8; k++)
+				printf("%02x", p->public_key.data[k]);
+			printf("%s", p->public_key.len > 8 ? "..." : "");
+		} else
+			printf("none (malformed)");
+		printf(" avatar=");
+		if (p->avatar == NULL || p->avatar[0] == '\0')
+			printf("\"\" (the shell picks)");
+		else
+			pstr(p->avatar);
+		printf(" grants=");
+		plist(p->grants, p->n_grants);
+		putchar('\n');
+	}
+}
+
 static void print_system(const Capos__System *s)
 {
 	const Capos__BrokerPolicy *bp = s->broker_policy;
 	char tmp[32];
-	size_t i;
 
 	printf("system:\n");
 	printf("  hostname: ");
@@ -164,14 +261,9 @@ static void print_system(const Capos__System *s)
 	printf("  halt_when_done: %s\n", yesno(s->halt_when_done));
 	printf("  broker_policy: anonymous_may_shutdown=%s maintenance_principals=",
 	       yesno(bp != NULL && bp->anonymous_may_shutdown));
-	if (bp == NULL || bp->n_maintenance_principals == 0)
-		printf("none");
-	for (i = 0; bp != NULL && i < bp->n_maintenance_principals; i++) {
-		if (i > 0)
-			putchar(',');
-		pstr(bp->maintenance_principals[i]);
-	}
+	plist(bp ? bp->maintenance_principals : NULL, bp ? bp->n_maintenance_principals : 0);
 	putchar('\n');
+	print_policy(bp);
 }
 
 static void print_profiles(const Capos__System *s)
