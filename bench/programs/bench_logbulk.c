@@ -4,21 +4,26 @@
  * tests/qemu/log_bulk.expect checks the "(check: ...)" lines, the bench
  * target (bench/CMakeLists.txt) takes the figures.
  *
- * Why the root program: a SharedBuffer must be created and mapped with a
- * Process cap holding CONTROL (kern/object/process.c), which the
- * manifest's narrowed `self` grant withholds (docs/manifest.md); root
- * holds its own Process cap whole and gives logd its own (`self`, READ |
- * WRITE | CONTROL), as a parent that trusts it may.
+ * Two ways to run: as the root program (image bench-logbulk) it spawns
+ * logd (ring of 256, INFO floor) with its endpoints, thread, capmgr, wake
+ * notification and self, and makes its buffer with its own whole Process
+ * cap; as a manifest component (manifests/test-logbulk.textproto, test
+ * tests/qemu/log_bulk_manifest.expect) it uses only its grants: `sink`,
+ * `reader`, `self` (the narrowed KERNEL_RESOURCE_SELF, READ|WRITE, which
+ * may create and map a SharedBuffer of its own: kern/object/process.c),
+ * and `console` (COM1) for its lines; the manifest's logd maps the buffer
+ * with its own narrowed `self`. The checks and figures are the same.
  *
- * It spawns logd (ring of 256, INFO floor) with its endpoints, thread,
- * capmgr, wake notification and self; writes 300 INFO records ("bulk
+ * It writes 300 INFO records ("bulk
  * NNN", sequences 1..300, so the ring holds 45..300) and 2 DEBUG ones
  * (below the floor); then checks ReadBulk into a 16-page SharedBuffer of
  * its own: everything from cursor 0 (256 records in order, dropped 44),
  * a cursor inside the ring with max 32, a cursor before the ring (dropped
  * counted from it), max_bytes too small for one record (LIMIT_EXCEEDED),
  * max_bytes holding two records and a byte (two, the cursor at the
- * third), no cap (INVALID_ARGUMENT), and the same 32 records as the paged
+ * third), a one-page buffer (as many as fit, the cursor at the first left
+ * out, which would not have fit), no cap (INVALID_ARGUMENT), and the same
+ * 32 records as the paged
  * Read returns, field by field. Then it times, after a warm-up, reading 32
  * records by paging (LogReader.Read, 5 per reply) and by one ReadBulk
  * (records decoded from the buffer included), and 128 records by one
@@ -29,6 +34,7 @@
 #include <capos/debug.h>
 #include <capos/kernel.h>
 #include <capos/spawn.h>
+#include <capos/startup.h>
 #include <capos/syscall.h>
 #include <capos/wire.h>
 
@@ -38,6 +44,7 @@
 #define RING 256u
 #define BULK_VA 0x0000500000000000ull
 #define BULK_PAGES 16u
+#define SMALL_VA 0x0000500001000000ull /* a one-page buffer */
 #define WARMUP 20u
 #define ROUNDS 100u
 
@@ -51,27 +58,28 @@ static inline uint64_t rdtsc(void)
 }
 
 static capos_cap_t sink_ep, reader_ep;
-static uint32_t sb;
+static uint32_t sb, small_sb;
 static capos_LogRecord bulk[RING];
 static capos_LogReadResult page;
 static capos_LogBulkResult res;
 
 /* One ReadBulk; the records decoded into bulk[]. The status, or
  * PROTOCOL_ERROR when the buffer does not hold what the reply says. */
-static capos_status_t read_bulk(uint64_t cursor, uint32_t max, uint32_t max_bytes, int cap)
+static capos_status_t read_into(uint32_t buf, uint64_t va, uint64_t cursor, uint32_t max,
+				uint32_t max_bytes, int cap)
 {
 	capos_LogBulkRead req = capos_LogBulkRead_init_zero;
 	req.has_filter = true;
 	req.filter.cursor = cursor;
 	req.filter.max = max;
 	req.max_bytes = max_bytes;
-	struct capos_cap_list send = { .count = 1, .move = 0, .cap = { sb } };
+	struct capos_cap_list send = { .count = 1, .move = 0, .cap = { buf } };
 	capos_status_t st = logreader_read_bulk(reader_ep, &req, cap ? &send : NULL, &res);
 	if (st != CAPOS_OK)
 		return st;
 	if (res.count > RING)
 		return CAPOS_PROTOCOL_ERROR;
-	const uint8_t *base = (const uint8_t *)BULK_VA;
+	const uint8_t *base = (const uint8_t *)(uintptr_t)va;
 	struct capos_wire_in r = { base, base + res.bytes }, sub;
 	for (uint32_t i = 0; i < res.count; i++) {
 		memset(&bulk[i], 0, sizeof(bulk[i]));
@@ -80,6 +88,11 @@ static capos_status_t read_bulk(uint64_t cursor, uint32_t max, uint32_t max_byte
 			return CAPOS_PROTOCOL_ERROR;
 	}
 	return r.p == r.end ? CAPOS_OK : CAPOS_PROTOCOL_ERROR;
+}
+
+static capos_status_t read_bulk(uint64_t cursor, uint32_t max, uint32_t max_bytes, int cap)
+{
+	return read_into(sb, BULK_VA, cursor, max, max_bytes, cap);
 }
 
 /* 1 if bulk[0..n) are sequences first.. in order with their own texts. */
@@ -133,14 +146,52 @@ static int spawn_logd(struct capos_spawned *d)
 	       capos_thread_start(d->thread) == CAPOS_OK;
 }
 
+/* The reader's two buffers, made and mapped with `proc`. */
+static int make_buffers(capos_cap_t proc)
+{
+	return capos_shared_buffer_create(proc, BULK_PAGES, &sb) == CAPOS_OK &&
+	       capos_map_shared(proc, BULK_VA, sb, 0, BULK_PAGES,
+				CAPOS_PROT_READ | CAPOS_PROT_WRITE) == CAPOS_OK &&
+	       capos_shared_buffer_create(proc, 1, &small_sb) == CAPOS_OK &&
+	       capos_map_shared(proc, SMALL_VA, small_sb, 0, 1,
+				CAPOS_PROT_READ | CAPOS_PROT_WRITE) == CAPOS_OK;
+}
+
+/* A one-page buffer from cursor 0: as many records as fit, in order from
+ * the oldest in the ring, the cursor at the first left out; that one
+ * would not have fit in what was left. */
+static void one_page_buffer(void)
+{
+	capos_status_t st = read_into(small_sb, SMALL_VA, 0, 0, 0, 1);
+	uint32_t n = st == CAPOS_OK ? res.count : 0, used = st == CAPOS_OK ? res.bytes : 0;
+	uint64_t next = st == CAPOS_OK ? res.next_cursor : 0;
+	int order = n && in_order(bulk[0].sequence, n), first45 = n && bulk[0].sequence == 45;
+	int at_next = n && next == 45 + n;
+	/* the next record's size: read alone into the big buffer */
+	int no_room = at_next && read_bulk(next, 1, 0, 1) == CAPOS_OK && res.count == 1 &&
+		      used + res.bytes > CAPOS_PAGE_SIZE;
+	capos_printf("bench-logbulk: (check: one-page buffer from cursor 0 -> status %ld, more than 100 and fewer than 256 %d, first 45 %d, in order %d, next_cursor at the first left out %d, which would not fit %d)\n",
+		     (long)st, n > 100 && n < RING, first45, order, at_next, no_room);
+}
+
 int main(uint64_t arg)
 {
 	(void)arg;
 	struct capos_spawned d;
-	if (!spawn_logd(&d) ||
-	    capos_shared_buffer_create(CAPOS_ROOT_PROCESS, BULK_PAGES, &sb) != CAPOS_OK ||
-	    capos_map_shared(CAPOS_ROOT_PROCESS, BULK_VA, sb, 0, BULK_PAGES,
-			     CAPOS_PROT_READ | CAPOS_PROT_WRITE) != CAPOS_OK) {
+	d.process = CAPOS_NO_CAP;
+	/* A manifest component: its grants only. The root program: logd
+	 * spawned with its own caps. */
+	reader_ep = capos_cap_lookup("reader");
+	if (reader_ep != CAPOS_NO_CAP) {
+		capos_cap_t port = capos_cap_lookup("console");
+		if (port != CAPOS_NO_CAP)
+			capos_debug_port = port;
+		sink_ep = capos_cap_lookup("sink");
+		if (sink_ep == CAPOS_NO_CAP || !make_buffers(capos_cap_lookup("self"))) {
+			capos_printf("bench-logbulk: set-up through the manifest's grants failed\n");
+			return 1;
+		}
+	} else if (!spawn_logd(&d) || !make_buffers(CAPOS_ROOT_PROCESS)) {
 		capos_printf("bench-logbulk: set-up failed\n");
 		return 1;
 	}
@@ -166,6 +217,7 @@ int main(uint64_t arg)
 	capos_printf("bench-logbulk: (check: one record takes %u bytes)\n", (unsigned)one);
 	report("max_bytes two records and a byte", read_bulk(45, 0, 2 * one + 1, 1));
 	report("no buffer cap", read_bulk(45, 0, 0, 0));
+	one_page_buffer();
 
 	/* The same 32 records as the paged Read, field by field. */
 	int same = read_bulk(200, 32, 0, 1) == CAPOS_OK && res.count == 32;
@@ -231,6 +283,7 @@ int main(uint64_t arg)
 	capos_printf("bench-logbulk: LogReader.ReadBulk of 128 records (1 call, records decoded): %lu guest instructions (mean of %u)\n",
 		     (unsigned long)cost[1], (unsigned)ROUNDS);
 	capos_printf("bench-logbulk: done\n");
-	capos_process_kill(d.process);
+	if (d.process != CAPOS_NO_CAP)
+		capos_process_kill(d.process);
 	return 0;
 }

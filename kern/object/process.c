@@ -22,8 +22,12 @@
  *  - a Process cap's rights bound what its holder may do to the process:
  *    READ: INFO; WRITE: MAP_ANON, UNMAP, CREATE_THREAD (its own memory and
  *    threads, within its profile: the "self" grant is READ|WRITE); WRITE
- *    and CONTROL: every other method, and any unknown label. After
- *    teardown every method but INFO answers DISCONNECTED;
+ *    on a cap naming the caller's own process: CREATE_SHARED_BUFFER
+ *    (charged to its own quota) and MAP_SHARED (into its own address
+ *    space), since a SharedBuffer is memory like MAP_ANON's, only
+ *    sharable; the same two on another process, and every other method
+ *    and any unknown label, need WRITE and CONTROL. After teardown every
+ *    method but INFO answers DISCONNECTED;
  *  - a thread made by CREATE_THREAD never has a priority above its
  *    creator's, and every object a method creates is charged to the
  *    process the cap names, its cap going to the caller's table.
@@ -348,10 +352,21 @@ static capos_status_t m_create_notification(struct thread *t, struct cap *c, voi
 	return kmethod_new_cap(t, &n->obj, CAPOS_CAP_NOTIFICATION, CAPOS_RIGHTS_ALL);
 }
 
+/* WRITE alone reaches only the caller's own process (the self grant: its
+ * own quota, its own address space); another process needs CONTROL too.
+ * The table asks WRITE of these methods; this is the rest of the check,
+ * made before the handler looks at any argument. */
+static int own_or_control(const struct thread *t, const struct cap *c)
+{
+	return c->obj == &t->proc->obj || (c->rights & CAPOS_RIGHT_CONTROL);
+}
+
 static capos_status_t m_create_shared_buffer(struct thread *t, struct cap *c, void *args)
 {
 	const struct capos_shared_buffer_create *a = args;
 	capos_status_t st;
+	if (!own_or_control(t, c))
+		return CAPOS_DENIED;
 	if (ct_free_count(&t->proc->ct) == 0)
 		return CAPOS_LIMIT_EXCEEDED;
 	struct shared_buffer *sb = shared_buffer_create((struct process *)c->obj, a->pages, &st);
@@ -393,6 +408,8 @@ static capos_status_t m_map_shared(struct thread *t, struct cap *c, void *args)
 {
 	const struct capos_map *a = args;
 	struct cap *b;
+	if (!own_or_control(t, c))
+		return CAPOS_DENIED;
 	/* READ to map the buffer at all, WRITE too for a writable mapping. */
 	uint16_t need = CAPOS_RIGHT_READ | ((a->prot & CAPOS_PROT_WRITE) ? CAPOS_RIGHT_WRITE : 0);
 	capos_status_t st = ct_lookup_typed(&t->proc->ct, a->cap, CAPOS_CAP_SHARED_BUFFER, need,
@@ -486,12 +503,13 @@ static const struct kmethod methods[] = {
 					    KM_ARGS(struct capos_endpoint_create), WC, 0 },
 	[CAPOS_PROCESS_CREATE_NOTIFICATION] = { m_create_notification, 0, WC, 0 },
 	[CAPOS_PROCESS_CREATE_SHARED_BUFFER] = { m_create_shared_buffer,
-						 KM_ARGS(struct capos_shared_buffer_create), WC,
-						 0 },
+						 KM_ARGS(struct capos_shared_buffer_create), W,
+						 0 }, /* and own_or_control */
 	[CAPOS_PROCESS_CREATE_THREAD] = { m_create_thread, KM_ARGS(struct capos_thread_create),
 					  W, 0 },
 	[CAPOS_PROCESS_MAP_ANON] = { m_map_anon, KM_ARGS(struct capos_map), W, 0 },
-	[CAPOS_PROCESS_MAP_SHARED] = { m_map_shared, KM_ARGS(struct capos_map), WC, 0 },
+	[CAPOS_PROCESS_MAP_SHARED] = { m_map_shared, KM_ARGS(struct capos_map), W,
+				       0 }, /* and own_or_control */
 	[CAPOS_PROCESS_UNMAP] = { m_unmap, KM_ARGS(struct capos_map), W, 0 },
 	[CAPOS_PROCESS_WRITE_MEMORY] = { m_write_memory,
 					 KM_HEADER(struct capos_write_memory, data), WC, 0 },

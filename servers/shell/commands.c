@@ -13,7 +13,6 @@
 
 #include <capos/civil_date.h>
 #ifndef CAPOS_HOST
-#include <capos/kernel.h> /* cmd_log's SharedBuffer */
 #include <capos/startup.h>
 #endif
 #include <capos/escape.h>
@@ -23,6 +22,7 @@
 #include "cmd_keys.h"
 #include "cmd_admin.h"
 #include "cmd_session.h"
+#include "log_bulk.h"
 #include "clock.capos.h"
 #include "log.capos.h"
 #include "process.capos.h"
@@ -489,66 +489,15 @@ static int cmd_log(struct shell *sh, int argc, char **argv)
 	if (sh->logs == CAPOS_NO_CAP)
 		return no_cap(sh, "log", "logs");
 	static struct sh_log_tail tail; /* ~33 KiB: static, not on the stack */
-	capos_status_t st = CAPOS_UNSUPPORTED;
-#ifndef CAPOS_HOST
 	/* Many records per call (LogReader.ReadBulk, docs/servers/log.md)
-	 * into a SharedBuffer of the shell's own, made with its Process cap
-	 * `mem` on first use; without it, or from a logd without ReadBulk,
-	 * the records come page by page (sh_log_collect). */
-#define SH_BULK_VA 0x0000500000000000ull
-#define SH_BULK_PAGES 8u
-	static uint32_t bulk = CAPOS_NO_CAP;
-	static int bulk_tried;
-	if (!bulk_tried) {
-		bulk_tried = 1;
-		capos_cap_t mem = capos_cap_lookup("mem");
-		if (mem != CAPOS_NO_CAP &&
-		    (capos_shared_buffer_create(mem, SH_BULK_PAGES, &bulk) != CAPOS_OK ||
-		     capos_map_shared(mem, SH_BULK_VA, bulk, 0, SH_BULK_PAGES,
-				      CAPOS_PROT_READ | CAPOS_PROT_WRITE) != CAPOS_OK))
-			bulk = CAPOS_NO_CAP;
-	}
-	if (bulk != CAPOS_NO_CAP) {
-		static capos_LogReadResult page; /* records handed to the tail, 5 at a time */
-		capos_LogBulkRead req = capos_LogBulkRead_init_zero;
-		req.has_filter = true;
-		req.filter.min_level = (capos_LogLevel)o.min_level;
-		memcpy(req.filter.source, o.source, sizeof(req.filter.source));
-		sh_log_tail_init(&tail, o.n);
-		for (unsigned calls = 0; calls < SH_LOG_MAX_PAGES; calls++) {
-			capos_LogBulkResult out;
-			struct capos_cap_list send = { .count = 1, .move = 0, .cap = { bulk } };
-			st = logreader_read_bulk(sh->logs, &req, &send, &out);
-			if (st != CAPOS_OK)
-				break;
-			const uint8_t *base = (const uint8_t *)SH_BULK_VA;
-			struct capos_wire_in r = { base, base + out.bytes }, sub;
-			page.records_count = 0;
-			page.dropped = out.dropped;
-			page.below_floor = out.below_floor;
-			for (uint32_t i = 0; i < out.count && st == CAPOS_OK; i++) {
-				capos_LogRecord *rec = &page.records[page.records_count++];
-				memset(rec, 0, sizeof(*rec));
-				if (!capos_wire_get_field(&r, capos_LogReadResult_records_tag, &sub) ||
-				    !capos_LogRecord_wire_decode(&sub, rec))
-					st = CAPOS_PROTOCOL_ERROR;
-				if (page.records_count == 5) {
-					sh_log_tail_add(&tail, &page);
-					page.records_count = 0;
-					page.dropped = 0;
-				}
-			}
-			if (st != CAPOS_OK)
-				break;
-			sh_log_tail_add(&tail, &page);
-			/* as sh_log_collect: done when the cursor stops moving */
-			if (out.next_cursor <= req.filter.cursor)
-				break;
-			req.filter.cursor = out.next_cursor;
-		}
-	}
-	if (st == CAPOS_UNSUPPORTED)
-#endif
+	 * into the shell's own SharedBuffer; from a logd that cannot serve it
+	 * (no ReadBulk, or not allowed to map the buffer) or without a
+	 * buffer, the records come page by page. Either way the same tail. */
+	capos_status_t st = CAPOS_UNSUPPORTED;
+	struct sh_bulk bulk;
+	if (sh->log_buffer && sh->log_buffer(sh, &bulk) == CAPOS_OK)
+		st = sh_log_collect_bulk(sh->logs, &bulk, &o, &tail);
+	if (st == CAPOS_UNSUPPORTED || st == CAPOS_DENIED)
 		st = sh_log_collect(sh->logs, &o, &tail);
 	if (st != CAPOS_OK) {
 		sh_printf(sh->out, "log: log reader unavailable (%s)\n", capos_status_name(st));

@@ -137,6 +137,8 @@ typedef capos_status_t (*sh_cap_list_fn)(capos_cap_t mgr, uint32_t first, uint32
 
 #define SH_MAX_GRANTS 4 /* grants `grant` keeps at once */
 
+struct sh_bulk;
+
 struct shell {
 	/* The caps, CAPOS_NO_CAP when the manifest did not grant one. */
 	capos_cap_t clock, sysinfo, logs, log, procs, self;
@@ -158,6 +160,10 @@ struct shell {
 	unsigned ngrants;
 	/* For `caps`: the list function and the startup page naming slots. */
 	sh_cap_list_fn cap_list;
+	/* For `log`: the SharedBuffer LogReader.ReadBulk writes into
+	 * (log_bulk.h), made and mapped at first use and kept; anything but
+	 * OK (or no hook) and `log` pages through LogReader.Read. */
+	capos_status_t (*log_buffer)(struct shell *sh, struct sh_bulk *out);
 	const struct capos_startup *startup;
 	struct sh_out *out;
 	int exit_requested; /* `exit` was run */

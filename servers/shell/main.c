@@ -2,7 +2,7 @@
  * shell - the interactive serial shell on the target (docs/shell.md).
  * Started by init from a manifest: it holds only the caps the manifest
  * grants, by local name (`console`, `clock`, `sysinfo`, `logs`, `log`,
- * `procs`, `self`, `broker`, `capmgr`), and opens an anonymous session
+ * `procs`, `self`, `mem`, `broker`, `capmgr`), and opens an anonymous session
  * through the AuthorityBroker cap `broker` (cmd_session.c; without one it
  * is anonymous with no session). It reads raw bytes with Console.Read,
  * edits the line itself (line_edit.c), echoes through Console.Write and
@@ -30,6 +30,7 @@
 #include "console.capos.h"
 #include "line_edit.h"
 #include "log.capos.h"
+#include "log_bulk.h"
 
 #define SH_READ_FAILURES 16
 #define SH_READ_POLL 0xffffffffu /* ConsoleRead.timeout_ms: do not wait */
@@ -62,6 +63,39 @@ static capos_status_t list_caps(capos_cap_t mgr, uint32_t first, uint32_t max,
 				struct capos_capmgr_list_result *out)
 {
 	return capos_cap_list(mgr, first, max, out);
+}
+
+/* `log`'s SharedBuffer (log_bulk.h): made with the shell's own Process
+ * cap (a KERNEL_RESOURCE_SELF grant: `self` when that names a Process,
+ * else `mem`, for images whose `self` is the CapabilityManager `caps`
+ * lists), charged to its profile, mapped at SH_BULK_VA on first use and
+ * kept for the session. Without such a cap, or if the kernel refuses,
+ * the answer stays and `log` pages through LogReader.Read. */
+#define SH_BULK_VA 0x0000500000000000ull
+#define SH_BULK_PAGES 8u
+static capos_status_t log_buffer(struct shell *sh, struct sh_bulk *out)
+{
+	(void)sh;
+	static capos_status_t made = CAPOS_UNSUPPORTED;
+	static int tried;
+	static uint32_t buf = CAPOS_NO_CAP;
+	if (!tried) {
+		tried = 1;
+		uint32_t type = 0;
+		capos_cap_t proc = capos_cap_lookup_type("self", &type);
+		if (proc == CAPOS_NO_CAP || type != CAPOS_CAP_PROCESS)
+			proc = capos_cap_lookup_type("mem", &type);
+		if (proc != CAPOS_NO_CAP && type == CAPOS_CAP_PROCESS) {
+			made = capos_shared_buffer_create(proc, SH_BULK_PAGES, &buf);
+			if (made == CAPOS_OK)
+				made = capos_map_shared(proc, SH_BULK_VA, buf, 0, SH_BULK_PAGES,
+							CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+		}
+	}
+	out->cap = buf;
+	out->base = (const uint8_t *)(uintptr_t)SH_BULK_VA;
+	out->size = SH_BULK_PAGES * 4096u;
+	return made;
 }
 
 /* One record in the system log: the session's start, so `log -s shell`
@@ -101,6 +135,7 @@ int main(uint64_t arg)
 	sh.self = capos_cap_lookup("self");
 	sh_keys_cap = capos_cap_lookup("keys");
 	sh.cap_list = list_caps;
+	sh.log_buffer = log_buffer;
 	sh.startup = capos_startup();
 	sh.broker = capos_cap_lookup("broker");
 	le_init(&le);

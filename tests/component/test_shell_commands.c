@@ -23,6 +23,7 @@
 #include "avatar.h"
 #include "clock_service.h"
 #include "commands.h"
+#include "log_bulk.h"
 #include "log_service.h"
 #include "process.capos.h"
 #include "sysinfo_service.h"
@@ -503,6 +504,65 @@ static int setup(void **st)
 	return 0;
 }
 
+/* ---- `log` through ReadBulk (servers/shell/log_bulk.c) ----------------------
+ * The shell's SharedBuffer is a loopback object over bulk_mem; logd's hook
+ * hands out the same memory (the first bulk_size bytes of it), or answers
+ * bulk_refuse (DENIED: a log server not allowed to map it). */
+#define BULK_TOKEN 0xb0u
+static uint8_t bulk_mem[8 * 4096];
+static uint32_t bulk_size;
+static capos_status_t bulk_refuse;
+static capos_cap_t bulk_cap;
+static unsigned bulk_made; /* log_buffer hook calls that made the buffer */
+
+static capos_status_t logd_buffer_get(void *arg, capos_cap_t cap, uint8_t **buf,
+				      uint32_t *size)
+{
+	(void)arg;
+	if (capos_loopback_cap_token(cap) != BULK_TOKEN)
+		return CAPOS_INVALID_ARGUMENT;
+	if (bulk_refuse != CAPOS_OK)
+		return bulk_refuse;
+	memset(bulk_mem, 0xee, sizeof(bulk_mem)); /* nothing stale is read */
+	*buf = bulk_mem;
+	*size = bulk_size;
+	return CAPOS_OK;
+}
+
+/* The shell's hook: one buffer, made at first use and kept. */
+static capos_status_t shell_log_buffer(struct shell *shp, struct sh_bulk *b)
+{
+	(void)shp;
+	if (bulk_cap == CAPOS_NO_CAP) {
+		bulk_cap = capos_loopback_new_object(BULK_TOKEN);
+		bulk_made++;
+	}
+	b->cap = bulk_cap;
+	b->base = bulk_mem;
+	b->size = sizeof(bulk_mem);
+	return CAPOS_OK;
+}
+
+/* Both ends of the bulk path on (after a log_init of logst, again). */
+static void bulk_on(void)
+{
+	log_set_buffers(&logst, logd_buffer_get, NULL, NULL);
+	sh.log_buffer = shell_log_buffer;
+}
+
+/* The same commands with `log` going through ReadBulk: every expected
+ * line stays as it is. */
+static int setup_bulk(void **st)
+{
+	setup(st);
+	bulk_size = sizeof(bulk_mem);
+	bulk_refuse = CAPOS_OK;
+	bulk_cap = CAPOS_NO_CAP;
+	bulk_made = 0;
+	bulk_on();
+	return 0;
+}
+
 /* Runs one line; returns sh_run's code; the console has what it wrote. */
 static int run(const char *line)
 {
@@ -688,6 +748,9 @@ static void test_log_paging_many(void **st)
 	/* A ring of 200 read 5 a page: the last 100 come out, in order. */
 	log_init(&logst, 200, capos_LogLevel_LOG_LEVEL_TRACE, NULL, NULL);
 	log_set_sources(&logst, sources, 2);
+	int bulk = sh.log_buffer != NULL;
+	if (bulk)
+		bulk_on();
 	for (int i = 1; i <= 150; i++) {
 		char t[16];
 		snprintf(t, sizeof(t), "m%d", i);
@@ -695,8 +758,9 @@ static void test_log_paging_many(void **st)
 	}
 	uint64_t before = capos_loopback_delivered(LOGS_CAP);
 	assert_int_equal(run("log -n 100"), 0);
-	/* 150 records, 5 a page: 30 full pages and one at the end. */
-	assert_int_equal(capos_loopback_delivered(LOGS_CAP) - before, 31);
+	/* 150 records, 5 a page: 30 full pages and one at the end; in bulk,
+	 * all 150 in one call and one more that finds the end. */
+	assert_int_equal(capos_loopback_delivered(LOGS_CAP) - before, bulk ? 2 : 31);
 	const char *p = console;
 	for (int i = 51; i <= 150; i++) {
 		char want[64];
@@ -881,6 +945,68 @@ static void test_output_batching(void **st)
 	assert_int_equal(writes, 3);
 }
 
+/* The bulk path's own cases, each compared with the paged output of the
+ * same command: a buffer holding a few records at a time (many calls,
+ * same lines); a log server that may not map the buffer (DENIED) or has
+ * no ReadBulk (UNSUPPORTED): the pages instead; any other failure is
+ * reported, not papered over; the buffer is made once. */
+static void test_log_bulk_paths(void **st)
+{
+	(void)st;
+	log_init(&logst, 64, capos_LogLevel_LOG_LEVEL_INFO, NULL, NULL);
+	log_set_sources(&logst, sources, 2);
+	bulk_on();
+	for (int i = 1; i <= 90; i++) { /* past the ring of 64, and a few below the floor */
+		capos_LogRecord r = capos_LogRecord_init_zero;
+		capos_LogWriteResult res;
+		r.level = (capos_LogLevel)(i % 9 == 0 ? 1 : 2 + i % 4);
+		snprintf(r.text, sizeof(r.text), "r%d", i);
+		assert_int_equal(logsink_write(i % 2 ? SINK_CLOCK : SINK_AUDIT, &r, &res), CAPOS_OK);
+		assert_int_equal(res.accepted, i % 9 != 0);
+	}
+	static const char *const lines[] = { "log -n 100", "log -n 7 -s audit", "log -l error" };
+	static char paged[8192];
+	for (size_t k = 0; k < sizeof(lines) / sizeof(lines[0]); k++) {
+		sh.log_buffer = NULL;
+		assert_int_equal(run(lines[k]), 0);
+		assert_true(strlen(console) < sizeof(paged));
+		memcpy(paged, console, strlen(console) + 1);
+		assert_non_null(strstr(paged, "older records were dropped"));
+		assert_non_null(strstr(paged, "records below the system's level"));
+		sh.log_buffer = shell_log_buffer;
+
+		bulk_size = sizeof(bulk_mem);
+		uint64_t before = capos_loopback_delivered(LOGS_CAP);
+		assert_int_equal(run(lines[k]), 0);
+		assert_string_equal(console, paged);
+		assert_int_equal(capos_loopback_delivered(LOGS_CAP) - before, 2);
+
+		bulk_size = 64; /* two or three records a call */
+		before = capos_loopback_delivered(LOGS_CAP);
+		assert_int_equal(run(lines[k]), 0);
+		assert_string_equal(console, paged);
+		assert_true(capos_loopback_delivered(LOGS_CAP) - before > 5);
+
+		bulk_size = sizeof(bulk_mem);
+		bulk_refuse = CAPOS_DENIED;
+		assert_int_equal(run(lines[k]), 0);
+		assert_string_equal(console, paged);
+		bulk_refuse = CAPOS_OK;
+
+		log_set_buffers(&logst, NULL, NULL, NULL);
+		assert_int_equal(run(lines[k]), 0);
+		assert_string_equal(console, paged);
+		bulk_on();
+	}
+	assert_int_equal(bulk_made, 1);
+	/* a record too big for what the server may use: reported, no pages */
+	bulk_size = 8;
+	uint64_t before = capos_loopback_delivered(LOGS_CAP);
+	assert_int_equal(run("log"), 1);
+	assert_string_equal(console, "log: log reader unavailable (LIMIT_EXCEEDED)\r\n");
+	assert_int_equal(capos_loopback_delivered(LOGS_CAP) - before, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -899,6 +1025,10 @@ int main(void)
 		cmocka_unit_test_setup(test_log_command, setup),
 		cmocka_unit_test_setup(test_log_paging_many, setup),
 		cmocka_unit_test_setup(test_log_errors, setup),
+		cmocka_unit_test_setup(test_log_command, setup_bulk),
+		cmocka_unit_test_setup(test_log_paging_many, setup_bulk),
+		cmocka_unit_test_setup(test_log_errors, setup_bulk),
+		cmocka_unit_test_setup(test_log_bulk_paths, setup_bulk),
 		cmocka_unit_test_setup(test_ps, setup),
 		cmocka_unit_test_setup(test_caps, setup),
 		cmocka_unit_test_setup(test_echo_help_unknown, setup),

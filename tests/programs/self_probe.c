@@ -9,6 +9,11 @@
  * and rights). It prints, for the transcript to judge:
  *  - the self cap's type and rights as its table holds them;
  *  - every method that needs CONTROL, tried through `self`: each status;
+ *  - a SharedBuffer of its own through `self` (WRITE on its own process
+ *    suffices): made, charged to its pages, mapped read-write, written
+ *    and read back through the mapping; a second, executable mapping of
+ *    it refused while the first is writable (W^X across aliases); a
+ *    buffer larger than the pages left refused with nothing charged;
  *  - threads spawned until the profile's max_threads: each one makes
  *    kinfo calls through its own capos_ipc() while the others do the same,
  *    and checks that capos_ipc() is its own buffer and that every reply it
@@ -91,19 +96,50 @@ static void forbidden(void)
 	capos_status_t cp = capos_process_create(self, "x", &l, &slot);
 	capos_status_t ce = capos_endpoint_create(self, 1, &slot);
 	capos_status_t cn = capos_notification_create(self, &slot);
-	capos_status_t cs = capos_shared_buffer_create(self, 1, &slot);
-	capos_status_t ms = capos_map_shared(self, EXTRA_VA, kinfo, 0, 1, CAPOS_PROT_READ);
 	capos_status_t wm = capos_write_memory(self, CAPOS_USER_BASE, &word, sizeof(word));
 	capos_status_t ic = capos_install_cap(self, kinfo, 60, CAPOS_RIGHTS_ALL, 0, 0);
 	capos_status_t ss = capos_set_supervisor(self, ntfn);
 	capos_status_t mm = capos_make_cap_manager(self, &slot);
 	capos_status_t kl = capos_process_kill(self);
 	capos_printf("self_probe: forbidden: create_process %ld create_endpoint %ld "
-		     "create_notification %ld create_shared_buffer %ld map_shared %ld "
-		     "write_memory %ld install_cap %ld set_supervisor %ld make_cap_manager %ld "
-		     "kill %ld\n",
-		     (long)cp, (long)ce, (long)cn, (long)cs, (long)ms, (long)wm, (long)ic, (long)ss,
-		     (long)mm, (long)kl);
+		     "create_notification %ld write_memory %ld install_cap %ld set_supervisor %ld "
+		     "make_cap_manager %ld kill %ld\n",
+		     (long)cp, (long)ce, (long)cn, (long)wm, (long)ic, (long)ss, (long)mm,
+		     (long)kl);
+}
+
+#define BUF_VA 0x0000480000000000ull
+
+static void shared(void)
+{
+	struct capos_process_info a, b;
+	uint32_t sb = CAPOS_NO_CAP, big = CAPOS_NO_CAP;
+	(void)capos_process_info(self, &a);
+	capos_status_t cs = capos_shared_buffer_create(self, 4, &sb);
+	(void)capos_process_info(self, &b);
+	capos_status_t ms = capos_map_shared(self, BUF_VA, sb, 0, 4,
+					     CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+	int same = 0;
+	if (ms == CAPOS_OK) {
+		volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)BUF_VA;
+		for (uint32_t i = 0; i < 4 * CAPOS_PAGE_SIZE / 8; i++)
+			w[i] = 0x5eed000000000000ull | i;
+		same = 1;
+		for (uint32_t i = 0; i < 4 * CAPOS_PAGE_SIZE / 8; i++)
+			same &= w[i] == (0x5eed000000000000ull | i);
+	}
+	capos_status_t mx = capos_map_shared(self, BUF_VA + 0x100000, sb, 0, 1,
+					     CAPOS_PROT_READ | CAPOS_PROT_EXEC);
+	struct capos_process_info c;
+	(void)capos_process_info(self, &c);
+	uint32_t left = c.limits.max_pages - c.usage.pages;
+	capos_status_t cb = capos_shared_buffer_create(self, left + 1, &big);
+	struct capos_process_info d;
+	(void)capos_process_info(self, &d);
+	capos_printf("self_probe: shared: create %ld charged %u, map rw %ld, written and read %d, "
+		     "map rx alias %ld, over the quota %ld charged %u\n",
+		     (long)cs, (unsigned)(b.usage.pages - a.usage.pages), (long)ms, same, (long)mx,
+		     (long)cb, (unsigned)(d.usage.pages - c.usage.pages));
 }
 
 static void threads(const struct capos_process_info *info)
@@ -184,6 +220,7 @@ int main(uint64_t arg)
 		     (unsigned)info.limits.max_threads, (unsigned)info.limits.max_pages);
 	rights_of_self();
 	forbidden();
+	shared();
 	threads(&info);
 	heap();
 	capos_printf("self_probe: done\n");

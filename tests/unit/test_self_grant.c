@@ -3,8 +3,10 @@
  * and what a holder of the narrowed "self" grant (READ|WRITE on its own
  * process) can and cannot do: INFO needs READ; MAP_ANON, UNMAP and
  * CREATE_THREAD need WRITE and stay within the resource profile (with
- * nothing left behind when a limit is hit); every other method needs
- * WRITE and CONTROL and answers DENIED, changing nothing; and UNMAP of the
+ * nothing left behind when a limit is hit); CREATE_SHARED_BUFFER and
+ * MAP_SHARED on its own process need WRITE only (test_self_buffer.c);
+ * every other method needs WRITE and CONTROL and answers DENIED, changing
+ * nothing; and UNMAP of the
  * pages the kernel or the runtime rely on (IPC buffers, also of a thread
  * blocked in the kernel; the startup page; shared mappings; kernel or
  * non-canonical ranges) is an error code or the process's own loss, never
@@ -91,8 +93,6 @@ struct call {
 
 static struct capos_process_create pc = { "child", { 4, 1, 16, 1 } };
 static struct capos_endpoint_create ec = { 0x77 };
-static struct capos_shared_buffer_create sc = { 1, 0 };
-static struct capos_map ms = { VA + 0x200000, 2, CAPOS_PROT_READ, S_SB, 0 };
 static struct capos_write_memory wm = { VA, 4, 0, { 'a', 'b', 'c', 'd' } };
 static struct capos_install_cap ic = { S_EP, S_FIRST_FREE + 4, ALL, 0, 0 };
 static struct capos_set_supervisor ss = { S_EP, 0 };
@@ -101,8 +101,6 @@ static const struct call control_calls[] = {
 	{ CAPOS_PROCESS_CREATE_PROCESS, &pc, sizeof pc },
 	{ CAPOS_PROCESS_CREATE_ENDPOINT, &ec, sizeof ec },
 	{ CAPOS_PROCESS_CREATE_NOTIFICATION, NULL, 0 },
-	{ CAPOS_PROCESS_CREATE_SHARED_BUFFER, &sc, sizeof sc },
-	{ CAPOS_PROCESS_MAP_SHARED, &ms, sizeof ms },
 	{ CAPOS_PROCESS_WRITE_MEMORY, &wm, 16 + 4 },
 	{ CAPOS_PROCESS_INSTALL_CAP, &ic, sizeof ic },
 	{ CAPOS_PROCESS_SET_SUPERVISOR, &ss, sizeof ss },
@@ -146,7 +144,7 @@ static void test_control_methods_denied(void **state)
 	}
 	assert_memory_equal(page, "abcd", 4);
 	assert_non_null(p->supervisor);
-	assert_int_equal(p->ct.used, before.used + 6); /* five new caps, one installed */
+	assert_int_equal(p->ct.used, before.used + 5); /* four new caps, one installed */
 	/* the child lives on its own until killed (it has no thread to end) */
 	struct cap *child = ct_lookup(&p->ct, S_FIRST_FREE);
 	assert_int_equal(child->type, CAPOS_CAP_PROCESS);

@@ -280,8 +280,14 @@ struct capos_capmgr_list_result {
  *   WRITE             MAP_ANON, UNMAP, CREATE_THREAD - its memory and its
  *                     threads, within its resource profile (a READ|WRITE
  *                     cap is the narrowed "self" grant);
+ *   WRITE, on a cap naming the caller's own process: also
+ *                     CREATE_SHARED_BUFFER (charged to its own quota) and
+ *                     MAP_SHARED (into its own address space); on another
+ *                     process these need CONTROL too;
  *   WRITE and CONTROL every other method (and any unknown label);
- * else DENIED, before any other check. UNMAP never removes an IPC buffer
+ * else DENIED, before any other check (MAP_SHARED and
+ * CREATE_SHARED_BUFFER: after the process's state, before their
+ * arguments). UNMAP never removes an IPC buffer
  * (INVALID_ARGUMENT); any other page the process owns it may unmap, and a
  * later touch is its own page fault.
  */

@@ -1,0 +1,35 @@
+/*
+ * log_bulk.h - the `log` command's bulk path: LogReader.ReadBulk into a
+ * SharedBuffer of the shell's own (docs/servers/log.md), the records
+ * handed to the same tail as the paged path (sh_log_collect), so the
+ * output is the same lines in the same order. Host-tested through the
+ * loopback (tests/component/test_shell_commands.c): the buffer comes from
+ * the shell's log_buffer hook.
+ */
+#ifndef SERVERS_SHELL_LOG_BULK_H
+#define SERVERS_SHELL_LOG_BULK_H
+
+#include <stdint.h>
+
+#include <capos/abi.h>
+
+#include "commands.h"
+
+/* A SharedBuffer the shell holds (cap) and has mapped at base, size
+ * bytes. The cap is sent as a copy with each ReadBulk: the shell keeps it
+ * and its mapping. */
+struct sh_bulk {
+	capos_cap_t cap;
+	const uint8_t *base;
+	uint32_t size;
+};
+
+/* ReadBulk from cursor 0 with the options' filter until next_cursor stops
+ * moving forward (at most SH_LOG_MAX_PAGES calls), each call's records
+ * decoded from the buffer into t (which it starts afresh). Returns the
+ * first failing status (UNSUPPORTED: a log server without ReadBulk;
+ * PROTOCOL_ERROR: the buffer does not hold what the reply says), else OK. */
+capos_status_t sh_log_collect_bulk(capos_cap_t reader, const struct sh_bulk *b,
+				   const struct sh_log_opts *o, struct sh_log_tail *t);
+
+#endif
