@@ -56,7 +56,7 @@ PAGE = 4096
 # (servers/init/manifest_check.c), so nothing here is copied by hand.
 PRIORITY_MIN, PRIORITY_MAX = 1, 254     # 255 is init's
 TIME_SLICE_MAX_US = 100000  # CAPOS_MAX_TIME_SLICE_US (init asserts they agree)
-RUNTIME_SLOTS = 2        # slots the runtime/spawn needs beyond the grants
+RUNTIME_SLOTS = 3        # slots the runtime/spawn needs beyond the grants: ready, ready.bell, stop
 STACK_PAGES = 16         # CAPOS_USER_STACK_PAGES (init asserts they agree)
 RUNTIME_PAGES = 8        # TLS, startup page, IPC buffer, page tables, heap seed
 IRQ_MAX = 15             # ISA IRQs 0-15

@@ -15,6 +15,10 @@
  * non-blocking receives until none is left (`pending`), before it blocks
  * on the first endpoint again. A pending endpoint is always drained before
  * the next blocking receive, so no endpoint starves the others.
+ *
+ * init's stop notice (capos/stop.h) arrives as a signal too: the loop then
+ * returns CAPOS_OK, as after capos_server_stop, once the component's stop
+ * hook has run; the runtime acknowledges it as the process exits.
  */
 #include <string.h>
 
@@ -24,6 +28,7 @@
 #include <capos/kernel.h>
 #include <capos/service.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 #include <capos/syscall.h>
 #include <capos/transport.h>
 
@@ -62,6 +67,19 @@ capos_status_t capos_server_add(struct capos_server *s, capos_cap_t ep,
 capos_status_t capos_server_bind(struct capos_server *s, capos_cap_t thread, capos_cap_t ntfn)
 {
 	capos_status_t st = capos_thread_bind(thread, ntfn);
+	capos_cap_t stop = capos_cap_lookup(CAPOS_STOP_NAME);
+	if (st == CAPOS_DENIED && stop != CAPOS_NO_CAP) {
+		/* init bound `stop` to this thread (capos/stop.h) and a thread
+		 * has one binding: ours takes its place, and init's nudge on
+		 * every notification it made for us stands in for it. */
+		st = capos_thread_bind(thread, CAPOS_NO_CAP);
+		if (st == CAPOS_OK)
+			st = capos_thread_bind(thread, ntfn);
+		if (st == CAPOS_OK)
+			capos_stop_rebound();
+		else
+			(void)capos_thread_bind(thread, stop); /* as it was */
+	}
 	if (st == CAPOS_OK)
 		s->ntfn = ntfn;
 	return st;
@@ -330,6 +348,12 @@ static capos_status_t loop(struct capos_server *s)
 			return st; /* RETARGETED: another server took over; drained */
 		if (b->kind == CAPOS_RECV_SIGNAL) {
 			uint64_t bits = b->signals;
+			/* init's stop notice (capos/stop.h): the hook has run;
+			 * return as a stopped server does. Callers still queued
+			 * learn DISCONNECTED when the process is gone. */
+			if (capos_stop_check(bits))
+				return CAPOS_OK;
+			bits &= ~CAPOS_STOP_BIT;
 			for (uint32_t i = 1; i < s->nep; i++)
 				if (bits & s->ep[i].arrival_bit)
 					pending |= 1u << i;

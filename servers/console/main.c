@@ -32,6 +32,7 @@
 #include <capos/rpc.h>
 #include <capos/service.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 #include <capos/syscall.h>
 #include <capos/uart.h>
 
@@ -205,6 +206,15 @@ static void defer_failed(void *ctx, capos_cap_t slot)
 	console_cancel(&state, slot);
 }
 
+/* The stop hook (capos/stop.h): the console's last line, straight to
+ * the UART like all its own output. */
+static void on_stop(void *ctx)
+{
+	(void)ctx;
+	capos_printf("console: stopping: %lu bytes written, %lu bytes read\n",
+		     (unsigned long)state.bytes_out, (unsigned long)state.bytes_in);
+}
+
 static capos_cap_t lookup2(const char *a, const char *b)
 {
 	capos_cap_t c = capos_cap_lookup(a);
@@ -256,6 +266,7 @@ int main(uint64_t arg)
 		     g.bound ? "irq bound" : g.irq != CAPOS_NO_CAP ? "irq polled" : "polling",
 		     (unsigned)slots, g.kinfo != CAPOS_NO_CAP ? "clock" : "no clock");
 
+	capos_on_stop(on_stop, NULL);
 	int rc = capos_service_main(&srv);
 	/* Whoever waits gets DISCONNECTED now rather than when we are gone;
 	 * a retried read reaches the new console. */

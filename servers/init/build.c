@@ -13,6 +13,7 @@
 #include <capos/debug.h>
 #include <capos/kernel.h>
 #include <capos/spawn.h>
+#include <capos/stop.h>
 
 #include "init.h"
 
@@ -58,7 +59,20 @@ struct spawn_plan {
 	uint32_t temp[40];
 	uint32_t ntemp;
 	uint32_t ready; /* init's slot of the new instance's `ready` notification */
+	uint32_t stop;  /* and of its `stop`, and the notifications to nudge (init.h) */
+	uint32_t nudge[INIT_MAX_NUDGES];
+	uint32_t nnudge;
 };
+
+/* A notification init made for the component: nudged with the stop
+ * notice (stop.c) while there is room, else dropped after the spawn. */
+static void keep_ntfn(struct spawn_plan *p, uint32_t ntfn)
+{
+	if (p->nnudge < INIT_MAX_NUDGES)
+		p->nudge[p->nnudge++] = ntfn;
+	else
+		p->temp[p->ntemp++] = ntfn;
+}
 
 static void add(struct spawn_plan *p, const char *name, uint32_t src, uint32_t rights,
 		uint32_t type, int set_badge, uint64_t badge)
@@ -129,7 +143,7 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		st = capos_notification_create(g_init.self, &ntfn);
 		if (st != CAPOS_OK)
 			break;
-		p->temp[p->ntemp++] = ntfn;
+		keep_ntfn(p, ntfn);
 		st = capos_irq_get(g_init.irq_control, g->irq, ntfn, 1, &handler);
 		if (st != CAPOS_OK)
 			break;
@@ -162,7 +176,7 @@ static capos_status_t plan_grant(struct spawn_plan *p, uint32_t i, const capos_G
 		st = capos_notification_create(g_init.self, &ntfn);
 		if (st != CAPOS_OK)
 			break;
-		p->temp[p->ntemp++] = ntfn;
+		keep_ntfn(p, ntfn);
 		add(p, g->name, ntfn, init_grant_rights(g), CAPOS_CAP_NOTIFICATION, 0, 0);
 		break;
 	}
@@ -260,13 +274,18 @@ static capos_status_t plan(struct spawn_plan *p, uint32_t i)
 	/* Readiness (init.h): a notification of this instance's own, signal
 	 * only, and the doorbell that wakes init to look at it. */
 	p->ready = CAPOS_NO_CAP;
+	p->stop = CAPOS_NO_CAP;
 	if (st == CAPOS_OK)
 		st = capos_notification_create(g_init.self, &p->ready);
 	if (st == CAPOS_OK) {
 		add(p, "ready", p->ready, CAPOS_RIGHT_SEND, CAPOS_CAP_NOTIFICATION, 0, 0);
 		add(p, INIT_BELL_NAME, g_init.bell, CAPOS_RIGHT_SEND, CAPOS_CAP_NOTIFICATION, 0,
 		    0);
+		/* The stop notice (capos/stop.h): RECV only, init signals it. */
+		st = capos_notification_create(g_init.self, &p->stop);
 	}
+	if (st == CAPOS_OK)
+		add(p, CAPOS_STOP_NAME, p->stop, CAPOS_RIGHT_RECV, CAPOS_CAP_NOTIFICATION, 0, 0);
 	plan_params(p, i);
 	return st;
 }
@@ -289,6 +308,7 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 	if (st != CAPOS_OK) {
 		if (p.ready != CAPOS_NO_CAP)
 			capos_cap_delete(g_init.capmgr, p.ready);
+		init_stop_drop(p.stop, p.nudge, p.nnudge);
 		capos_printf("init: component %s not started: status %ld\n", m->name, (long)st);
 		return st;
 	}
@@ -306,6 +326,9 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 	 * once an endpoint has moved, an old instance learns RETARGETED. */
 	for (pb_size_t j = 0; mode != INIT_START && st == CAPOS_OK && j < m->serves_count; j++)
 		st = capos_retarget(g_init.pctl, c->serve_ep[j], sp.process);
+	/* `stop` reaches the first thread's Recv (capos/stop.h). */
+	if (st == CAPOS_OK)
+		st = capos_thread_bind(sp.thread, p.stop);
 	if (st == CAPOS_OK)
 		st = capos_thread_start(sp.thread);
 	if (st != CAPOS_OK) {
@@ -314,8 +337,10 @@ capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const
 		capos_cap_delete(g_init.capmgr, sp.thread);
 		capos_cap_delete(g_init.capmgr, sp.process);
 		capos_cap_delete(g_init.capmgr, p.ready);
+		init_stop_drop(p.stop, p.nudge, p.nnudge);
 		return st;
 	}
+	init_stop_adopt(i, p.stop, p.nudge, p.nnudge);
 	if (mode == INIT_UPGRADE) {
 		/* The old instance drains and exits (its Recv answers
 		 * RETARGETED); component_died releases it then. */

@@ -16,12 +16,13 @@
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/stop.h>
 
 #include "init.h"
 
 /* The local name the spawn plan gave `slot` (build.c's plan(): served
  * endpoints, then grants in order - an IRQ grant takes two slots, name and
- * name_ack - then death watches, then `ready` and init's doorbell). */
+ * name_ack - then death watches, then `ready`, init's doorbell and `stop`). */
 static void local_name(const capos_Component *m, uint32_t slot, char *out, size_t n)
 {
 	uint32_t k = 0;
@@ -52,6 +53,8 @@ static void local_name(const capos_Component *m, uint32_t slot, char *out, size_
 		strlcpy(out, "ready", n);
 	else if (k + 1 == slot)
 		strlcpy(out, INIT_BELL_NAME, n);
+	else if (k + 2 == slot)
+		strlcpy(out, CAPOS_STOP_NAME, n);
 }
 
 /* The caller is the debug server: a PROCESS_CONTROL grant of a component

@@ -12,6 +12,8 @@
  * audited.c     the audit records of supervision (audit_queue.c keeps them
  *               while the audit server is down)
  * retarget.c    ProcessControl.Retarget
+ * stop.c        ProcessControl.Stop: each component told, with a bound
+ *               (stop_seq.c: one component's part)
  */
 #ifndef INIT_INIT_H
 #define INIT_INIT_H
@@ -31,6 +33,7 @@
 #define INIT_MAX_COMPONENTS 16 /* capos.System.components max_count */
 #define INIT_MAX_SERVES 4
 #define INIT_MAX_CHILDREN 16   /* processes made through ProcessSpawner */
+#define INIT_MAX_NUDGES 4      /* notifications kept per instance for the stop notice */
 
 /* Badges on init's one endpoint: the top bits say what sent the message,
  * the low bits which component (its index in the manifest). */
@@ -70,6 +73,12 @@ struct init_component {
 	int ended;                /* dead for good (no restart pending) */
 	int ready;                /* signalled `ready` (or ended) at least once */
 	uint32_t ready_ntfn;      /* init's side of this instance's `ready`, or CAPOS_NO_CAP */
+	/* The stop notice (stop.c, capos/stop.h): this instance's `stop`, and
+	 * the other notifications init made for it, nudged with the notice in
+	 * case the component bound one of them in place of `stop`. */
+	uint32_t stop_ntfn;       /* or CAPOS_NO_CAP */
+	uint32_t nudge[INIT_MAX_NUDGES];
+	uint32_t nnudge;
 	uint32_t last_state;      /* enum capos_process_state of the last instance */
 	int64_t last_exit_code;
 	char binary[48];          /* what it runs now (an Upgrade may change it) */
@@ -165,6 +174,11 @@ const char *init_broker_policy_param(void);
 /* stop.c: ProcessControl.Stop */
 capos_status_t init_stop_system(void *ctx, struct capos_rpc_request *rq,
 				const capos_StopRequest *req, capos_StopResult *resp);
+/* A new instance of component i was started with `stop` and the nudges
+ * (init's slots): they replace the last instance's, which are deleted. */
+void init_stop_adopt(uint32_t i, uint32_t stop, const uint32_t *nudge, uint32_t n);
+/* The same slots of an instance that did not start. */
+void init_stop_drop(uint32_t stop, const uint32_t *nudge, uint32_t n);
 
 /* spawner.c */
 void init_child_died(uint32_t k, const struct capos_crash_record *r);

@@ -142,6 +142,7 @@ int main(void)
 		};
 		c->proc = c->thread = CAPOS_NO_CAP;
 		c->ready_ntfn = CAPOS_NO_CAP;
+		c->stop_ntfn = CAPOS_NO_CAP;
 	}
 	if (init_create_endpoints() != CAPOS_OK)
 		return 2;

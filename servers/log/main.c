@@ -38,6 +38,7 @@
 #include <capos/kernel.h>
 #include <capos/service.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 
 #include "clock.capos.h"
 #include "console.capos.h"
@@ -144,6 +145,18 @@ static void bulk_unmap(void *arg, uint8_t *buf, uint32_t size)
 	(void)capos_unmap(self, (uint64_t)(uintptr_t)buf, size / 4096u);
 }
 
+/* The stop hook (capos/stop.h): the line a reply was waiting to send
+ * goes out, then the final counts. */
+static void on_stop(void *ctx)
+{
+	(void)ctx;
+	forward_line(NULL);
+	capos_printf("logd: stopping: %lu records accepted, %u held, %lu overwritten, %lu below "
+		     "the floor\n",
+		     (unsigned long)(state.next_seq - 1), (unsigned)state.count,
+		     (unsigned long)state.overwritten, (unsigned long)state.dropped_at_sink);
+}
+
 static const char *param(void *arg, const char *key)
 {
 	(void)arg;
@@ -185,6 +198,7 @@ int main(uint64_t arg)
 			     "endpoints from one thread (docs/servers/log.md)\n");
 		return 1;
 	}
+	capos_on_stop(on_stop, NULL);
 	capos_printf("logd: serving sink and reader, ring of %u records, floor %d\n",
 		     (unsigned)state.capacity, (int)floor);
 	return capos_service_main(&srv);

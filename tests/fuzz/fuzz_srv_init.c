@@ -28,6 +28,7 @@
 
 #include "dispatch_fuzz.h"
 #include "init.h"
+#include "stop_seq.h"
 
 struct init_state g_init;
 
@@ -229,6 +230,43 @@ capos_status_t capos_cap_mint(capos_cap_t mgr, uint32_t src, uint32_t dst, uint3
 	reply_cap = capos_loopback_mint(EP_SPAWN0, badge);
 	return reply_cap == CAPOS_NO_CAP ? CAPOS_LIMIT_EXCEEDED : CAPOS_OK;
 }
+
+/* stop_kernel.c's part of a Stop: nobody acknowledges, and each wait
+ * ends at once with the fake clock moved past the bound. */
+static uint64_t fake_now;
+static void stop_tell(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	(void)i;
+}
+static capos_status_t stop_wait(void *ctx, uint32_t i, uint64_t ns, uint64_t *bits)
+{
+	(void)ctx;
+	(void)i;
+	*bits = 0;
+	fake_now += ns;
+	return ns ? CAPOS_TIMEOUT : CAPOS_WOULD_BLOCK;
+}
+static int stop_ended(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	struct fproc *p = proc_of(g_init.comp[i].proc);
+	return !p || !p->alive;
+}
+static void stop_kill(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	capos_process_kill(g_init.comp[i].proc);
+}
+static uint64_t stop_now(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+const struct init_stop_ops init_stop_kernel_ops = {
+	.tell = stop_tell, .wait = stop_wait, .ended = stop_ended, .kill = stop_kill,
+	.now_ns = stop_now,
+};
 
 /* build.c's part of an Upgrade: a new instance, the old one draining. */
 capos_status_t init_spawn_component(uint32_t i, enum init_spawn_mode mode, const char *binary)
