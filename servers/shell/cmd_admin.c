@@ -1,5 +1,5 @@
 /*
- * cmd_admin.c - audit, kill, restart, upgrade, crash, debug (cmd_admin.h;
+ * cmd_admin.c - audit, kill, restart, upgrade, retarget, crash, debug (cmd_admin.h;
  * docs/shell.md "Administration"). The shell holds none of this authority
  * itself: every command gets a grant of the current session from the
  * broker, calls through it, and drops it at once.
@@ -232,6 +232,32 @@ int cmd_upgrade(struct shell *sh, int argc, char **argv)
 	}
 	sh_printf(sh->out, "upgrade: %s pid %u -> %u, %u endpoints moved\n", argv[1],
 		  (unsigned)res.old_pid, (unsigned)res.new_pid, (unsigned)res.endpoints_moved);
+	return 0;
+}
+
+/* Moves one endpoint to another running component that speaks its
+ * interface (init's ProcessControl.Retarget; docs/recovery.md). */
+int cmd_retarget(struct shell *sh, int argc, char **argv)
+{
+	if (argc != 3) {
+		sh_printf(sh->out, "usage: retarget ENDPOINT COMPONENT\n");
+		return 1;
+	}
+	capos_cap_t cap = grant(sh, "retarget", "process-control", argv[1]);
+	if (cap == CAPOS_NO_CAP)
+		return 1;
+	capos_RetargetRequest rq = capos_RetargetRequest_init_zero;
+	snprintf(rq.endpoint, sizeof(rq.endpoint), "%s", argv[1]);
+	snprintf(rq.component, sizeof(rq.component), "%s", argv[2]);
+	capos_Empty e;
+	capos_status_t st = processcontrol_retarget(cap, &rq, &e);
+	drop(cap);
+	if (st != CAPOS_OK) {
+		sh_printf(sh->out, "retarget: %s to %s: %s\n", argv[1], argv[2],
+			  capos_status_name(st));
+		return 1;
+	}
+	sh_printf(sh->out, "retarget: %s now served by %s\n", argv[1], argv[2]);
 	return 0;
 }
 
