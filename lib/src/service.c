@@ -17,9 +17,11 @@
  * the next blocking receive, so no endpoint starves the others.
  *
  * A serve notice (capos/service.h) adds an endpoint while the loop runs
- * (add_noticed): the same arrival scheme, and the new endpoint is looked
- * at once, for the callers that queued there before its arrival
- * notification was set.
+ * (add_noticed), for a server that takes them (take_endpoints): the same
+ * arrival scheme, and the new endpoint is looked at once, for the callers
+ * that queued there before its arrival notification was set. Should a
+ * receive on it fail later (moved on: RETARGETED), the loop stops serving
+ * that one and serves on (drop_noticed).
  */
 #include <string.h>
 
@@ -296,6 +298,14 @@ static uint32_t lowest(uint32_t mask)
 	return i;
 }
 
+/* Endpoint e, added by a notice, is served no more (its index stays, and
+ * its arrival bit stays out of what the signal hook sees). */
+static void drop_noticed(struct capos_server *s, uint32_t e)
+{
+	s->ep[e].arrival_bit = 0;
+	s->ep[e].cap = CAPOS_NO_CAP;
+}
+
 /* A serve notice in the IPC buffer (capos/service.h): serve its slot like
  * the first endpoint with a service for its interface. Returns the new
  * endpoint's index, or 0 when the notice is ignored (0 is never new). */
@@ -309,12 +319,14 @@ static uint32_t add_noticed(struct capos_server *s)
 		return 0;
 	memcpy(&n, b->body, sizeof(n));
 	uint32_t like = s->nep;
+	if (n.slot == CAPOS_NO_CAP)
+		return 0;
 	for (uint32_t i = 0; i < s->nep; i++) {
 		if (s->ep[i].cap == n.slot)
 			return 0; /* served already */
 		for (uint32_t k = 0; k < s->ep[i].nsvc && like == s->nep; k++)
 			if (s->ep[i].svc[k].interface_id == n.interface_id)
-				like = i;
+				like = s->ep[i].as;
 	}
 	uint32_t e = s->nep;
 	capos_status_t st = CAPOS_WRONG_TYPE; /* no service of ours speaks it */
@@ -364,6 +376,13 @@ static capos_status_t loop(struct capos_server *s)
 				pending &= ~(1u << e);
 				continue;
 			}
+			if (st != CAPOS_OK && s->ep[e].as != e) {
+				/* An endpoint a notice added moved on (or was never
+				 * ours): stop serving it, and serve on. */
+				pending &= ~(1u << e);
+				drop_noticed(s, e);
+				continue;
+			}
 		} else {
 			uint64_t wait = s->wait_ns ? s->wait_ns(s->ctx) : CAPOS_WAIT_FOREVER;
 			if (owe)
@@ -390,7 +409,7 @@ static capos_status_t loop(struct capos_server *s)
 				s->tick(s->ctx);
 			continue;
 		}
-		if (b->label == CAPOS_LABEL_SERVE_NOTICE) {
+		if (b->label == CAPOS_LABEL_SERVE_NOTICE && s->take_endpoints) {
 			/* Nobody waits for an answer (a caller who did is told
 			 * DISCONNECTED by the next receive). */
 			uint32_t added = add_noticed(s);

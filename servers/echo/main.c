@@ -26,7 +26,9 @@ int main(uint64_t arg)
 	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);
 	capos_server_add(&srv, ep, echo_service(&echo_service_ops, &state));
 	capos_cap_t thread = capos_cap_lookup("thread"), wake = capos_cap_lookup("wake");
-	if (thread != CAPOS_NO_CAP && wake != CAPOS_NO_CAP && srv.capmgr != CAPOS_NO_CAP)
-		(void)capos_server_bind(&srv, thread, wake); /* else: no endpoint added later */
+	/* Else no endpoint can be added later: notices stay ordinary calls. */
+	if (thread != CAPOS_NO_CAP && wake != CAPOS_NO_CAP && srv.capmgr != CAPOS_NO_CAP &&
+	    capos_server_bind(&srv, thread, wake) == CAPOS_OK)
+		srv.take_endpoints = 1;
 	return capos_service_main(&srv);
 }

@@ -210,13 +210,23 @@ int cmd_restart(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
+/* The usage check, then the session's process-control grant for cmd;
+ * CAPOS_NO_CAP (and the reason said) when either fails. */
+static capos_cap_t control_grant(struct shell *sh, int usage_ok, const char *usage,
+				 const char *cmd, const char *what)
+{
+	if (!usage_ok) {
+		sh_printf(sh->out, "usage: %s\n", usage);
+		return CAPOS_NO_CAP;
+	}
+	return grant(sh, cmd, "process-control", what);
+}
+
 int cmd_upgrade(struct shell *sh, int argc, char **argv)
 {
-	if (argc != 2 && argc != 3) {
-		sh_printf(sh->out, "usage: upgrade COMPONENT [BINARY]\n");
-		return 1;
-	}
-	capos_cap_t cap = grant(sh, "upgrade", "process-control", argv[1]);
+	int ok = argc == 2 || argc == 3;
+	capos_cap_t cap = control_grant(sh, ok, "upgrade COMPONENT [BINARY]", "upgrade",
+					ok ? argv[1] : "");
 	if (cap == CAPOS_NO_CAP)
 		return 1;
 	capos_UpgradeRequest rq = capos_UpgradeRequest_init_zero;
@@ -239,11 +249,8 @@ int cmd_upgrade(struct shell *sh, int argc, char **argv)
  * interface (init's ProcessControl.Retarget; docs/recovery.md). */
 int cmd_retarget(struct shell *sh, int argc, char **argv)
 {
-	if (argc != 3) {
-		sh_printf(sh->out, "usage: retarget ENDPOINT COMPONENT\n");
-		return 1;
-	}
-	capos_cap_t cap = grant(sh, "retarget", "process-control", argv[1]);
+	capos_cap_t cap = control_grant(sh, argc == 3, "retarget ENDPOINT COMPONENT", "retarget",
+					argc == 3 ? argv[1] : "");
 	if (cap == CAPOS_NO_CAP)
 		return 1;
 	capos_RetargetRequest rq = capos_RetargetRequest_init_zero;

@@ -88,6 +88,9 @@ struct capos_server {
 	/* Run `tick` before each call too (the call waits aside meanwhile):
 	 * for a server that must poll a device between calls. */
 	int tick_calls;
+	/* Take endpoints a serve notice names (below); off: such a message is
+	 * an ordinary one, answered like any other. */
+	int take_endpoints;
 
 	/* State. */
 	int stop;              /* capos_server_stop: answer this call, return */
@@ -155,15 +158,16 @@ capos_cap_t capos_service_endpoint(uint64_t start_arg, const char *name);
 capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits);
 /* A serve notice (docs/recovery.md, "Retarget to a running server"): a
  * Send with this label, on an endpoint the server blocks on, saying that
- * a RECV cap for an endpoint moved to this process waits in `slot`. The
- * loop then serves it with the services of its first endpoint that has
+ * a RECV cap for an endpoint moved to this process waits in `slot`. A
+ * server that set take_endpoints then serves it with the services of its first endpoint that has
  * one for `interface_id` (the hooks see that endpoint's index), through
  * NOTIFY_ARRIVAL: it needs capmgr and a bound notification, and a free
  * place (CAPOS_SERVER_MAX_ENDPOINTS); otherwise it prints why and ignores
  * the notice. Anyone may send one, but it can only name a cap already in
  * the server's own table, and the kernel arms the arrival only for a cap
  * with RECV: a server is never made to serve what it could not already
- * receive on. Init sends it (servers/init/retarget.c). */
+ * receive on. A server that holds RECV on endpoints it does not serve
+ * (init) must not take notices. Init sends it (servers/init/retarget.c). */
 #define CAPOS_LABEL_SERVE_NOTICE 0x5345525645ull /* "SERVE" */
 struct capos_serve_notice {
 	uint32_t slot;
