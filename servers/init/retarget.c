@@ -98,6 +98,8 @@ capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,
 						&serve, &to);
 	if (st == CAPOS_OK && !g_init.comp[to].alive)
 		st = CAPOS_NOT_FOUND; /* nothing running to serve it */
+	if (st == CAPOS_OK && !init_retarget_takes(g_init.comp[to].m))
+		st = CAPOS_UNSUPPORTED; /* its loop could not take it */
 	if (st == CAPOS_OK)
 		st = install_recv(g_init.comp[to].proc, g_init.comp[to].limits.max_slots,
 				  g_init.comp[from].serve_ep[serve], &slot);
@@ -111,7 +113,8 @@ capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,
 	init_audit(capos_AuditKind_AUDIT_KIND_UPGRADE, st, "retarget", "%s to %s by %s%s",
 		   req->endpoint, req->component, by,
 		   st == CAPOS_WRONG_TYPE ? ": the target does not serve its interface"
-		   : st == CAPOS_TIMEOUT  ? ": moved, but the target was too busy to be told"
-					  : "");
+		   : st == CAPOS_UNSUPPORTED ? ": the target cannot take an endpoint while it runs"
+		   : st == CAPOS_TIMEOUT     ? ": moved, but the target was too busy to be told"
+					     : "");
 	return st;
 }
