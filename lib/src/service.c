@@ -19,6 +19,12 @@
  * init's stop notice (capos/stop.h) arrives as a signal too: the loop then
  * returns CAPOS_OK, as after capos_server_stop, once the component's stop
  * hook has run; the runtime acknowledges it as the process exits.
+ * A serve notice (capos/service.h) adds an endpoint while the loop runs
+ * (add_noticed), for a server that takes them (take_endpoints): the same
+ * arrival scheme, and the new endpoint is looked at once, for the callers
+ * that queued there before its arrival notification was set. Should a
+ * receive on it fail later (moved on: RETARGETED), the loop stops serving
+ * that one and serves on (drop_noticed).
  */
 #include <string.h>
 
@@ -56,6 +62,7 @@ capos_status_t capos_server_add(struct capos_server *s, capos_cap_t ep,
 		s->ep[i].cap = ep;
 		s->ep[i].nsvc = 0;
 		s->ep[i].arrival_bit = i ? ARRIVAL_BIT(i) : 0;
+		s->ep[i].as = i;
 		s->nep++;
 	}
 	if (s->ep[i].nsvc == CAPOS_SERVER_MAX_SERVICES || !svc.dispatch)
@@ -139,7 +146,7 @@ static inline const struct capos_rpc_service *choose(struct capos_server *s, uin
 	if (ep->nsvc == 1 && !s->route && !s->raw)
 		return &ep->svc[0];
 	if (s->route) {
-		int k = s->route(s->ctx, e, rq);
+		int k = s->route(s->ctx, ep->as, rq);
 		if (k >= 0)
 			return (uint32_t)k < ep->nsvc ? &ep->svc[k] : NULL;
 	}
@@ -238,7 +245,7 @@ static int handle(struct capos_server *s, uint32_t e)
 			memcpy(s->in, b->body, rq.len);
 			rq.body = s->in;
 		}
-		result = s->raw(s->ctx, e, &rq);
+		result = s->raw(s->ctx, s->ep[e].as, &rq);
 	} else {
 		result = CAPOS_UNSUPPORTED;
 	}
@@ -308,6 +315,60 @@ static uint32_t lowest(uint32_t mask)
 	return i;
 }
 
+/* Endpoint e, added by a notice, is served no more (its index stays, and
+ * its arrival bit stays out of what the signal hook sees). */
+static void drop_noticed(struct capos_server *s, uint32_t e)
+{
+	s->ep[e].arrival_bit = 0;
+	s->ep[e].cap = CAPOS_NO_CAP;
+}
+
+/* A serve notice in the IPC buffer (capos/service.h): serve its slot like
+ * the first endpoint with a service for its interface. Returns the new
+ * endpoint's index, or 0 when the notice is ignored (0 is never new). */
+static uint32_t add_noticed(struct capos_server *s)
+{
+	const struct capos_startup *su = capos_startup();
+	const char *me = su ? su->program : "server";
+	struct capos_ipc_buffer *b = capos_ipc();
+	struct capos_serve_notice n;
+	if (b->len < sizeof(n))
+		return 0;
+	memcpy(&n, b->body, sizeof(n));
+	uint32_t like = s->nep;
+	if (n.slot == CAPOS_NO_CAP)
+		return 0;
+	for (uint32_t i = 0; i < s->nep; i++) {
+		if (s->ep[i].cap == n.slot)
+			return 0; /* served already */
+		for (uint32_t k = 0; k < s->ep[i].nsvc && like == s->nep; k++)
+			if (s->ep[i].svc[k].interface_id == n.interface_id)
+				like = s->ep[i].as;
+	}
+	uint32_t e = s->nep;
+	capos_status_t st = CAPOS_WRONG_TYPE; /* no service of ours speaks it */
+	if (like != e)
+		st = e == CAPOS_SERVER_MAX_ENDPOINTS ? CAPOS_LIMIT_EXCEEDED
+		     : s->ntfn == CAPOS_NO_CAP || s->capmgr == CAPOS_NO_CAP
+			     ? CAPOS_UNSUPPORTED /* no arrivals without both */
+			     : capos_notify_arrival(s->capmgr, n.slot, s->ntfn, ARRIVAL_BIT(e));
+	if (st != CAPOS_OK) {
+		capos_printf("%s: cannot serve the endpoint in slot %u: status %ld\n", me,
+			     (unsigned)n.slot, (long)st);
+		return 0;
+	}
+	s->ep[e] = s->ep[like];
+	s->ep[e].cap = n.slot;
+	s->ep[e].arrival_bit = ARRIVAL_BIT(e);
+	s->ep[e].as = like;
+	s->arrival_mask |= ARRIVAL_BIT(e);
+	s->nep++;
+	s->plain = 0; /* more than one endpoint now */
+	capos_printf("%s: serves the endpoint in slot %u (interface 0x%04lx) too\n", me,
+		     (unsigned)n.slot, (unsigned long)n.interface_id);
+	return e;
+}
+
 static capos_status_t loop(struct capos_server *s)
 {
 	/* One endpoint, one service, no hooks before the dispatch: the
@@ -330,6 +391,13 @@ static capos_status_t loop(struct capos_server *s)
 			owe = 0; /* the reply went first, whatever came next */
 			if (st == CAPOS_WOULD_BLOCK) {
 				pending &= ~(1u << e);
+				continue;
+			}
+			if (st != CAPOS_OK && s->ep[e].as != e) {
+				/* An endpoint a notice added moved on (or was never
+				 * ours): stop serving it, and serve on. */
+				pending &= ~(1u << e);
+				drop_noticed(s, e);
 				continue;
 			}
 		} else {
@@ -362,6 +430,14 @@ static capos_status_t loop(struct capos_server *s)
 				s->signal(s->ctx, bits);
 			if (s->tick)
 				s->tick(s->ctx);
+			continue;
+		}
+		if (b->label == CAPOS_LABEL_SERVE_NOTICE && s->take_endpoints) {
+			/* Nobody waits for an answer (a caller who did is told
+			 * DISCONNECTED by the next receive). */
+			uint32_t added = add_noticed(s);
+			if (added)
+				pending |= 1u << added;
 			continue;
 		}
 		owe = handle(s, e);

@@ -8,14 +8,22 @@
  * (the top is where the service framework keeps its reply pool), and the
  * endpoint's serving side becomes the target's process in one kernel step:
  * queued callers stay queued for it, the old server's next Recv answers
- * RETARGETED. The move lasts until either component is restarted: a
- * restart puts the manifest's arrangement back (docs/init.md). Every
- * retarget, refused or done, is an audit record.
+ * RETARGETED. Then init tells the target's service loop with a serve
+ * notice (capos/service.h): a non-blocking Send on the endpoint its
+ * thread waits on, tried on each endpoint it serves and again every
+ * millisecond while it is busy, for NOTICE_TRIES ms at most - init never
+ * blocks on a component. Untold (TIMEOUT), the target holds the
+ * endpoint and its callers wait until it is restarted. The move lasts
+ * until either component is restarted: a restart puts the manifest's
+ * arrangement back (docs/init.md). Every retarget, refused or done, is an
+ * audit record.
  */
 #include <string.h>
 
 #include <capos/debug.h>
 #include <capos/kernel.h>
+#include <capos/service.h>
+#include <capos/syscall.h>
 
 #include "init.h"
 #include "retarget_check.h"
@@ -34,6 +42,48 @@ static capos_status_t install_recv(uint32_t proc, uint32_t max_slots, uint32_t e
 	return st;
 }
 
+#define NOTICE_TRIES 100u
+#define NOTICE_RETRY_NS 1000000ull
+
+/* Where init waits between tries: a notification nobody signals. */
+static capos_status_t pause_briefly(void)
+{
+	static uint32_t idle = CAPOS_NO_CAP;
+	if (idle == CAPOS_NO_CAP) {
+		capos_status_t st = capos_notification_create(g_init.self, &idle);
+		if (st != CAPOS_OK)
+			return st;
+	}
+	capos_status_t st = capos_wait(idle, NOTICE_RETRY_NS);
+	return st == CAPOS_TIMEOUT ? CAPOS_OK : st;
+}
+
+/* The serve notice: the endpoint in `slot` of component to's table is
+ * its to serve, with the services it has for `iface`. */
+static capos_status_t tell_target(uint32_t to, uint32_t slot, uint64_t iface)
+{
+	const struct init_component *c = &g_init.comp[to];
+	struct capos_ipc_buffer *b = capos_ipc();
+	struct capos_serve_notice n = { .slot = slot, .reserved = 0, .interface_id = iface };
+	for (uint32_t t = 0; t < NOTICE_TRIES; t++) {
+		for (uint32_t k = 0; k < c->m->serves_count; k++) {
+			b->label = CAPOS_LABEL_SERVE_NOTICE;
+			b->len = sizeof(n);
+			b->ncaps = 0;
+			b->cap_move = 0;
+			memcpy(b->body, &n, sizeof(n));
+			capos_status_t st = capos_nbsend(c->serve_ep[k]);
+			if (st == CAPOS_OK)
+				return CAPOS_OK;
+			if (st != CAPOS_WOULD_BLOCK)
+				return st;
+		}
+		if (pause_briefly() != CAPOS_OK)
+			break;
+	}
+	return CAPOS_TIMEOUT;
+}
+
 capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,
 			     const capos_RetargetRequest *req, capos_Empty *resp)
 {
@@ -48,16 +98,23 @@ capos_status_t init_retarget(void *ctx, struct capos_rpc_request *rq,
 						&serve, &to);
 	if (st == CAPOS_OK && !g_init.comp[to].alive)
 		st = CAPOS_NOT_FOUND; /* nothing running to serve it */
+	if (st == CAPOS_OK && !init_retarget_takes(g_init.comp[to].m))
+		st = CAPOS_UNSUPPORTED; /* its loop could not take it */
 	if (st == CAPOS_OK)
 		st = install_recv(g_init.comp[to].proc, g_init.comp[to].limits.max_slots,
 				  g_init.comp[from].serve_ep[serve], &slot);
 	if (st == CAPOS_OK)
 		st = capos_retarget(g_init.pctl, g_init.comp[from].serve_ep[serve],
 				    g_init.comp[to].proc);
+	if (st == CAPOS_OK)
+		st = tell_target(to, slot, g_init.sys->components[from].serves[serve].interface_id);
 	capos_printf("init: %s asked to retarget %s to %s: status %ld\n", by, req->endpoint,
 		     req->component, (long)st);
 	init_audit(capos_AuditKind_AUDIT_KIND_UPGRADE, st, "retarget", "%s to %s by %s%s",
 		   req->endpoint, req->component, by,
-		   st == CAPOS_WRONG_TYPE ? ": the target does not serve its interface" : "");
+		   st == CAPOS_WRONG_TYPE ? ": the target does not serve its interface"
+		   : st == CAPOS_UNSUPPORTED ? ": the target cannot take an endpoint while it runs"
+		   : st == CAPOS_TIMEOUT     ? ": moved, but the target was too busy to be told"
+					     : "");
 	return st;
 }

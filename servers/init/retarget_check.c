@@ -43,3 +43,24 @@ capos_status_t init_retarget_check(const capos_System *sys, const char *endpoint
 			return CAPOS_OK;
 	return CAPOS_WRONG_TYPE;
 }
+
+int init_retarget_takes(const capos_Component *c)
+{
+	int thread = 0, ntfn = 0, capmgr = 0;
+	for (pb_size_t i = 0; i < c->caps_count; i++) {
+		const capos_Grant *g = &c->caps[i];
+		if (g->endpoint[0])
+			continue;
+		if (g->kernel == capos_KernelResource_KERNEL_RESOURCE_THREAD)
+			thread = 1;
+		else if (g->kernel == capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION)
+			ntfn = 1;
+		else if (g->kernel == capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER) {
+			int write = g->rights_count == 0; /* the default has WRITE */
+			for (pb_size_t k = 0; k < g->rights_count; k++)
+				write |= g->rights[k] == capos_GrantRight_GRANT_RIGHT_WRITE;
+			capmgr |= write;
+		}
+	}
+	return thread && ntfn && capmgr;
+}

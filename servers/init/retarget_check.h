@@ -22,4 +22,12 @@ capos_status_t init_retarget_check(const capos_System *sys, const char *endpoint
 				   const char *target, uint32_t *from, uint32_t *serve,
 				   uint32_t *to);
 
+/* Can component c's service loop take an endpoint while it runs (a serve
+ * notice, capos/service.h)? Only with what the loop needs for it: its own
+ * thread (to bind a notification), a notification and its table with
+ * WRITE (NOTIFY_ARRIVAL). Init refuses a retarget to anything else
+ * (UNSUPPORTED) rather than strand the endpoint's callers. Whether its
+ * code opted in (take_endpoints) no manifest says. */
+int init_retarget_takes(const capos_Component *c);
+
 #endif

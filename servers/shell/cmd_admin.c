@@ -1,5 +1,5 @@
 /*
- * cmd_admin.c - audit, kill, restart, upgrade, crash, debug (cmd_admin.h;
+ * cmd_admin.c - audit, kill, restart, upgrade, retarget, crash, debug (cmd_admin.h;
  * docs/shell.md "Administration"). The shell holds none of this authority
  * itself: every command gets a grant of the current session from the
  * broker, calls through it, and drops it at once.
@@ -210,13 +210,23 @@ int cmd_restart(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
+/* The usage check, then the session's process-control grant for cmd;
+ * CAPOS_NO_CAP (and the reason said) when either fails. */
+static capos_cap_t control_grant(struct shell *sh, int usage_ok, const char *usage,
+				 const char *cmd, const char *what)
+{
+	if (!usage_ok) {
+		sh_printf(sh->out, "usage: %s\n", usage);
+		return CAPOS_NO_CAP;
+	}
+	return grant(sh, cmd, "process-control", what);
+}
+
 int cmd_upgrade(struct shell *sh, int argc, char **argv)
 {
-	if (argc != 2 && argc != 3) {
-		sh_printf(sh->out, "usage: upgrade COMPONENT [BINARY]\n");
-		return 1;
-	}
-	capos_cap_t cap = grant(sh, "upgrade", "process-control", argv[1]);
+	int ok = argc == 2 || argc == 3;
+	capos_cap_t cap = control_grant(sh, ok, "upgrade COMPONENT [BINARY]", "upgrade",
+					ok ? argv[1] : "");
 	if (cap == CAPOS_NO_CAP)
 		return 1;
 	capos_UpgradeRequest rq = capos_UpgradeRequest_init_zero;
@@ -232,6 +242,29 @@ int cmd_upgrade(struct shell *sh, int argc, char **argv)
 	}
 	sh_printf(sh->out, "upgrade: %s pid %u -> %u, %u endpoints moved\n", argv[1],
 		  (unsigned)res.old_pid, (unsigned)res.new_pid, (unsigned)res.endpoints_moved);
+	return 0;
+}
+
+/* Moves one endpoint to another running component that speaks its
+ * interface (init's ProcessControl.Retarget; docs/recovery.md). */
+int cmd_retarget(struct shell *sh, int argc, char **argv)
+{
+	capos_cap_t cap = control_grant(sh, argc == 3, "retarget ENDPOINT COMPONENT", "retarget",
+					argc == 3 ? argv[1] : "");
+	if (cap == CAPOS_NO_CAP)
+		return 1;
+	capos_RetargetRequest rq = capos_RetargetRequest_init_zero;
+	snprintf(rq.endpoint, sizeof(rq.endpoint), "%s", argv[1]);
+	snprintf(rq.component, sizeof(rq.component), "%s", argv[2]);
+	capos_Empty e;
+	capos_status_t st = processcontrol_retarget(cap, &rq, &e);
+	drop(cap);
+	if (st != CAPOS_OK) {
+		sh_printf(sh->out, "retarget: %s to %s: %s\n", argv[1], argv[2],
+			  capos_status_name(st));
+		return 1;
+	}
+	sh_printf(sh->out, "retarget: %s now served by %s\n", argv[1], argv[2]);
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 /*
  * cmd_admin.h - the operator's commands (cmd_admin.c, docs/shell.md
- * "Administration"): audit, kill, restart, upgrade, crash, debug. Each
- * asks the broker for the grant it needs for the current session
- * ("maintenance" for audit, crash and debug; "process-control" for kill,
- * restart and upgrade), uses it for that one command and drops it, so an
+ * "Administration"): audit, kill, restart, upgrade, retarget, crash,
+ * debug. Each asks the broker for the grant it needs for the current
+ * session ("maintenance" for audit, crash and debug; "process-control" for
+ * kill, restart, upgrade and retarget), uses it for that one command and drops it, so an
  * anonymous session is refused each one by the broker. Pure logic over the
  * generated stubs, like commands.c.
  */
@@ -16,6 +16,7 @@ int cmd_audit(struct shell *sh, int argc, char **argv);
 int cmd_kill(struct shell *sh, int argc, char **argv);
 int cmd_restart(struct shell *sh, int argc, char **argv);
 int cmd_upgrade(struct shell *sh, int argc, char **argv);
+int cmd_retarget(struct shell *sh, int argc, char **argv);
 int cmd_crash(struct shell *sh, int argc, char **argv);
 int cmd_debug(struct shell *sh, int argc, char **argv);
 

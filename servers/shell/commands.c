@@ -649,12 +649,14 @@ static const struct command {
 	{ "ps", cmd_ps, "the processes init runs" },
 	{ "keys", sh_cmd_keys, "the crypto vault's keys (never their material)" },
 	/* cmd_admin.c: each through a grant of the session; one help line
-	 * for the six keeps `help` in one console write */
-	{ "audit", cmd_audit, "[-n N]; kill|restart|upgrade COMPONENT [BINARY]; crash "
-			      "COMPONENT; debug PID" },
+	 * for the seven keeps `help` in one console write (upgrade's BINARY
+	 * is in its usage line) */
+	{ "audit", cmd_audit, "[-n N]; kill|restart|upgrade|crash NAME; retarget ENDPOINT "
+			      "NAME; debug PID" },
 	{ "kill", cmd_kill, NULL },
 	{ "restart", cmd_restart, NULL },
 	{ "upgrade", cmd_upgrade, NULL },
+	{ "retarget", cmd_retarget, NULL },
 	{ "crash", cmd_crash, NULL },
 	{ "debug", cmd_debug, NULL },
 	{ "echo", cmd_echo, "ARGS: print the arguments" },

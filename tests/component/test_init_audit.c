@@ -292,9 +292,52 @@ static void test_retarget_interface_check(void **st)
 			 CAPOS_NOT_FOUND);
 }
 
+static void kernel_cap(capos_Component *c, capos_KernelResource k, capos_GrantRight right)
+{
+	capos_Grant *g = &c->caps[c->caps_count++];
+	memset(g, 0, sizeof(*g));
+	g->kernel = k;
+	if (right) {
+		g->rights[0] = right;
+		g->rights_count = 1;
+	}
+}
+
+/* A retarget target's loop needs its thread, a notification and its table
+ * with WRITE to take an endpoint while it runs; without any one of them
+ * init refuses. */
+static void test_retarget_takes(void **st)
+{
+	(void)st;
+	capos_Component c;
+	memset(&c, 0, sizeof(c));
+	assert_false(init_retarget_takes(&c));
+	kernel_cap(&c, capos_KernelResource_KERNEL_RESOURCE_THREAD, 0);
+	kernel_cap(&c, capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION, 0);
+	assert_false(init_retarget_takes(&c)); /* no capmgr */
+	kernel_cap(&c, capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER,
+		   capos_GrantRight_GRANT_RIGHT_READ);
+	assert_false(init_retarget_takes(&c)); /* READ only: no NOTIFY_ARRIVAL */
+	kernel_cap(&c, capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER,
+		   capos_GrantRight_GRANT_RIGHT_WRITE);
+	assert_true(init_retarget_takes(&c));
+	/* the same without the notification */
+	c.caps[1].kernel = capos_KernelResource_KERNEL_RESOURCE_SELF;
+	assert_false(init_retarget_takes(&c));
+	/* a capmgr with the default rights (WRITE among them) */
+	c.caps[1].kernel = capos_KernelResource_KERNEL_RESOURCE_NOTIFICATION;
+	c.caps_count = 2;
+	kernel_cap(&c, capos_KernelResource_KERNEL_RESOURCE_CAP_MANAGER, 0);
+	assert_true(init_retarget_takes(&c));
+	/* no thread */
+	c.caps[0].kernel = capos_KernelResource_KERNEL_RESOURCE_KERNEL_INFO;
+	assert_false(init_retarget_takes(&c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_retarget_takes),
 		cmocka_unit_test_setup(test_crash_record_redacted_fault, setup),
 		cmocka_unit_test_setup(test_crash_record_redacted_exit_and_kill, setup),
 		cmocka_unit_test_setup(test_queue_while_down, setup),

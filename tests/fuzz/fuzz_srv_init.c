@@ -82,6 +82,14 @@ capos_status_t capos_retarget(capos_cap_t pctl, uint32_t endpoint, uint32_t proc
 	return CAPOS_DENIED;
 }
 
+/* Retarget's wait between serve-notice tries (never reached: the retarget
+ * before it is refused). */
+capos_status_t capos_notification_create(capos_cap_t proc, uint32_t *slot)
+{
+	(void)proc, (void)slot;
+	return CAPOS_DENIED;
+}
+
 capos_status_t capos_thread_create(capos_cap_t proc, const struct capos_thread_create *a,
 				   uint32_t *slot)
 {

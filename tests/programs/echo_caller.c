@@ -4,6 +4,12 @@
  * as it runs, and every 10000 calls prints how many calls it made and how
  * many failed. A live upgrade of the echo server must leave the error
  * count at 0 (tests/qemu/debug_shell.expect).
+ *
+ * Each reply says how many calls its server instance has answered; when
+ * that does not follow the last one, another instance answered, and the
+ * caller says so. With a `witness` cap (another instance's own Echo
+ * endpoint) it then asks that instance's Count: equal to the reply's count
+ * when the witness is the one that answered (tests/qemu/retarget.expect).
  */
 #include <string.h>
 
@@ -24,7 +30,8 @@ int main(uint64_t arg)
 		capos_printf("echo_caller: needs caps echo and tick\n");
 		return 1;
 	}
-	uint64_t calls = 0, errors = 0;
+	capos_cap_t witness = capos_cap_lookup("witness");
+	uint64_t calls = 0, errors = 0, last = 0;
 	for (;;) {
 		capos_EchoRequest req = capos_EchoRequest_init_zero;
 		req.data.size = 4;
@@ -36,6 +43,19 @@ int main(uint64_t arg)
 			errors++;
 			capos_printf("echo_caller: call %lu failed: status %ld\n",
 				     (unsigned long)calls, (long)st);
+		} else {
+			if (last && r.count != last + 1u) {
+				capos_EchoCount wc = { 0 };
+				capos_Empty none = capos_Empty_init_zero;
+				capos_status_t ws = witness != CAPOS_NO_CAP
+							    ? echo_count(witness, &none, &wc)
+							    : CAPOS_INVALID_CAP;
+				capos_printf("echo_caller: call %lu answered by another instance: "
+					     "count %lu after %lu; witness: status %ld, count %lu\n",
+					     (unsigned long)calls, (unsigned long)r.count,
+					     (unsigned long)last, (long)ws, (unsigned long)wc.count);
+			}
+			last = r.count;
 		}
 		if (calls % 10000 == 0)
 			capos_printf("echo_caller: %lu calls, %lu errors\n", (unsigned long)calls,

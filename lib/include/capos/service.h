@@ -23,7 +23,9 @@
  *    call), reply caps in rq->caps_out travel with an OK reply;
  *  - the startup boilerplate: the endpoint by start argument or name
  *    (capos_service_endpoint), the `ready` signal, and the exit on
- *    RETARGETED (capos_service_main).
+ *    RETARGETED (capos_service_main);
+ *  - endpoints added while it runs: a serve notice (below) from init
+ *    after a ProcessControl.Retarget moved an endpoint here.
  *
  * The IPC buffer: the framework hands the handler a decoded request and
  * encodes the reply after the handler returns, so a handler may make any
@@ -47,6 +49,9 @@ struct capos_server_endpoint {
 	struct capos_rpc_service svc[CAPOS_SERVER_MAX_SERVICES];
 	uint32_t nsvc;
 	uint64_t arrival_bit; /* endpoints after the first: NOTIFY_ARRIVAL bit */
+	uint32_t as;          /* the index the hooks see: its own, or for an
+			       * endpoint added by a serve notice, the one whose
+			       * services it shares */
 };
 
 struct capos_server {
@@ -83,6 +88,9 @@ struct capos_server {
 	/* Run `tick` before each call too (the call waits aside meanwhile):
 	 * for a server that must poll a device between calls. */
 	int tick_calls;
+	/* Take endpoints a serve notice names (below); off: such a message is
+	 * an ordinary one, answered like any other. */
+	int take_endpoints;
 
 	/* State. */
 	int stop;              /* capos_server_stop: answer this call, return */
@@ -148,6 +156,25 @@ capos_cap_t capos_service_endpoint(uint64_t start_arg, const char *name);
  * `bits` (any non-zero) on `ntfn` (its own `ready`), then rings the
  * CAPOS_READY_BELL_NAME doorbell if it holds one. */
 capos_status_t capos_service_ready(capos_cap_t ntfn, uint64_t bits);
+/* A serve notice (docs/recovery.md, "Retarget to a running server"): a
+ * Send with this label, on an endpoint the server blocks on, saying that
+ * a RECV cap for an endpoint moved to this process waits in `slot`. A
+ * server that set take_endpoints then serves it with the services of its first endpoint that has
+ * one for `interface_id` (the hooks see that endpoint's index), through
+ * NOTIFY_ARRIVAL: it needs capmgr and a bound notification, and a free
+ * place (CAPOS_SERVER_MAX_ENDPOINTS); otherwise it prints why and ignores
+ * the notice. Anyone may send one, but it can only name a cap already in
+ * the server's own table, and the kernel arms the arrival only for a cap
+ * with RECV: a server is never made to serve what it could not already
+ * receive on. A server that holds RECV on endpoints it does not serve
+ * (init) must not take notices. Init sends it (servers/init/retarget.c). */
+#define CAPOS_LABEL_SERVE_NOTICE 0x5345525645ull /* "SERVE" */
+struct capos_serve_notice {
+	uint32_t slot;
+	uint32_t reserved; /* 0 */
+	uint64_t interface_id;
+};
+
 /* The usual server: signals `ready` (startup name) once, runs s, and turns
  * the outcome into main's return value: 0 when retargeted away (a live
  * upgrade or restart took over) or stopped, else the status. */
