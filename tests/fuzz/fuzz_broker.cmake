@@ -20,7 +20,7 @@ add_custom_command(OUTPUT ${seed}
 capos_fuzzer(fuzz_broker SEEDS ${seed}
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_broker.c ${CAPOS_BROKER_FIXTURE_SOURCES}
   ${PROJECT_SOURCE_DIR}/lib/src/rpc.c ${PROJECT_SOURCE_DIR}/lib/src/loopback.c
-  ${PROJECT_SOURCE_DIR}/lib/src/client_names.c
+  ${PROJECT_SOURCE_DIR}/lib/src/client_names.c ${PROJECT_SOURCE_DIR}/lib/src/escape.c
   ${G}/broker.capos.c ${G}/broker.pb.c ${G}/audit.capos.c ${G}/audit.pb.c
   ${G}/crypto.capos.c ${G}/crypto.pb.c ${G}/log.capos.c ${G}/log.pb.c
   ${G}/process.pb.c ${G}/process.capos.c ${G}/manifest.pb.c ${G}/manifest.capos.c
