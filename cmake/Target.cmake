@@ -25,7 +25,8 @@ endfunction()
 # Userspace programs: static, non-PIE, linked at lib/user.ld's base.
 function(capos_user_target tgt)
   target_compile_options(${tgt} PRIVATE ${CAPOS_WARNINGS} ${CAPOS_FREESTANDING_FLAGS}
-    -mno-red-zone -fno-stack-protector -fcf-protection=none)
+    -mno-red-zone -fno-stack-protector -fcf-protection=none
+    -ffunction-sections -fdata-sections)
   target_include_directories(${tgt} PRIVATE ${PROJECT_SOURCE_DIR}/kern/include
     ${PROJECT_SOURCE_DIR}/lib/include)
 endfunction()
@@ -41,6 +42,10 @@ function(capos_user_program name)
   set_target_properties(${name} PROPERTIES SUFFIX ".elf"
     LINK_DEPENDS ${PROJECT_SOURCE_DIR}/lib/user.ld
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/programs)
+  # --gc-sections: each generated .capos.c holds the codecs of every
+  # message of its .proto; a program keeps only those it calls, so the
+  # default boot package stays within one SharedBuffer (kern/core/boot.c).
+  target_link_options(${name} PRIVATE -Wl,--gc-sections)
   # Boot packages carry the program without its debug sections (the kernel
   # checks the whole package at boot: smaller is faster); the symbols stay
   # beside it in <name>.debug for gdb (docs/debugging.md).
