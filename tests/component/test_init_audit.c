@@ -14,7 +14,7 @@
 
 #include <capos/transport.h>
 
-#include "audit.capos.h"
+#include "audit_fixture.h"
 #include "audit_queue.h"
 #include "audit_service.h"
 #include "retarget_check.h"
@@ -38,27 +38,6 @@ static int setup(void **st)
 				INIT_BADGE);
 	init_audit_queue_init(&q, AUDIT_CAP);
 	return 0;
-}
-
-/* The record at sequence seq (1-based), read back through the server. */
-static capos_AuditRecord read_one(uint64_t seq)
-{
-	capos_AuditFilter f = capos_AuditFilter_init_zero;
-	capos_AuditReadResult r;
-	f.cursor = seq;
-	f.max = 1;
-	assert_int_equal(auditlog_read(AUDIT_CAP, &f, &r), CAPOS_OK);
-	assert_int_equal(r.records_count, 1);
-	return r.records[0];
-}
-
-static uint64_t last_sequence(void)
-{
-	capos_AuditFilter f = capos_AuditFilter_init_zero;
-	capos_AuditReadResult r;
-	f.max = 1;
-	assert_int_equal(auditlog_read(AUDIT_CAP, &f, &r), CAPOS_OK);
-	return r.last_sequence;
 }
 
 static void event(const char *action)
@@ -105,7 +84,7 @@ static void test_crash_record_redacted_fault(void **st)
 
 	/* and the same through the audit log */
 	assert_int_equal(init_audit_submit(&q, &r), CAPOS_OK);
-	capos_AuditRecord got = read_one(1);
+	capos_AuditRecord got = afx_record(AUDIT_CAP, 1);
 	assert_string_equal(got.source, "init");
 	assert_int_equal(got.crash.pid, 9);
 	assert_int_equal(got.crash.error_code, 0);
@@ -149,7 +128,7 @@ static void test_queue_while_down(void **st)
 {
 	(void)st;
 	event("a");
-	assert_int_equal(last_sequence(), 1);
+	assert_int_equal(afx_last(AUDIT_CAP), 1);
 	capos_loopback_fail_next(AUDIT_CAP, CAPOS_DISCONNECTED, 1);
 	event("b");
 	assert_int_equal(q.count, 1);
@@ -159,15 +138,15 @@ static void test_queue_while_down(void **st)
 	event("d");
 	assert_int_equal(capos_loopback_delivered(AUDIT_CAP), calls);
 	assert_int_equal(q.count, 3);
-	assert_int_equal(last_sequence(), 1);
+	assert_int_equal(afx_last(AUDIT_CAP), 1);
 
 	q.cap = AUDIT_CAP; /* restarted */
 	event("e");
 	assert_int_equal(q.count, 0);
-	assert_int_equal(last_sequence(), 5);
+	assert_int_equal(afx_last(AUDIT_CAP), 5);
 	const char *want[] = { "a", "b", "c", "d", "e" };
 	for (uint64_t s = 1; s <= 5; s++) {
-		capos_AuditRecord r = read_one(s);
+		capos_AuditRecord r = afx_record(AUDIT_CAP, s);
 		assert_string_equal(r.action, want[s - 1]);
 		assert_string_equal(r.source, "init");
 	}
@@ -185,9 +164,9 @@ static void test_flush_on_return(void **st)
 	assert_int_equal(init_audit_flush(&q), CAPOS_DISCONNECTED);
 	q.cap = AUDIT_CAP;
 	assert_int_equal(init_audit_flush(&q), CAPOS_OK);
-	assert_int_equal(last_sequence(), 2);
-	assert_string_equal(read_one(1).action, "x");
-	assert_string_equal(read_one(2).action, "y");
+	assert_int_equal(afx_last(AUDIT_CAP), 2);
+	assert_string_equal(afx_record(AUDIT_CAP, 1).action, "x");
+	assert_string_equal(afx_record(AUDIT_CAP, 2).action, "y");
 }
 
 /* More than the queue holds: the rest is dropped and counted, and the
@@ -205,17 +184,17 @@ static void test_overflow_counted_and_recorded(void **st)
 	assert_int_equal(q.lost, 5);
 	q.cap = AUDIT_CAP;
 	event("after");
-	assert_int_equal(last_sequence(), INIT_AUDIT_QUEUE_MAX + 2u);
+	assert_int_equal(afx_last(AUDIT_CAP), INIT_AUDIT_QUEUE_MAX + 2u);
 	for (unsigned i = 0; i < INIT_AUDIT_QUEUE_MAX; i++) {
 		snprintf(a, sizeof(a), "r%u", i);
-		assert_string_equal(read_one(i + 1u).action, a);
+		assert_string_equal(afx_record(AUDIT_CAP, i + 1u).action, a);
 	}
-	capos_AuditRecord lost = read_one(INIT_AUDIT_QUEUE_MAX + 1u);
+	capos_AuditRecord lost = afx_record(AUDIT_CAP, INIT_AUDIT_QUEUE_MAX + 1u);
 	assert_string_equal(lost.action, "audit records lost");
 	assert_int_equal(lost.kind, capos_AuditKind_AUDIT_KIND_OTHER);
 	assert_int_equal(lost.outcome, capos_Status_STATUS_LIMIT_EXCEEDED);
 	assert_memory_equal(lost.detail, "5 records dropped", 17);
-	assert_string_equal(read_one(INIT_AUDIT_QUEUE_MAX + 2u).action, "after");
+	assert_string_equal(afx_record(AUDIT_CAP, INIT_AUDIT_QUEUE_MAX + 2u).action, "after");
 	assert_int_equal(q.lost, 0);
 	assert_int_equal(q.lost_total, 5);
 }
@@ -231,7 +210,7 @@ static void test_log_full_not_retried(void **st)
 	assert_int_equal(q.count, 0);
 	assert_int_equal(q.appended, 2);
 	assert_int_equal(q.refused, 1);
-	assert_int_equal(last_sequence(), 2);
+	assert_int_equal(afx_last(AUDIT_CAP), 2);
 }
 
 /* ---- Retarget's rules ---- */
