@@ -53,6 +53,36 @@ static capos_cap_t grant(struct shell *sh, const char *cmd, const char *name, co
 	return sh_session_grant(sh, cmd, name, reason, &res);
 }
 
+/* The usage check ("usage: <usage>" printed when !usage_ok), then the
+ * session's grant `name` for cmd with the reason "<cmd> <argv[1]>": the
+ * cap, or CAPOS_NO_CAP when either fails (the broker's refusal printed
+ * by sh_session_grant). argv[1] is read only when usage_ok. */
+static capos_cap_t command_grant(struct shell *sh, int usage_ok, const char *usage,
+				 const char *cmd, const char *name, char **argv)
+{
+	if (!usage_ok) {
+		sh_printf(sh->out, "usage: %s\n", usage);
+		return CAPOS_NO_CAP;
+	}
+	return grant(sh, cmd, name, argv[1]);
+}
+
+/* A call through the grant failed: "<cmd>: <what>: <status>". Returns
+ * the command's exit code, 1. */
+static int call_failed(struct shell *sh, const char *cmd, const char *what, capos_status_t st)
+{
+	sh_printf(sh->out, "%s: %s: %s\n", cmd, what, capos_status_name(st));
+	return 1;
+}
+
+/* A ProcessRef naming a component. */
+static capos_ProcessRef named(const char *name)
+{
+	capos_ProcessRef ref = capos_ProcessRef_init_zero;
+	snprintf(ref.name, sizeof(ref.name), "%s", name);
+	return ref;
+}
+
 static const char *kind_name(capos_AuditKind k)
 {
 	static const char *const names[] = {
@@ -139,38 +169,24 @@ int cmd_audit(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
-static int one_name(struct shell *sh, int argc, char **argv, const char *usage)
-{
-	if (argc != 2) {
-		sh_printf(sh->out, "usage: %s\n", usage);
-		return 0;
-	}
-	return 1;
-}
-
 static capos_status_t status_of(capos_cap_t cap, const char *name, capos_ProcessStatus *ps)
 {
-	capos_ProcessRef ref = capos_ProcessRef_init_zero;
-	snprintf(ref.name, sizeof(ref.name), "%s", name);
+	capos_ProcessRef ref = named(name);
 	return processcontrol_status(cap, &ref, ps);
 }
 
 int cmd_kill(struct shell *sh, int argc, char **argv)
 {
-	if (!one_name(sh, argc, argv, "kill COMPONENT"))
-		return 1;
-	capos_cap_t cap = grant(sh, "kill", "process-control", argv[1]);
+	capos_cap_t cap =
+		command_grant(sh, argc == 2, "kill COMPONENT", "kill", "process-control", argv);
 	if (cap == CAPOS_NO_CAP)
 		return 1;
-	capos_ProcessRef ref = capos_ProcessRef_init_zero;
-	snprintf(ref.name, sizeof(ref.name), "%s", argv[1]);
+	capos_ProcessRef ref = named(argv[1]);
 	capos_Empty e;
 	capos_status_t st = processcontrol_kill(cap, &ref, &e);
 	drop(cap);
-	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "kill: %s: %s\n", argv[1], capos_status_name(st));
-		return 1;
-	}
+	if (st != CAPOS_OK)
+		return call_failed(sh, "kill", argv[1], st);
 	sh_printf(sh->out, "kill: %s killed\n", argv[1]);
 	return 0;
 }
@@ -178,9 +194,8 @@ int cmd_kill(struct shell *sh, int argc, char **argv)
 /* Kill, then wait for init's restart policy to bring a new instance. */
 int cmd_restart(struct shell *sh, int argc, char **argv)
 {
-	if (!one_name(sh, argc, argv, "restart COMPONENT"))
-		return 1;
-	capos_cap_t cap = grant(sh, "restart", "process-control", argv[1]);
+	capos_cap_t cap = command_grant(sh, argc == 2, "restart COMPONENT", "restart",
+					"process-control", argv);
 	if (cap == CAPOS_NO_CAP)
 		return 1;
 	capos_ProcessStatus before, now;
@@ -196,10 +211,8 @@ int cmd_restart(struct shell *sh, int argc, char **argv)
 	if (st == CAPOS_OK)
 		st = status_of(cap, argv[1], &now);
 	drop(cap);
-	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "restart: %s: %s\n", argv[1], capos_status_name(st));
-		return 1;
-	}
+	if (st != CAPOS_OK)
+		return call_failed(sh, "restart", argv[1], st);
 	if (now.state != capos_ProcessState_PROCESS_STATE_ALIVE || now.pid == before.pid) {
 		sh_printf(sh->out, "restart: %s killed, not restarted (%s, restart policy)\n",
 			  argv[1], sh_process_state_name((int)now.state));
@@ -210,23 +223,10 @@ int cmd_restart(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
-/* The usage check, then the session's process-control grant for cmd;
- * CAPOS_NO_CAP (and the reason said) when either fails. */
-static capos_cap_t control_grant(struct shell *sh, int usage_ok, const char *usage,
-				 const char *cmd, const char *what)
-{
-	if (!usage_ok) {
-		sh_printf(sh->out, "usage: %s\n", usage);
-		return CAPOS_NO_CAP;
-	}
-	return grant(sh, cmd, "process-control", what);
-}
-
 int cmd_upgrade(struct shell *sh, int argc, char **argv)
 {
-	int ok = argc == 2 || argc == 3;
-	capos_cap_t cap = control_grant(sh, ok, "upgrade COMPONENT [BINARY]", "upgrade",
-					ok ? argv[1] : "");
+	capos_cap_t cap = command_grant(sh, argc == 2 || argc == 3, "upgrade COMPONENT [BINARY]",
+					"upgrade", "process-control", argv);
 	if (cap == CAPOS_NO_CAP)
 		return 1;
 	capos_UpgradeRequest rq = capos_UpgradeRequest_init_zero;
@@ -236,10 +236,8 @@ int cmd_upgrade(struct shell *sh, int argc, char **argv)
 		snprintf(rq.binary, sizeof(rq.binary), "%s", argv[2]);
 	capos_status_t st = processcontrol_upgrade(cap, &rq, &res);
 	drop(cap);
-	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "upgrade: %s: %s\n", argv[1], capos_status_name(st));
-		return 1;
-	}
+	if (st != CAPOS_OK)
+		return call_failed(sh, "upgrade", argv[1], st);
 	sh_printf(sh->out, "upgrade: %s pid %u -> %u, %u endpoints moved\n", argv[1],
 		  (unsigned)res.old_pid, (unsigned)res.new_pid, (unsigned)res.endpoints_moved);
 	return 0;
@@ -249,8 +247,8 @@ int cmd_upgrade(struct shell *sh, int argc, char **argv)
  * interface (init's ProcessControl.Retarget; docs/recovery.md). */
 int cmd_retarget(struct shell *sh, int argc, char **argv)
 {
-	capos_cap_t cap = control_grant(sh, argc == 3, "retarget ENDPOINT COMPONENT", "retarget",
-					argc == 3 ? argv[1] : "");
+	capos_cap_t cap = command_grant(sh, argc == 3, "retarget ENDPOINT COMPONENT", "retarget",
+					"process-control", argv);
 	if (cap == CAPOS_NO_CAP)
 		return 1;
 	capos_RetargetRequest rq = capos_RetargetRequest_init_zero;
@@ -287,13 +285,11 @@ static capos_status_t attach(struct shell *sh, capos_cap_t cap, const char *cmd,
 
 int cmd_crash(struct shell *sh, int argc, char **argv)
 {
-	if (!one_name(sh, argc, argv, "crash COMPONENT"))
-		return 1;
-	capos_cap_t cap = grant(sh, "crash", "maintenance", argv[1]);
+	capos_cap_t cap =
+		command_grant(sh, argc == 2, "crash COMPONENT", "crash", "maintenance", argv);
 	if (cap == CAPOS_NO_CAP)
 		return 1;
-	capos_ProcessRef ref = capos_ProcessRef_init_zero;
-	snprintf(ref.name, sizeof(ref.name), "%s", argv[1]);
+	capos_ProcessRef ref = named(argv[1]);
 	capos_DebugAttachResult res;
 	capos_status_t st = attach(sh, cap, "crash", &ref, "fault injection from the shell", &res);
 	if (st == CAPOS_OK) {
@@ -304,7 +300,7 @@ int cmd_crash(struct shell *sh, int argc, char **argv)
 			sh_printf(sh->out, "crash: %s (pid %u) took a page fault\n", res.name,
 				  (unsigned)res.pid);
 		else
-			sh_printf(sh->out, "crash: %s: %s\n", argv[1], capos_status_name(st));
+			call_failed(sh, "crash", argv[1], st);
 	}
 	drop(cap);
 	return st == CAPOS_OK ? 0 : 1;
@@ -337,11 +333,7 @@ static capos_status_t handle_of(struct shell *sh, uint32_t pid, uint64_t *handle
 int cmd_debug(struct shell *sh, int argc, char **argv)
 {
 	unsigned long pid = argc == 2 ? parse_num(argv[1], 0xffffffffu) : 0;
-	if (pid == 0) {
-		sh_printf(sh->out, "usage: debug PID\n");
-		return 1;
-	}
-	capos_cap_t cap = grant(sh, "debug", "maintenance", argv[1]);
+	capos_cap_t cap = command_grant(sh, pid != 0, "debug PID", "debug", "maintenance", argv);
 	if (cap == CAPOS_NO_CAP)
 		return 1;
 	capos_ProcessRef ref = capos_ProcessRef_init_zero;

@@ -870,6 +870,46 @@ static void test_caps(void **st)
 	assert_string_equal(console, "caps: no 'self' capability (not granted to this session)\r\n");
 }
 
+/* The operator's commands (cmd_admin.c) before any call: a wrong word
+ * count prints the usage; a right one asks for the session's grant, and
+ * this shell has no broker, so each says so and does nothing else. */
+static void test_admin_usage_and_no_broker(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *line, *out;
+	} k[] = {
+		{ "kill", "usage: kill COMPONENT\r\n" },
+		{ "kill a b", "usage: kill COMPONENT\r\n" },
+		{ "restart", "usage: restart COMPONENT\r\n" },
+		{ "upgrade", "usage: upgrade COMPONENT [BINARY]\r\n" },
+		{ "upgrade a b c", "usage: upgrade COMPONENT [BINARY]\r\n" },
+		{ "retarget echo.echo", "usage: retarget ENDPOINT COMPONENT\r\n" },
+		{ "crash", "usage: crash COMPONENT\r\n" },
+		{ "debug", "usage: debug PID\r\n" },
+		{ "debug 0", "usage: debug PID\r\n" },
+		{ "debug 4x", "usage: debug PID\r\n" },
+		{ "audit 5", "usage: audit [-n N]\r\n" },
+		{ "audit -n 0", "audit: -n needs a number from 1 to 200\r\n" },
+		{ "kill log", "kill: no 'broker' capability (not granted to this session)\r\n" },
+		{ "restart log",
+		  "restart: no 'broker' capability (not granted to this session)\r\n" },
+		{ "upgrade echo",
+		  "upgrade: no 'broker' capability (not granted to this session)\r\n" },
+		{ "upgrade echo echo2",
+		  "upgrade: no 'broker' capability (not granted to this session)\r\n" },
+		{ "retarget echo.echo echo2",
+		  "retarget: no 'broker' capability (not granted to this session)\r\n" },
+		{ "crash log", "crash: no 'broker' capability (not granted to this session)\r\n" },
+		{ "debug 3", "debug: no 'broker' capability (not granted to this session)\r\n" },
+		{ "audit -n 5", "audit: no 'broker' capability (not granted to this session)\r\n" },
+	};
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		assert_int_equal(run(k[i].line), 1);
+		assert_string_equal(console, k[i].out);
+	}
+}
+
 static void test_echo_help_unknown(void **st)
 {
 	(void)st;
@@ -1031,6 +1071,7 @@ int main(void)
 		cmocka_unit_test_setup(test_log_bulk_paths, setup_bulk),
 		cmocka_unit_test_setup(test_ps, setup),
 		cmocka_unit_test_setup(test_caps, setup),
+		cmocka_unit_test_setup(test_admin_usage_and_no_broker, setup),
 		cmocka_unit_test_setup(test_echo_help_unknown, setup),
 		cmocka_unit_test_setup(test_output_batching, setup),
 	};
