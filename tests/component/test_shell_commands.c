@@ -26,6 +26,7 @@
 #include "log_bulk.h"
 #include "log_service.h"
 #include "process.capos.h"
+#include "shell_console.h"
 #include "sysinfo_service.h"
 
 /* ---- pure helpers ---------------------------------------------------------- */
@@ -340,24 +341,6 @@ static uint64_t mono_ns;
 static int64_t cmos_seconds;
 static const struct capos_client_name sources[] = { { 2, "clock" }, { 3, "audit" } };
 
-/* The console: every write kept, and counted. */
-static char console[65536];
-static size_t console_len;
-static int writes;
-static capos_status_t write_status;
-
-static capos_status_t fake_write(void *ctx, const char *data, size_t n)
-{
-	assert_ptr_equal(ctx, &console);
-	assert_true(n > 0 && n <= SH_OUT_MAX);
-	assert_true(console_len + n < sizeof(console));
-	memcpy(console + console_len, data, n);
-	console_len += n;
-	console[console_len] = '\0';
-	writes++;
-	return write_status;
-}
-
 static uint64_t fake_mono(void *ctx)
 {
 	(void)ctx;
@@ -458,7 +441,6 @@ static capos_status_t fake_cap_list(capos_cap_t mgr, uint32_t first, uint32_t ma
 }
 
 static struct capos_startup startup;
-static struct sh_out out;
 static struct shell sh;
 
 static int setup(void **st)
@@ -485,14 +467,7 @@ static int setup(void **st)
 	table_n = 0;
 	table_size = 16;
 	caplist_status = CAPOS_OK;
-	console_len = 0;
-	console[0] = '\0';
-	writes = 0;
-	write_status = CAPOS_OK;
-	memset(&out, 0, sizeof(out));
-	out.write = fake_write;
-	out.ctx = &console;
-	sh_init(&sh, &out);
+	console_attach(&sh);
 	sh.clock = CLOCK_CAP;
 	sh.sysinfo = SYSINFO_CAP;
 	sh.logs = LOGS_CAP;
@@ -566,12 +541,7 @@ static int setup_bulk(void **st)
 /* Runs one line; returns sh_run's code; the console has what it wrote. */
 static int run(const char *line)
 {
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", line);
-	console_len = 0;
-	console[0] = '\0';
-	writes = 0;
-	return sh_run(&sh, buf);
+	return console_run(&sh, line);
 }
 
 static void test_date(void **st)
@@ -580,7 +550,7 @@ static void test_date(void **st)
 	/* No source at all: the reading is still given, marked untrusted. */
 	assert_int_equal(run("date"), 0);
 	assert_string_equal(console, "1970-01-01 00:00:00 UTC (untrusted)\r\n");
-	assert_int_equal(writes, 1);
+	assert_int_equal(console_writes, 1);
 	/* Seeded from the manifest: seed + monotonic time. */
 	clock_seed(&clk, 951782400 - 5 + 3600 * 23 + 60 * 59 + 59);
 	assert_int_equal(run("date"), 0);
@@ -654,7 +624,7 @@ static void test_session(void **st)
 		n += (size_t)snprintf(want + n, sizeof(want) - n, "  %s\r\n", a->lines[i]);
 	assert_int_equal(run("session"), 0);
 	assert_string_equal(console, want);
-	assert_int_equal(writes, 1);
+	assert_int_equal(console_writes, 1);
 	/* Another principal, another avatar (here: alice's, whichever it is). */
 	sh.principal = "alice";
 	sh.session_kind = "authenticated";
@@ -696,7 +666,7 @@ static void test_log_command(void **st)
 				     "4 trace audit: trace me\r\n"
 				     "5 critical clock: clock critical\r\n"
 				     "6 debug clock: debug note\r\n");
-	assert_int_equal(writes, 1);
+	assert_int_equal(console_writes, 1);
 	assert_int_equal(run("log -l WARNING"), 0);
 	assert_string_equal(console, "2 warning audit: audit full\r\n"
 				     "3 error clock: rtc failed\r\n"
@@ -771,7 +741,7 @@ static void test_log_paging_many(void **st)
 	}
 	assert_int_equal(*p, '\0');
 	/* Output larger than one Console.Write: whole lines per write. */
-	assert_true(writes >= 3);
+	assert_true(console_writes >= 3);
 	/* Filtered while paging: only critical (i % 6 == 5): 25 of them. */
 	assert_int_equal(run("log -l critical -n 100"), 0);
 	int lines = 0;
@@ -915,7 +885,7 @@ static void test_echo_help_unknown(void **st)
 	(void)st;
 	assert_int_equal(run("echo  hello   world "), 0);
 	assert_string_equal(console, "hello world\r\n");
-	assert_int_equal(writes, 1);
+	assert_int_equal(console_writes, 1);
 	assert_int_equal(run("echo"), 0);
 	assert_string_equal(console, "\r\n");
 	assert_int_equal(run("echo 'a  b' c"), 0);
@@ -928,7 +898,7 @@ static void test_echo_help_unknown(void **st)
 	assert_string_equal(console, "shell: unterminated quote\r\n");
 	assert_int_equal(run("   "), 2);
 	assert_string_equal(console, "");
-	assert_int_equal(writes, 0);
+	assert_int_equal(console_writes, 0);
 	assert_int_equal(run("help"), 0);
 	/* Every command is listed, each on its own line, in one write. */
 	const char *cmds[] = { "help", "date", "hostname", "uptime", "session", "whoami",
@@ -943,7 +913,7 @@ static void test_echo_help_unknown(void **st)
 		assert_non_null(at);
 		at += 2;
 	}
-	assert_int_equal(writes, 1);
+	assert_int_equal(console_writes, 1);
 	assert_false(sh.exit_requested);
 	assert_int_equal(run("exit"), 0);
 	assert_true(sh.exit_requested);
@@ -954,35 +924,35 @@ static void test_output_batching(void **st)
 {
 	(void)st;
 	/* A write failure is remembered, output goes on. */
-	write_status = CAPOS_DISCONNECTED;
+	console_write_status = CAPOS_DISCONNECTED;
 	assert_int_equal(run("echo a"), 0);
-	assert_int_equal(out.status, CAPOS_DISCONNECTED);
-	write_status = CAPOS_OK;
+	assert_int_equal(console_out.status, CAPOS_DISCONNECTED);
+	console_write_status = CAPOS_OK;
 	/* More than one buffer: cut only between lines while lines fit. */
 	console_len = 0;
-	writes = 0;
+	console_writes = 0;
 	char line[100];
 	memset(line, 'x', 98);
 	line[98] = '\0';
 	for (int i = 0; i < 30; i++)
-		sh_printf(&out, "%s\n", line);
-	sh_flush(&out);
+		sh_printf(&console_out, "%s\n", line);
+	sh_flush(&console_out);
 	assert_int_equal(console_len, 30 * 100);
-	assert_int_equal(writes, 3); /* 10 lines of 100 bytes per write */
+	assert_int_equal(console_writes, 3); /* 10 lines of 100 bytes per write */
 	/* A translation of every \n, even the first byte. */
 	console_len = 0;
-	sh_printf(&out, "\n%d\n", 7);
-	sh_flush(&out);
+	sh_printf(&console_out, "\n%d\n", 7);
+	sh_flush(&console_out);
 	assert_string_equal(console, "\r\n7\r\n");
 	/* Raw bytes pass through untouched, split at the buffer size. */
 	console_len = 0;
-	writes = 0;
+	console_writes = 0;
 	static char big[2500];
 	memset(big, '\n', sizeof(big));
-	sh_put(&out, big, sizeof(big));
-	sh_flush(&out);
+	sh_put(&console_out, big, sizeof(big));
+	sh_flush(&console_out);
 	assert_int_equal(console_len, sizeof(big));
-	assert_int_equal(writes, 3);
+	assert_int_equal(console_writes, 3);
 }
 
 /* The bulk path's own cases, each compared with the paged output of the

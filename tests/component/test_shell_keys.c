@@ -15,21 +15,9 @@
 #include "cmd_keys.h"
 #include "commands.h"
 #include "crypto_fixture.h"
+#include "shell_console.h"
 
-static char console[4096];
-static size_t console_len;
-static struct sh_out out;
 static struct shell sh;
-
-static capos_status_t fake_write(void *ctx, const char *data, size_t n)
-{
-	(void)ctx;
-	assert_true(console_len + n < sizeof(console));
-	memcpy(console + console_len, data, n);
-	console_len += n;
-	console[console_len] = '\0';
-	return CAPOS_OK;
-}
 
 static int setup(void **st)
 {
@@ -40,20 +28,14 @@ static int setup(void **st)
 	c.policy[0] = "dev-sign";
 	c.npolicy = 1;
 	assert_int_equal(fixture_start(&c), 1);
-	memset(&out, 0, sizeof(out));
-	out.write = fake_write;
-	sh_init(&sh, &out);
+	console_attach(&sh);
 	sh_keys_cap = VIEW_CAP;
 	return 0;
 }
 
 static int run(const char *line)
 {
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", line);
-	console_len = 0;
-	console[0] = '\0';
-	return sh_run(&sh, buf);
+	return console_run(&sh, line);
 }
 
 static void test_keys(void **st)

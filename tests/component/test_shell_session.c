@@ -26,22 +26,10 @@
 #include "cmd_session.h"
 #include "commands.h"
 #include "log.capos.h"
+#include "shell_console.h"
 
 static char verifier[112];
-static char console[16384];
-static size_t console_len;
-static struct sh_out out;
 static struct shell sh;
-
-static capos_status_t fake_write(void *ctx, const char *data, size_t n)
-{
-	(void)ctx;
-	assert_true(console_len + n < sizeof(console));
-	memcpy(console + console_len, data, n);
-	console_len += n;
-	console[console_len] = '\0';
-	return CAPOS_OK;
-}
 
 static int setup(void **st)
 {
@@ -59,28 +47,20 @@ static int setup(void **st)
 	bfx.policy.backoff_ms = 50;
 	bfx.now_ms = 1;
 	bfx_start_broker(77);
-	memset(&out, 0, sizeof(out));
-	out.write = fake_write;
-	sh_init(&sh, &out);
+	console_attach(&sh);
 	sh.broker = BFX_BROKER_CAP;
-	console_len = 0;
 	assert_int_equal(sh_session_start(&sh), 0);
 	return 0;
 }
 
 static int run(const char *line)
 {
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", line);
-	console_len = 0;
-	console[0] = '\0';
-	return sh_run(&sh, buf);
+	return console_run(&sh, line);
 }
 
 static int secret(const char *pass)
 {
-	console_len = 0;
-	console[0] = '\0';
+	console_clear();
 	assert_true(sh_session_wants_secret(&sh));
 	int rc = sh_session_secret(&sh, pass, strlen(pass));
 	assert_false(sh_session_wants_secret(&sh));
@@ -191,7 +171,7 @@ static void test_shutdown_after_login(void **st)
 static void test_no_broker(void **st)
 {
 	(void)st;
-	sh_init(&sh, &out);
+	sh_init(&sh, &console_out);
 	assert_int_equal(sh_session_start(&sh), 0);
 	assert_int_equal(run("login operator"), 1);
 	assert_string_equal(console, "login: no 'broker' capability (not granted to this session)\r\n");
