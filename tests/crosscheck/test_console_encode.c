@@ -17,18 +17,7 @@
 
 #include "console.pb-c.h"
 #include "console.pb.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                     \
-	do {                                                 \
-		if (!(cond)) {                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);        \
-			fputc('\n', stderr);                 \
-			failures++;                          \
-		}                                            \
-	} while (0)
+#include "test_check.h"
 
 static void one(size_t len)
 {

@@ -11,18 +11,7 @@
 #include <string.h>
 
 #include "lib/bootpkg.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);  \
-			fprintf(stderr, __VA_ARGS__);                         \
-			fputc('\n', stderr);                                  \
-			failures++;                                           \
-		}                                                             \
-	} while (0)
+#include "test_check.h"
 
 /* Whole file into an 8-byte aligned malloc buffer (entries view needs it). */
 static uint8_t *slurp(const char *path, size_t *len)
