@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 
+from bench_out import emit
+
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu", "run.py")
 
 
@@ -111,12 +113,7 @@ def main():
         p.add_argument("--save", help="also write the printed lines to this file")
     a = ap.parse_args()
     out = {"figure": figure, "lines": lines, "calibration": calibration}[a.mode](a)
-    for line in out:
-        print(line)
-    if a.save:
-        os.makedirs(os.path.dirname(os.path.abspath(a.save)), exist_ok=True)
-        with open(a.save, "w", encoding="utf-8") as f:
-            f.write("".join(line + "\n" for line in out))
+    emit(out, a.save)
 
 
 if __name__ == "__main__":

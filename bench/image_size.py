@@ -6,6 +6,8 @@ import argparse
 import os
 import struct
 
+from bench_out import emit
+
 
 def entries(pkg):
     data = open(pkg, "rb").read()
@@ -33,12 +35,7 @@ def main():
         pkg = os.path.join(a.pkg_dir, m + ".pkg")
         parts = ", ".join(f"{n} {s}" for n, _k, s in entries(pkg))
         out.append(f"bench-image-size: manifest {m}: boot.pkg {os.path.getsize(pkg)} bytes ({parts})")
-    for line in out:
-        print(line)
-    if a.save:
-        os.makedirs(os.path.dirname(os.path.abspath(a.save)), exist_ok=True)
-        with open(a.save, "w", encoding="utf-8") as f:
-            f.write("".join(line + "\n" for line in out))
+    emit(out, a.save)
 
 
 if __name__ == "__main__":
