@@ -5,6 +5,7 @@
  * table of two entries ("console", "ready"), every call NOT_FOUND while
  * the target is dead.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <capos/transport.h>
@@ -87,6 +88,23 @@ capos_status_t dfx_process_cap(void *ctx, capos_cap_t cap, uint32_t *rights, uin
 	*rights = (uint32_t)((t >> 32) & 0xffu);
 	*pid = (uint32_t)(t & 0xffffffffu);
 	return CAPOS_OK;
+}
+
+capos_status_t dfx_attach(capos_cap_t via, capos_DebugAuthority auth, const char *reason,
+			  capos_cap_t proof, capos_DebugAttachResult *res)
+{
+	capos_DebugAttachRequest req = capos_DebugAttachRequest_init_zero;
+	req.has_target = true;
+	req.target.handle = DFX_TARGET_HANDLE;
+	req.authority = auth;
+	snprintf(req.reason, sizeof(req.reason), "%s", reason);
+	struct capos_cap_list send = { 0 };
+	if (proof != CAPOS_NO_CAP) {
+		send.count = 1;
+		send.cap[0] = proof;
+	}
+	memset(res, 0, sizeof(*res));
+	return debugsession_attach(via, &req, &send, res);
 }
 
 static const struct capos_client_name source = { DFX_DEBUG_BADGE, "debug" };

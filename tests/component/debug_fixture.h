@@ -58,6 +58,12 @@ void dfx_start(struct debug_fixture *f, size_t audit_capacity,
 					     uint32_t *pid),
 	       uint64_t broker_badge);
 
+/* Attach to the fake init's target through `via` with `auth` and
+ * `reason`, offering `proof` unless it is CAPOS_NO_CAP (sent as a copy:
+ * it stays the caller's). res is zeroed first. */
+capos_status_t dfx_attach(capos_cap_t via, capos_DebugAuthority auth, const char *reason,
+			  capos_cap_t proof, capos_DebugAttachResult *res);
+
 /* The fake kernel's answer on an offered cap, for dfx_start: INVALID_CAP
  * for none, the rights and pid of a DFX_PROC_TOKEN object, WRONG_TYPE for
  * any other object. */

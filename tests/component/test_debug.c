@@ -42,18 +42,7 @@ static int setup(void **st)
 static capos_status_t attach(capos_cap_t via, capos_DebugAuthority auth, capos_cap_t proof,
 			     capos_DebugAttachResult *res)
 {
-	capos_DebugAttachRequest req = capos_DebugAttachRequest_init_zero;
-	req.has_target = true;
-	req.target.handle = DFX_TARGET_HANDLE;
-	req.authority = auth;
-	strcpy(req.reason, "test");
-	struct capos_cap_list send = { 0 };
-	if (proof != CAPOS_NO_CAP) {
-		send.count = 1;
-		send.cap[0] = proof;
-	}
-	memset(res, 0, sizeof(*res));
-	return debugsession_attach(via, &req, &send, res);
+	return dfx_attach(via, auth, "test", proof, res);
 }
 
 /* Refused attaches: the status, no attachment, and a refusal record. */

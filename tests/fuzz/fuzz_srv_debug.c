@@ -129,18 +129,12 @@ static int check_attachments(void)
 static capos_status_t check_attach(capos_DebugAuthority auth, uint32_t rights,
 				   capos_DebugAttachResult *res)
 {
-	capos_DebugAttachRequest req = capos_DebugAttachRequest_init_zero;
-	req.has_target = true;
-	req.target.handle = DFX_TARGET_HANDLE;
-	req.authority = auth;
-	strcpy(req.reason, "known good");
-	struct capos_cap_list send = { .count = 1 };
-	send.cap[0] = capos_loopback_new_object(DFX_PROC_TOKEN(rights, fx.target_pid));
-	if (send.cap[0] == CAPOS_NO_CAP)
+	struct capos_cap_list proof = { .count = 1 };
+	proof.cap[0] = capos_loopback_new_object(DFX_PROC_TOKEN(rights, fx.target_pid));
+	if (proof.cap[0] == CAPOS_NO_CAP)
 		return CAPOS_LIMIT_EXCEEDED;
-	memset(res, 0, sizeof(*res));
-	capos_status_t st = debugsession_attach(CHECKER, &req, &send, res);
-	capos_transport_drop(&send); /* sent as a copy: ours to drop */
+	capos_status_t st = dfx_attach(CHECKER, auth, "known good", proof.cap[0], res);
+	capos_transport_drop(&proof); /* sent as a copy: ours to drop */
 	return st;
 }
 
