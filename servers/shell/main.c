@@ -22,6 +22,7 @@
 #include <capos/log.h>
 #include <capos/service.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 #include <capos/syscall.h>
 
 #include "cmd_keys.h"
@@ -138,6 +139,7 @@ int main(uint64_t arg)
 	sh.log_buffer = log_buffer;
 	sh.startup = capos_startup();
 	sh.broker = capos_cap_lookup("broker");
+	sh.stop_wait = capos_stop_wait;
 	le_init(&le);
 	static struct line_edit secret; /* the passphrase after `login` */
 	le_init(&secret);
