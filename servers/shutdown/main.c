@@ -55,7 +55,7 @@ static capos_status_t do_audit(void *ctx, capos_ShutdownMode mode, const char *r
 	capos_AuditAppendResult res;
 	capos_status_t st = auditlog_append(audit, &r, &res);
 	if (st == CAPOS_OK)
-		capos_printf("shutdown: %s (%s), audit record %lu; answered, stopping the system\n",
+		capos_printf("shutdown: %s (%s), audit record %lu; answering, then stopping the system\n",
 			     mode_names[mode], reason, (unsigned long)res.sequence);
 	return st;
 }
