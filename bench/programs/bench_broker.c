@@ -19,13 +19,16 @@
  *     crypto server) and the whole login; means of LOGINS;
  * each on a "bench-broker:" line. With the param `shutdown` = 1 it then
  * asks for the "shutdown" grant and powers the machine off: the shutdown
- * server prints the cost from the request to the platform write
- * (manifests/bench-broker-off.textproto, which has no crypto server).
+ * server answers first, this client waits for its stop notice and ends,
+ * and the shutdown server prints the cost from the request to the
+ * platform write (manifests/bench-broker-off.textproto, which has no
+ * crypto server).
  */
 #include <string.h>
 
 #include <capos/debug.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 #include <capos/transport.h>
 
 #include "broker.capos.h"
@@ -238,6 +241,15 @@ int main(uint64_t arg)
 	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF;
 	strcpy(rq.reason, "bench");
 	capos_status_t st = shutdowncontrol_shutdown(got.cap[0], &rq, &e);
-	capos_printf("bench-broker: Shutdown -> status %ld (still running)\n", (long)st);
-	return 7;
+	if (st != CAPOS_OK) {
+		capos_printf("bench-broker: Shutdown -> status %ld\n", (long)st);
+		return 7;
+	}
+	/* Answered before the stop: wait for init's notice, and end
+	 * acknowledging it (the runtime's answer as main returns). */
+	st = capos_stop_wait(10000000000ull);
+	if (st != CAPOS_OK)
+		capos_printf("bench-broker: no stop notice after the Shutdown: status %ld\n",
+			     (long)st);
+	return st == CAPOS_OK ? 0 : 8;
 }

@@ -695,11 +695,25 @@ static capos_status_t do_shutdown(void *ctx, struct capos_rpc_request *rq,
 		st = CAPOS_INVALID_ARGUMENT;
 	else if (se->kind == capos_SessionKind_SESSION_KIND_ANONYMOUS || se->principal < 0)
 		st = CAPOS_DENIED; /* whatever the policy says */
-	/* Audited before anything happens: the reply may never come. */
+	/* A shutdown under way (going_down, broker_service.h): answered
+	 * here, never forwarded to a server inside init's stop. */
+	int under_way = st == CAPOS_OK && s->going_down;
+	if (under_way) {
+		st = req->mode == s->going_down ? CAPOS_OK : CAPOS_WOULD_BLOCK;
+		cat(detail, sizeof(detail), " (a ");
+		cat(detail, sizeof(detail), modes[s->going_down]);
+		cat(detail, sizeof(detail), " is under way)");
+	}
+	/* Audited before anything happens. */
 	record(s, capos_AuditKind_AUDIT_KIND_SHUTDOWN, who, "shutdown", st, se->id, detail);
-	if (st != CAPOS_OK)
+	if (st != CAPOS_OK || under_way)
 		return st;
-	return shutdowncontrol_shutdown(s->env.grant_cap[BROKER_GRANT_SHUTDOWN], req, resp);
+	/* ShutdownControl answers before the stop begins (servers/shutdown):
+	 * this returns, and the broker is back in its loop for its notice. */
+	st = shutdowncontrol_shutdown(s->env.grant_cap[BROKER_GRANT_SHUTDOWN], req, resp);
+	if (st == CAPOS_OK)
+		s->going_down = req->mode;
+	return st;
 }
 
 static const struct shutdowncontrol_ops shutdown_ops = { .shutdown = do_shutdown };

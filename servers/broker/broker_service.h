@@ -27,7 +27,10 @@
  *     its own entry or, when the unknown-name table is full of waiting
  *     entries, by the one overflow entry they share;
  *   - every open, failure, grant, refusal and close is appended to the
- *     audit log and written to the log.
+ *     audit log and written to the log;
+ *   - once ShutdownControl accepted a Shutdown, no call is forwarded there
+ *     again (going_down): the broker never waits on a server that waits
+ *     on init's stop.
  */
 #ifndef SERVERS_BROKER_SERVICE_H
 #define SERVERS_BROKER_SERVICE_H
@@ -139,6 +142,12 @@ struct broker_state {
 	/* PublicKey caps per principal (SIGNATURE principals), CAPOS_NO_CAP
 	 * where none; set by the caller after broker_init. */
 	capos_cap_t key[BROKER_MAX_PRINCIPALS];
+	/* The mode of the Shutdown ShutdownControl accepted, or 0. From then
+	 * on the broker answers every Shutdown itself (OK for the same mode,
+	 * WOULD_BLOCK for another), audited as ever: the shutdown server is
+	 * inside init's stop, and a call forwarded there would keep the broker
+	 * from its own stop notice until init killed it. */
+	capos_ShutdownMode going_down;
 	/* Counters for tests and the bench. */
 	uint64_t verify_calls; /* PublicKey.Verify calls made */
 	uint64_t argon2_runs;  /* Argon2id verifications run */

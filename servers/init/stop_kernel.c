@@ -1,7 +1,7 @@
 /*
  * stop_kernel.c - the kernel calls of the orderly stop (stop_seq.h's ops):
  * the notice on `stop` and the nudges, the timed Wait on `ready`, the
- * process's state, the kill, the clock. Apart from stop.c so the host
+ * process's state, the death watch's removal, the kill, the clock. Apart from stop.c so the host
  * fuzzer and test run stop.c over fakes of these.
  */
 #include <capos/kernel.h>
@@ -27,6 +27,18 @@ static void tell(void *ctx, uint32_t i)
 		(void)capos_signal(c->stop_ntfn, CAPOS_STOP_BIT);
 	for (uint32_t k = 0; k < c->nnudge; k++)
 		(void)capos_signal(c->nudge[k], CAPOS_STOP_BIT);
+}
+
+/* The wait is over: init's death watch goes (the kernel keeps a watch,
+ * firing at every death, until it is removed; the kill that follows would
+ * leave STOP_DIED_BIT on `ready`, and the endpoint a watch for an instance
+ * that is gone). */
+static void forget(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	struct init_component *c = &g_init.comp[i];
+	if (c->m->serves_count)
+		(void)capos_unwatch_death(g_init.capmgr, c->serve_ep[0], c->ready_ntfn);
 }
 
 static capos_status_t wait_ready(void *ctx, uint32_t i, uint64_t ns, uint64_t *bits)
@@ -62,5 +74,6 @@ static uint64_t now_ns(void *ctx)
 }
 
 const struct init_stop_ops init_stop_kernel_ops = {
-	.tell = tell, .wait = wait_ready, .ended = ended, .kill = kill, .now_ns = now_ns,
+	.tell = tell, .wait = wait_ready, .ended = ended, .forget = forget, .kill = kill,
+	.now_ns = now_ns,
 };

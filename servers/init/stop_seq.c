@@ -46,6 +46,8 @@ enum init_stop_outcome init_stop_one(const struct init_stop_ops *ops, uint32_t i
 	*waited_ns = end > start ? end - start : 0;
 	if (out == INIT_STOP_KILLED && ops->ended(ops->ctx, i))
 		out = INIT_STOP_ENDED; /* it went while nothing told us */
+	if (ops->forget)
+		ops->forget(ops->ctx, i); /* the watch goes before the kill fires it */
 	ops->kill(ops->ctx, i);
 	return out;
 }

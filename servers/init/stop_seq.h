@@ -25,6 +25,11 @@ struct init_stop_ops {
 	capos_status_t (*wait)(void *ctx, uint32_t i, uint64_t ns, uint64_t *bits);
 	/* Whether i's process has ended (exit, fault or kill). */
 	int (*ended)(void *ctx, uint32_t i);
+	/* Undoes what tell set up beyond the notice (init's death watch on
+	 * i's endpoint), once the wait is over and before the kill, so no
+	 * watch outlives the stop and the kill leaves no bit on `ready`.
+	 * Optional (NULL: nothing to undo). */
+	void (*forget)(void *ctx, uint32_t i);
 	void (*kill)(void *ctx, uint32_t i);
 	uint64_t (*now_ns)(void *ctx);
 };
@@ -33,8 +38,9 @@ struct init_stop_ops {
 extern const struct init_stop_ops init_stop_kernel_ops;
 
 /* Tells component i to stop and waits for its acknowledgement, or its
- * end, for at most grace_ns; then kills it whatever happened (an
- * acknowledged process is on its way out; the kill only makes sure).
+ * end, for at most grace_ns; then forgets what the telling set up and
+ * kills it whatever happened (an acknowledged process is on its way out;
+ * the kill only makes sure).
  * *waited_ns: how long it took. */
 enum init_stop_outcome init_stop_one(const struct init_stop_ops *ops, uint32_t i,
 				     uint64_t grace_ns, uint64_t *waited_ns);

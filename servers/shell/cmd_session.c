@@ -269,6 +269,11 @@ static void join(char *out, size_t n, int argc, char **argv, int first)
 				      i > first ? " " : "", argv[i]);
 }
 
+/* How long `shutdown` waits for the stop notice once the request was
+ * accepted: every component started after the shell is stopped first,
+ * each within its bound (100 ms from the shutdown server). */
+#define SH_SHUTDOWN_WAIT_MS 10000u
+
 int cmd_shutdown(struct shell *sh, int argc, char **argv)
 {
 	static const char *const modes[] = { "poweroff", "reboot", "halt" };
@@ -301,9 +306,24 @@ int cmd_shutdown(struct shell *sh, int argc, char **argv)
 	drop(cap);
 	if (st == CAPOS_DENIED)
 		sh_printf(sh->out, "shutdown: denied for %s\n", sh->principal);
+	else if (st == CAPOS_WOULD_BLOCK)
+		sh_printf(sh->out, "shutdown: another shutdown is under way\n");
 	else if (st != CAPOS_OK)
 		sh_printf(sh->out, "shutdown: failed (%s)\n", capos_status_name(st));
-	return st == CAPOS_OK ? 0 : 1;
+	if (st != CAPOS_OK)
+		return 1;
+	/* ShutdownControl answers before the stop begins: the shell waits
+	 * for its own stop notice and ends (acknowledging it), or, told
+	 * nothing in time (no stop notice here, or the stop failed), goes
+	 * back to the prompt. */
+	sh_printf(sh->out, "shutdown: %s requested\n", modes[mode]);
+	sh_flush(sh->out);
+	st = sh->stop_wait ? sh->stop_wait(SH_SHUTDOWN_WAIT_MS * 1000000ull) : CAPOS_NOT_FOUND;
+	if (st == CAPOS_OK)
+		sh->exit_requested = 1;
+	else if (st == CAPOS_TIMEOUT)
+		sh_printf(sh->out, "shutdown: still running after %u ms\n", SH_SHUTDOWN_WAIT_MS);
+	return st == CAPOS_TIMEOUT ? 1 : 0;
 }
 
 int cmd_grant(struct shell *sh, int argc, char **argv)

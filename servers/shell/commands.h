@@ -164,9 +164,13 @@ struct shell {
 	 * (log_bulk.h), made and mapped at first use and kept; anything but
 	 * OK (or no hook) and `log` pages through LogReader.Read. */
 	capos_status_t (*log_buffer)(struct shell *sh, struct sh_bulk *out);
+	/* For `shutdown`: waits up to ns for init's stop notice
+	 * (capos_stop_wait on the target): OK once told, else TIMEOUT or
+	 * NOT_FOUND. NULL: no notice comes (back to the prompt). */
+	capos_status_t (*stop_wait)(uint64_t ns);
 	const struct capos_startup *startup;
 	struct sh_out *out;
-	int exit_requested; /* `exit` was run */
+	int exit_requested; /* `exit` was run, or init told the shell to stop */
 };
 
 /* Sets every cap to CAPOS_NO_CAP and the defaults. */

@@ -9,8 +9,9 @@
  * runs each line with commands.c. The line after `login` is a passphrase:
  * edited apart (never in the history) and never echoed.
  *
- * It ends (exit code 0) on `exit` or when the console reports the end of
- * its input; without a `console` endpoint it has nowhere to talk and exits
+ * It ends (exit code 0) on `exit`, when the console reports the end of
+ * its input, or when init's stop notice arrives while `shutdown` waits
+ * for it (cmd_session.c; the exit acknowledges the notice); without a `console` endpoint it has nowhere to talk and exits
  * with 1 at once; after SH_READ_FAILURES console reads in a row fail it
  * exits with 3 (init's restart policy decides what comes next). A console
  * that cannot keep a reader waiting (LIMIT_EXCEEDED) is polled instead.
@@ -22,6 +23,7 @@
 #include <capos/log.h>
 #include <capos/service.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 #include <capos/syscall.h>
 
 #include "cmd_keys.h"
@@ -138,6 +140,7 @@ int main(uint64_t arg)
 	sh.log_buffer = log_buffer;
 	sh.startup = capos_startup();
 	sh.broker = capos_cap_lookup("broker");
+	sh.stop_wait = capos_stop_wait;
 	le_init(&le);
 	static struct line_edit secret; /* the passphrase after `login` */
 	le_init(&secret);

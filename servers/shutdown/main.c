@@ -28,6 +28,7 @@
 int main(uint64_t arg);
 
 static struct shutdown_state state;
+static struct capos_server srv;
 static capos_cap_t pm = CAPOS_NO_CAP, reset = CAPOS_NO_CAP, procs = CAPOS_NO_CAP,
 		   audit = CAPOS_NO_CAP;
 static uint64_t marks[2];
@@ -54,7 +55,7 @@ static capos_status_t do_audit(void *ctx, capos_ShutdownMode mode, const char *r
 	capos_AuditAppendResult res;
 	capos_status_t st = auditlog_append(audit, &r, &res);
 	if (st == CAPOS_OK)
-		capos_printf("shutdown: %s (%s), audit record %lu; stopping the system\n",
+		capos_printf("shutdown: %s (%s), audit record %lu; answering, then stopping the system\n",
 			     mode_names[mode], reason, (unsigned long)res.sequence);
 	return st;
 }
@@ -90,6 +91,26 @@ static void mark(void *ctx, int which)
 			     (unsigned long)(marks[1] - marks[0]));
 }
 
+/* The reply to the caller goes out first (shutdown_service.h: the caller
+ * and the broker must be back in their loops to acknowledge their stop
+ * notices); the framework then runs finish(). */
+static void answer_first(void *ctx)
+{
+	(void)ctx;
+	capos_server_after_reply(&srv);
+}
+
+static void finish(void *ctx)
+{
+	(void)shutdown_finish(ctx);
+}
+
+static void report(void *ctx, const char *what, capos_status_t st)
+{
+	(void)ctx;
+	capos_printf("shutdown: %s (status %ld)\n", what, (long)st);
+}
+
 int main(uint64_t arg)
 {
 	capos_cap_t ep = capos_service_endpoint(arg, "control");
@@ -99,10 +120,11 @@ int main(uint64_t arg)
 	reset = capos_cap_lookup("reset");
 	procs = capos_cap_lookup("procs");
 	audit = capos_cap_lookup("audit");
-	state.h = (struct shutdown_hooks){ .audit = do_audit, .stop_system = stop_system,
-					   .port_out = port_out, .mark = mark };
-	static struct capos_server srv;
+	state.h = (struct shutdown_hooks){ .audit = do_audit, .answer_first = answer_first,
+					   .stop_system = stop_system, .port_out = port_out,
+					   .mark = mark, .report = report };
 	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);
+	srv.after_reply = finish;
 	capos_server_add(&srv, ep, shutdowncontrol_service(&shutdown_service_ops, &state));
 	return capos_service_main(&srv);
 }

@@ -94,7 +94,27 @@ static capos_status_t stop_system(void *ctx, const char *reason)
 	(void)ctx;
 	bfx.stops++;
 	strncpy(bfx.stop_reason, reason, sizeof(bfx.stop_reason) - 1);
+	if (bfx.stop_status != CAPOS_OK)
+		return bfx.stop_status; /* init refused: nothing stopped */
+	bfx.in_stop = 1;
+	if (bfx.during_stop)
+		bfx.during_stop();
+	bfx.in_stop = 0;
 	return CAPOS_OK;
+}
+
+/* ShutdownControl on the loopback, behind a counter: on the target a call
+ * reaching it while the stop runs waits until init is done, and its
+ * caller cannot see its own stop notice meanwhile. */
+static struct capos_rpc_service shutdown_svc;
+static capos_status_t count_shutdown(const void *ops, void *ctx, struct capos_rpc_request *rq)
+{
+	(void)ops;
+	(void)ctx;
+	bfx.shutdown_calls++;
+	if (bfx.in_stop)
+		bfx.shutdown_calls_in_stop++;
+	return capos_rpc_service_dispatch(&shutdown_svc, rq);
 }
 
 static capos_status_t port_out(void *ctx, uint16_t port, uint8_t width, uint32_t value)
@@ -139,8 +159,11 @@ void bfx_setup(void)
 	bfx.shutdown.h = (struct shutdown_hooks){ .audit = shutdown_audit,
 						   .stop_system = stop_system,
 						   .port_out = port_out };
+	shutdown_svc = shutdowncontrol_service(&shutdown_service_ops, &bfx.shutdown);
 	capos_loopback_register(BFX_SHUTDOWN_CAP,
-				shutdowncontrol_service(&shutdown_service_ops, &bfx.shutdown), 0);
+				(struct capos_rpc_service){ .interface_id = shutdown_svc.interface_id,
+							    .dispatch = count_shutdown },
+				0);
 }
 
 uint32_t bfx_start_broker(uint32_t epoch)

@@ -13,7 +13,12 @@
  *     the development key "dev-sign" (a development system), whose public
  *     half is bfx_dev_sign_public, so tests sign as the QEMU client does;
  *   - the real ShutdownControl logic (servers/shutdown) with its platform
- *     hooks recording instead of writing ports and stopping components.
+ *     hooks recording instead of writing ports and stopping components;
+ *     it answers its caller first, and the stop and the port write run
+ *     when the test calls shutdown_finish(&bfx.shutdown), as the target's
+ *     service loop does once the reply is out. Calls reaching it are
+ *     counted, and those made while the stop runs (during_stop: the
+ *     test's calls from inside init's stop) counted apart.
  * Everything is static and reset by bfx_setup(); one fixture per program.
  */
 #ifndef TESTS_COMPONENT_BROKER_FIXTURE_H
@@ -57,6 +62,11 @@ struct broker_fixture {
 	uint32_t port_writes;
 	uint16_t port;
 	uint32_t port_value;
+	capos_status_t stop_status; /* what init's Stop answers (OK by default) */
+	void (*during_stop)(void);  /* the test's calls while the stop runs */
+	int in_stop;
+	uint32_t shutdown_calls;     /* calls that reached ShutdownControl */
+	uint32_t shutdown_calls_in_stop; /* of which while the stop ran */
 };
 extern struct broker_fixture bfx;
 

@@ -481,10 +481,35 @@ static void test_close_makes_grants_stale(void **state)
 	assert_int_equal(logreader_read(other_logs, &f, &r), CAPOS_INVALID_CAP);
 }
 
+/* What the test's calls made from inside init's stop answered: a second
+ * Shutdown through another session's grant (same mode, another mode) and
+ * straight at ShutdownControl (as the broker would forward them). */
+static capos_cap_t second_grant;
+static capos_status_t during[4];
+
+static void second_shutdowns(void)
+{
+	capos_ShutdownRequest rq = capos_ShutdownRequest_init_zero;
+	capos_Empty e;
+	strcpy(rq.reason, "again");
+	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF;
+	during[0] = shutdowncontrol_shutdown(second_grant, &rq, &e);
+	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_REBOOT;
+	during[1] = shutdowncontrol_shutdown(second_grant, &rq, &e);
+	/* only the broker's own calls may reach ShutdownControl: these two
+	 * stand for what it would have forwarded */
+	uint32_t in_stop = bfx.shutdown_calls_in_stop;
+	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_POWER_OFF;
+	during[2] = shutdowncontrol_shutdown(BFX_SHUTDOWN_CAP, &rq, &e);
+	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_HALT;
+	during[3] = shutdowncontrol_shutdown(BFX_SHUTDOWN_CAP, &rq, &e);
+	bfx.shutdown_calls_in_stop = in_stop; /* the broker's count alone */
+}
+
 static void test_shutdown_grant(void **state)
 {
 	(void)state;
-	capos_cap_t s, sd;
+	capos_cap_t s, sd, admin;
 	assert_int_equal(login("operator", "hunter22", &s, NULL), CAPOS_OK);
 	assert_int_equal(grant(s, "shutdown", &sd, NULL), CAPOS_OK);
 	capos_ShutdownRequest rq = capos_ShutdownRequest_init_zero;
@@ -500,15 +525,12 @@ static void test_shutdown_grant(void **state)
 	assert_int_equal(bfx.port_writes, 0);
 	strcpy(rq.reason, "done");
 	uint32_t before = (uint32_t)bfx.audit.count;
-	/* The real ShutdownControl: audit, the orderly stop, the PM1a write;
-	 * still running after it (the host is no machine), it answers
-	 * UNSUPPORTED, as it would where the platform did not obey. */
-	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_UNSUPPORTED);
-	assert_int_equal(bfx.stops, 1);
-	assert_string_equal(bfx.stop_reason, "done");
-	assert_int_equal(bfx.port_writes, 1);
-	assert_int_equal(bfx.port, SHUTDOWN_PM1A_CNT);
-	assert_int_equal(bfx.port_value, SHUTDOWN_PM1A_S5);
+	/* The real ShutdownControl: the audit record, then the answer (OK)
+	 * before init is asked anything: the caller and the broker must be
+	 * back in their loops to acknowledge their own stop notices. */
+	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_OK);
+	assert_int_equal(bfx.stops, 0);
+	assert_int_equal(bfx.port_writes, 0);
 	/* the broker's record first, then the shutdown server's */
 	assert_int_equal(bfx.audit.count, before + 2);
 	const capos_AuditRecord *b = &bfx.audit.records[before];
@@ -517,6 +539,76 @@ static void test_shutdown_grant(void **state)
 	assert_string_equal(b->detail, "session 1: poweroff: done");
 	assert_int_equal(last_record()->kind, capos_AuditKind_AUDIT_KIND_SHUTDOWN);
 	assert_string_equal(last_record()->detail, "done");
+
+	/* Then the stop (as the target's loop runs it after the reply), with
+	 * a second Shutdown arriving meanwhile from another session. */
+	assert_int_equal(login("admin", "hunter22", &admin, NULL), CAPOS_OK);
+	assert_int_equal(grant(admin, "shutdown", &second_grant, NULL), CAPOS_OK);
+	before = (uint32_t)bfx.audit.count;
+	uint32_t calls = bfx.shutdown_calls;
+	bfx.during_stop = second_shutdowns;
+	/* the host is no machine: still running after the PM1a write */
+	assert_int_equal(shutdown_finish(&bfx.shutdown), CAPOS_UNSUPPORTED);
+	assert_int_equal(bfx.stops, 1);
+	assert_string_equal(bfx.stop_reason, "done");
+	assert_int_equal(bfx.port_writes, 1);
+	assert_int_equal(bfx.port, SHUTDOWN_PM1A_CNT);
+	assert_int_equal(bfx.port_value, SHUTDOWN_PM1A_S5);
+	/* The broker answered the second ones itself: the same mode OK (it is
+	 * under way), another WOULD_BLOCK; none was forwarded to a server
+	 * inside init's stop. Each is audited, nothing else happens. */
+	assert_int_equal(during[0], CAPOS_OK);
+	assert_int_equal(during[1], CAPOS_WOULD_BLOCK);
+	assert_int_equal(bfx.shutdown_calls_in_stop, 0);
+	assert_int_equal(bfx.shutdown_calls, calls + 2); /* the two direct ones */
+	assert_int_equal(bfx.audit.count, before + 2);
+	assert_string_equal(bfx.audit.records[before].detail,
+			    "session 2: poweroff: again (a poweroff is under way)");
+	assert_int_equal(bfx.audit.records[before].outcome, capos_Status_STATUS_OK);
+	assert_string_equal(bfx.audit.records[before + 1].detail,
+			    "session 2: reboot: again (a poweroff is under way)");
+	assert_int_equal(bfx.audit.records[before + 1].outcome, capos_Status_STATUS_WOULD_BLOCK);
+	/* ShutdownControl itself: the same, without a second record */
+	assert_int_equal(during[2], CAPOS_OK);
+	assert_int_equal(during[3], CAPOS_WOULD_BLOCK);
+	/* one stop, one write, whatever came after */
+	assert_int_equal(shutdown_finish(&bfx.shutdown), CAPOS_OK);
+	assert_int_equal(bfx.stops, 1);
+	assert_int_equal(bfx.port_writes, 1);
+	/* an anonymous session is still refused first */
+	capos_cap_t anon;
+	struct capos_cap_list got;
+	capos_SessionInfo info;
+	assert_int_equal(authoritybroker_open_anonymous_session(BROKER_CAP, &e, &info, &got),
+			 CAPOS_OK);
+	anon = got.cap[0];
+	assert_int_equal(grant(anon, "shutdown", NULL, NULL), CAPOS_DENIED);
+}
+
+/* init refuses the stop (a shutdown server without CONTROL): nothing is
+ * written, the failure is what shutdown_finish returns, and ShutdownControl
+ * takes the next request. */
+static void test_shutdown_stop_refused(void **state)
+{
+	(void)state;
+	capos_cap_t s, sd;
+	assert_int_equal(login("operator", "hunter22", &s, NULL), CAPOS_OK);
+	assert_int_equal(grant(s, "shutdown", &sd, NULL), CAPOS_OK);
+	capos_ShutdownRequest rq = capos_ShutdownRequest_init_zero;
+	capos_Empty e;
+	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_REBOOT;
+	strcpy(rq.reason, "r");
+	bfx.stop_status = CAPOS_DENIED;
+	assert_int_equal(shutdowncontrol_shutdown(sd, &rq, &e), CAPOS_OK);
+	assert_int_equal(shutdown_finish(&bfx.shutdown), CAPOS_DENIED);
+	assert_int_equal(bfx.stops, 1);
+	assert_int_equal(bfx.port_writes, 0);
+	bfx.stop_status = CAPOS_OK;
+	rq.mode = capos_ShutdownMode_SHUTDOWN_MODE_HALT;
+	assert_int_equal(shutdowncontrol_shutdown(BFX_SHUTDOWN_CAP, &rq, &e), CAPOS_OK);
+	assert_int_equal(shutdown_finish(&bfx.shutdown), CAPOS_OK); /* halt: no write */
+	assert_int_equal(bfx.stops, 2);
+	assert_int_equal(bfx.port_writes, 0);
 }
 
 static void test_malformed(void **state)
@@ -629,6 +721,7 @@ int main(void)
 		cmocka_unit_test_setup(test_nonce_single_use_and_expiry, setup),
 		cmocka_unit_test_setup(test_close_makes_grants_stale, setup),
 		cmocka_unit_test_setup(test_shutdown_grant, setup),
+		cmocka_unit_test_setup(test_shutdown_stop_refused, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
 		cmocka_unit_test_setup(test_policy_param_round_trip, setup),
 	};

@@ -55,7 +55,7 @@ struct script {
 static struct script script[NCOMP];
 static uint64_t now, told_at[NCOMP], killed_at[NCOMP];
 static int told[NCOMP], dead[NCOMP], late_sent[NCOMP];
-static char events[64][8]; /* "T3", "K3": told and killed, in order */
+static char events[64][8]; /* "T3", "F3", "K3": told, watch removed, killed */
 static unsigned nevents;
 
 static void event(char kind, uint32_t i)
@@ -108,6 +108,16 @@ static capos_status_t f_wait(void *ctx, uint32_t i, uint64_t ns, uint64_t *bits)
 	return CAPOS_TIMEOUT;
 }
 
+/* init's death watch, set up by the telling: removed once the wait is
+ * over, before the kill (which would fire it). */
+static void f_forget(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	assert_true(told[i]);
+	assert_false(killed_at[i]);
+	event('F', i);
+}
+
 static int f_ended(void *ctx, uint32_t i)
 {
 	(void)ctx;
@@ -129,7 +139,8 @@ static uint64_t f_now(void *ctx)
 }
 
 const struct init_stop_ops init_stop_kernel_ops = {
-	.tell = f_tell, .wait = f_wait, .ended = f_ended, .kill = f_kill, .now_ns = f_now,
+	.tell = f_tell, .wait = f_wait, .ended = f_ended, .forget = f_forget, .kill = f_kill,
+	.now_ns = f_now,
 };
 
 /* stop.c kills spawned children and deletes its slots directly. */
@@ -211,9 +222,11 @@ static void test_order_and_outcomes(void **st)
 	for (unsigned k = 0; k < nlines; k++)
 		assert_string_equal(lines[k], want[k]);
 
-	/* One at a time: told, then killed, before the next is told. */
-	static const char *const order[] = { "T4", "K4", "T3", "K3", "T1", "K1", "T0", "K0" };
-	assert_int_equal(nevents, 8);
+	/* One at a time: told, its watch removed, then killed, before the
+	 * next is told. */
+	static const char *const order[] = { "T4", "F4", "K4", "T3", "F3", "K3",
+					     "T1", "F1", "K1", "T0", "F0", "K0" };
+	assert_int_equal(nevents, 12);
 	for (unsigned k = 0; k < nevents; k++)
 		assert_string_equal(events[k], order[k]);
 
@@ -298,8 +311,9 @@ static void test_children_first(void **st)
 	capos_StopResult res;
 	assert_int_equal(stop(ASKER, 100, &res), CAPOS_OK);
 	assert_int_equal(res.stopped, 4); /* the child and c4, c3, c0 */
-	static const char *const order[] = { "C77", "T4", "K4", "T3", "K3", "T0", "K0" };
-	assert_int_equal(nevents, 7);
+	static const char *const order[] = { "C77", "T4", "F4", "K4", "T3", "F3", "K3",
+					     "T0", "F0", "K0" };
+	assert_int_equal(nevents, 10);
 	for (unsigned k = 0; k < nevents; k++)
 		assert_string_equal(events[k], order[k]);
 	assert_string_equal(lines[1], "init: stopping child kid\n");

@@ -4,10 +4,11 @@
  * and the real audit server over the host loopback, as a person would use
  * them: the anonymous session at start, a refused shutdown, a wrong and a
  * right passphrase, a grant that goes stale at logout, and a shutdown that
- * reaches ShutdownControl. broker_fixture.c puts the real audit, log,
- * crypto and shutdown servers behind the broker; the shutdown server's
- * platform hooks record the stop and the port write instead (the QEMU
- * test powers off).
+ * reaches ShutdownControl, is answered before the stop and ends the shell
+ * at its stop notice. broker_fixture.c puts the real audit, log, crypto
+ * and shutdown servers behind the broker; the shutdown server's platform
+ * hooks record the stop and the port write instead (the QEMU test powers
+ * off).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,32 +141,85 @@ static void test_login_grant_logout(void **st)
 	assert_string_equal(console, "anonymous\r\n");
 }
 
+/* The shell's wait for init's stop notice after an accepted Shutdown:
+ * the stop runs meanwhile (init is told to stop the system, which tells
+ * the shell), as on the target once ShutdownControl has answered. */
+static capos_status_t notice = CAPOS_OK; /* what the wait ends with */
+static uint32_t stops_before_wait;
+static uint32_t waits;
+static capos_status_t stop_wait(uint64_t ns)
+{
+	assert_int_equal(ns, 10000ull * 1000000ull);
+	waits++;
+	stops_before_wait = bfx.stops;
+	if (notice == CAPOS_OK)
+		(void)shutdown_finish(&bfx.shutdown);
+	return notice;
+}
+
 static void test_shutdown_after_login(void **st)
 {
 	(void)st;
 	run("login operator");
 	assert_int_equal(secret("correct horse"), 0);
-	/* The shutdown server stopped the system and wrote PM1a; the host
-	 * is still here afterwards, so it answers UNSUPPORTED (on the target
-	 * the reply never comes). */
-	assert_int_equal(run("shutdown poweroff done for today"), 1);
+	sh.stop_wait = stop_wait;
+	notice = CAPOS_OK;
+	waits = 0;
+	/* ShutdownControl answered OK before the stop began (nothing was
+	 * stopped when the shell started waiting); told to stop, the shell
+	 * ends (its exit acknowledges the notice on the target). */
+	assert_int_equal(run("shutdown poweroff done for today"), 0);
 	assert_string_equal(console, "shutdown: poweroff (done for today), grant 1\r\n"
-				     "shutdown: failed (UNSUPPORTED)\r\n");
+				     "shutdown: poweroff requested\r\n");
+	assert_int_equal(waits, 1);
+	assert_int_equal(stops_before_wait, 0);
+	assert_true(sh.exit_requested);
 	assert_int_equal(bfx.stops, 1);
 	assert_string_equal(bfx.stop_reason, "done for today");
 	assert_int_equal(bfx.port, SHUTDOWN_PM1A_CNT);
 	assert_int_equal(bfx.port_value, SHUTDOWN_PM1A_S5);
-	bfx.shutdown.going_down = 0; /* a new machine: the host did not go down */
-	run("shutdown reboot x");
-	assert_int_equal(bfx.stops, 2);
+	/* A second one while it is under way (the broker answers it): the
+	 * same mode is what is happening, another is refused plainly. */
+	sh.exit_requested = 0;
+	notice = CAPOS_TIMEOUT; /* the stop is over: no notice comes again */
+	assert_int_equal(run("shutdown poweroff again"), 1);
+	assert_string_equal(console, "shutdown: poweroff (again), grant 2\r\n"
+				     "shutdown: poweroff requested\r\n"
+				     "shutdown: still running after 10000 ms\r\n");
+	assert_false(sh.exit_requested);
+	assert_int_equal(run("shutdown reboot x"), 1);
+	assert_string_equal(console, "shutdown: reboot (x), grant 3\r\n"
+				     "shutdown: another shutdown is under way\r\n");
+	assert_int_equal(waits, 2);
+	assert_int_equal(bfx.stops, 1);
+	assert_int_equal(bfx.port_writes, 1);
+}
+
+/* A new machine each time: reboot, and poweroff by default; a shell with
+ * no stop notice to wait for (not started by init) is back at its prompt. */
+static void test_shutdown_modes(void **st)
+{
+	(void)st;
+	run("login operator");
+	assert_int_equal(secret("correct horse"), 0);
+	assert_int_equal(run("shutdown reboot x"), 0);
+	assert_string_equal(console, "shutdown: reboot (x), grant 1\r\n"
+				     "shutdown: reboot requested\r\n");
+	assert_false(sh.exit_requested);
+	assert_int_equal(bfx.stops, 0); /* answered first: the stop comes after */
+	assert_int_equal(shutdown_finish(&bfx.shutdown), CAPOS_UNSUPPORTED);
+	assert_int_equal(bfx.stops, 1);
 	assert_int_equal(bfx.port, SHUTDOWN_RESET_REG);
 	assert_int_equal(bfx.port_value, SHUTDOWN_RESET_FULL);
-	bfx.shutdown.going_down = 0;
-	run("shutdown y"); /* poweroff by default */
-	assert_int_equal(bfx.stops, 3);
+	setup(NULL);
+	run("login operator");
+	assert_int_equal(secret("correct horse"), 0);
+	assert_int_equal(run("shutdown y"), 0); /* poweroff by default */
+	assert_int_equal(shutdown_finish(&bfx.shutdown), CAPOS_UNSUPPORTED);
+	assert_int_equal(bfx.stops, 1);
 	assert_string_equal(bfx.stop_reason, "y");
 	assert_int_equal(bfx.port, SHUTDOWN_PM1A_CNT);
-	assert_int_equal(bfx.port_writes, 3);
+	assert_int_equal(bfx.port_writes, 1);
 }
 
 static void test_no_broker(void **st)
@@ -189,6 +243,7 @@ int main(void)
 		cmocka_unit_test_setup(test_anonymous_shutdown_refused, setup),
 		cmocka_unit_test_setup(test_login_grant_logout, setup),
 		cmocka_unit_test_setup(test_shutdown_after_login, setup),
+		cmocka_unit_test_setup(test_shutdown_modes, setup),
 		cmocka_unit_test_setup(test_no_broker, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,16 @@
 /*
  * stop_driver - asks ShutdownControl (its `shutdown` grant) to power the
  * machine off once the other components had time to start, so init's
- * orderly stop runs (tests/qemu/stop_notice.expect). The call never
- * returns: the machine is off before the answer.
+ * orderly stop runs (tests/qemu/stop_notice.expect). ShutdownControl
+ * answers before it asks init for the stop; then this waits for its own
+ * stop notice and ends, acknowledging it (the runtime's answer as main
+ * returns), as the shell does after `shutdown`.
  */
 #include <string.h>
 
 #include <capos/debug.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 #include <capos/syscall.h>
 
 #include "broker.capos.h"
@@ -30,5 +33,8 @@ int main(uint64_t arg)
 	capos_printf("stop_driver: asking for a power-off\n");
 	capos_status_t st = shutdowncontrol_shutdown(sd, &rq, &e);
 	capos_printf("stop_driver: shutdown answered %ld\n", (long)st);
-	return 1;
+	if (st != CAPOS_OK)
+		return 1;
+	st = capos_stop_wait(10000000000ull);
+	return st == CAPOS_OK ? 0 : 2;
 }
