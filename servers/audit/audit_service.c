@@ -19,6 +19,14 @@ void audit_init(struct audit_state *s, capos_AuditRecord *storage, size_t capaci
 	s->nsources = sources ? nsources : 0;
 }
 
+void audit_set_buffers(struct audit_state *s, audit_buffer_get_fn get, audit_buffer_put_fn put,
+		       void *arg)
+{
+	s->buffer_get = get;
+	s->buffer_put = put;
+	s->buffer_arg = arg;
+}
+
 void audit_source_name(const struct audit_state *s, uint64_t badge, char *out, size_t n)
 {
 	capos_client_name_of(s->sources, s->nsources, badge, out, n);
@@ -77,7 +85,63 @@ static capos_status_t do_read(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_OK;
 }
 
+capos_status_t audit_read_bulk(const struct audit_state *s, const capos_AuditBulkRead *req,
+			       uint8_t *buf, uint32_t size, capos_AuditBulkResult *out)
+{
+	*out = (capos_AuditBulkResult)capos_AuditBulkResult_init_zero;
+	uint64_t q = req->cursor ? req->cursor : 1;
+	const uint32_t limit = req->max ? req->max : UINT32_MAX;
+	struct capos_wire_out w = { buf, buf + size };
+	/* Sequence q lives at index q - 1: nothing is ever removed, so no
+	 * record between the cursor and the first returned can be missing. */
+	while (q <= s->count && out->count < limit) {
+		/* As AuditReadResult.records: key, length, the record. */
+		uint8_t *mark = w.p, *len_at;
+		if (!capos_wire_put_byte(&w, (capos_AuditReadResult_records_tag << 3) | 2u) ||
+		    (len_at = capos_wire_sub_begin(&w)) == NULL ||
+		    !capos_AuditRecord_wire_encode(&w, &s->records[q - 1]) ||
+		    !capos_wire_sub_end(&w, len_at)) {
+			w.p = mark; /* does not fit: it is the next call's first */
+			if (out->count == 0)
+				return CAPOS_LIMIT_EXCEEDED;
+			break;
+		}
+		out->count++;
+		q++;
+	}
+	/* As Read: after the last returned; a cursor past the end stays. */
+	out->next_cursor = q;
+	out->bytes = (uint32_t)(w.p - buf);
+	out->last_sequence = s->count;
+	out->refused = s->refused;
+	return CAPOS_OK;
+}
+
+static capos_status_t do_read_bulk(void *ctx, struct capos_rpc_request *rq,
+				   const capos_AuditBulkRead *req, struct capos_cap_list *caps_in,
+				   capos_AuditBulkResult *resp)
+{
+	struct audit_state *s = ctx;
+	(void)rq;
+	if (!s->buffer_get)
+		return CAPOS_UNSUPPORTED;
+	if (!caps_in || caps_in->count != 1)
+		return CAPOS_INVALID_ARGUMENT; /* no buffer to write into */
+	uint8_t *buf;
+	uint32_t size;
+	capos_status_t st = s->buffer_get(s->buffer_arg, caps_in->cap[0], &buf, &size);
+	if (st != CAPOS_OK)
+		return st;
+	/* A reader may keep the rest of its buffer for itself. */
+	st = audit_read_bulk(s, req, buf,
+			     req->max_bytes && req->max_bytes < size ? req->max_bytes : size, resp);
+	if (s->buffer_put)
+		s->buffer_put(s->buffer_arg, buf, size);
+	return st;
+}
+
 const struct auditlog_ops audit_service_ops = {
 	.append = do_append,
 	.read = do_read,
+	.read_bulk = do_read_bulk,
 };

@@ -24,6 +24,14 @@
 
 /* Fills *out with the time now (monotonic always; wall with provenance). */
 typedef void (*audit_clock_fn)(void *ctx, capos_Timestamp *out);
+/* ReadBulk's buffer, as logd's (servers/log/log_service.h): the memory
+ * behind the SharedBuffer cap that came with the call, for the length of
+ * the call (the target maps it, tests hand out host memory). OK with *buf
+ * and *size set, or the status to answer (INVALID_ARGUMENT: not a
+ * SharedBuffer). `put` undoes `get`. */
+typedef capos_status_t (*audit_buffer_get_fn)(void *arg, capos_cap_t cap, uint8_t **buf,
+					      uint32_t *size);
+typedef void (*audit_buffer_put_fn)(void *arg, uint8_t *buf, uint32_t size);
 
 struct audit_state {
 	capos_AuditRecord *records; /* storage: capacity records */
@@ -34,12 +42,28 @@ struct audit_state {
 	void *clock_ctx;
 	const struct capos_client_name *sources; /* badge -> name; may be NULL */
 	size_t nsources;
+	audit_buffer_get_fn buffer_get; /* NULL: ReadBulk answers UNSUPPORTED */
+	audit_buffer_put_fn buffer_put;
+	void *buffer_arg;
 };
 
 /* Set up an empty log over `storage` (capacity records). */
 void audit_init(struct audit_state *s, capos_AuditRecord *storage, size_t capacity,
 		audit_clock_fn clock, void *clock_ctx,
 		const struct capos_client_name *sources, size_t nsources);
+
+/* How ReadBulk reaches the caller's SharedBuffer. */
+void audit_set_buffers(struct audit_state *s, audit_buffer_get_fn get, audit_buffer_put_fn put,
+		       void *arg);
+
+/* ReadBulk's work (idl/audit.proto): the records at or after req->cursor,
+ * oldest first, into buf[size] as AuditReadResult.records fields, as many
+ * as fit and req->max allows (0: no limit; req->max_bytes is the caller's
+ * and already applied to size). CAPOS_OK with *out filled, or
+ * CAPOS_LIMIT_EXCEEDED when the first record to return does not fit
+ * (*out then says nothing). */
+capos_status_t audit_read_bulk(const struct audit_state *s, const capos_AuditBulkRead *req,
+			       uint8_t *buf, uint32_t size, capos_AuditBulkResult *out);
 
 /* The source string recorded for `badge`: its name from the table, else
  * "badge:<decimal>" (a ':' is never in a component name, so an unknown

@@ -15,6 +15,7 @@
 #include <capos/wire.h>
 #include <pb_decode.h>
 
+#include "bulk_fixture.h"
 #include "log.capos.h"
 #include "log_service.h"
 
@@ -52,40 +53,6 @@ static void count_forward(void *arg, const capos_LogRecord *rec)
 	(void)arg;
 	forwarded++;
 	last_forwarded_seq = rec->sequence;
-}
-
-/* ReadBulk's buffers: a loopback object's token names one of these. */
-#define BUF_BIG 1u    /* 64 KiB */
-#define BUF_SMALL 2u  /* bulk_small_size bytes */
-static uint8_t bulk_big[65536];
-static uint8_t bulk_small[256];
-static uint32_t bulk_small_size;
-static unsigned bulk_mapped; /* get without put */
-
-static capos_status_t host_buffer_get(void *arg, capos_cap_t cap, uint8_t **buf,
-				      uint32_t *size)
-{
-	(void)arg;
-	uint64_t token = capos_loopback_cap_token(cap);
-	if (token == BUF_BIG) {
-		*buf = bulk_big;
-		*size = sizeof(bulk_big);
-	} else if (token == BUF_SMALL) {
-		*buf = bulk_small;
-		*size = bulk_small_size;
-	} else {
-		return CAPOS_INVALID_ARGUMENT;
-	}
-	bulk_mapped++;
-	return CAPOS_OK;
-}
-
-static void host_buffer_put(void *arg, uint8_t *buf, uint32_t size)
-{
-	(void)arg;
-	(void)buf;
-	(void)size;
-	bulk_mapped--;
 }
 
 static void setup_with(uint32_t capacity, capos_LogLevel floor)
