@@ -19,12 +19,10 @@ void audit_init(struct audit_state *s, capos_AuditRecord *storage, size_t capaci
 	s->nsources = sources ? nsources : 0;
 }
 
-void audit_set_buffers(struct audit_state *s, audit_buffer_get_fn get, audit_buffer_put_fn put,
+void audit_set_buffers(struct audit_state *s, capos_bulk_get_fn get, capos_bulk_put_fn put,
 		       void *arg)
 {
-	s->buffer_get = get;
-	s->buffer_put = put;
-	s->buffer_arg = arg;
+	s->bulk = (struct capos_bulk_source){ get, put, arg };
 }
 
 void audit_source_name(const struct audit_state *s, uint64_t badge, char *out, size_t n)
@@ -85,6 +83,11 @@ static capos_status_t do_read(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_OK;
 }
 
+static bool encode_record(struct capos_wire_out *w, const void *rec)
+{
+	return capos_AuditRecord_wire_encode(w, rec);
+}
+
 capos_status_t audit_read_bulk(const struct audit_state *s, const capos_AuditBulkRead *req,
 			       uint8_t *buf, uint32_t size, capos_AuditBulkResult *out)
 {
@@ -94,20 +97,15 @@ capos_status_t audit_read_bulk(const struct audit_state *s, const capos_AuditBul
 	struct capos_wire_out w = { buf, buf + size };
 	/* Sequence q lives at index q - 1: nothing is ever removed, so no
 	 * record between the cursor and the first returned can be missing. */
-	while (q <= s->count && out->count < limit) {
-		/* As AuditReadResult.records: key, length, the record. */
-		uint8_t *mark = w.p, *len_at;
-		if (!capos_wire_put_byte(&w, (capos_AuditReadResult_records_tag << 3) | 2u) ||
-		    (len_at = capos_wire_sub_begin(&w)) == NULL ||
-		    !capos_AuditRecord_wire_encode(&w, &s->records[q - 1]) ||
-		    !capos_wire_sub_end(&w, len_at)) {
-			w.p = mark; /* does not fit: it is the next call's first */
+	for (; q <= s->count && out->count < limit; q++, out->count++) {
+		/* As AuditReadResult.records; one that does not fit is the
+		 * next call's first. */
+		if (!capos_bulk_put_record(&w, capos_AuditReadResult_records_tag, encode_record,
+					   &s->records[q - 1])) {
 			if (out->count == 0)
 				return CAPOS_LIMIT_EXCEEDED;
 			break;
 		}
-		out->count++;
-		q++;
 	}
 	/* As Read: after the last returned; a cursor past the end stays. */
 	out->next_cursor = q;
@@ -117,27 +115,27 @@ capos_status_t audit_read_bulk(const struct audit_state *s, const capos_AuditBul
 	return CAPOS_OK;
 }
 
+/* ReadBulk's call, for capos_bulk_serve. */
+struct bulk_call {
+	const struct audit_state *s;
+	const capos_AuditBulkRead *req;
+	capos_AuditBulkResult *resp;
+};
+
+static capos_status_t fill(void *ctx, uint8_t *buf, uint32_t size)
+{
+	struct bulk_call *c = ctx;
+	return audit_read_bulk(c->s, c->req, buf, size, c->resp);
+}
+
 static capos_status_t do_read_bulk(void *ctx, struct capos_rpc_request *rq,
 				   const capos_AuditBulkRead *req, struct capos_cap_list *caps_in,
 				   capos_AuditBulkResult *resp)
 {
 	struct audit_state *s = ctx;
+	struct bulk_call c = { s, req, resp };
 	(void)rq;
-	if (!s->buffer_get)
-		return CAPOS_UNSUPPORTED;
-	if (!caps_in || caps_in->count != 1)
-		return CAPOS_INVALID_ARGUMENT; /* no buffer to write into */
-	uint8_t *buf;
-	uint32_t size;
-	capos_status_t st = s->buffer_get(s->buffer_arg, caps_in->cap[0], &buf, &size);
-	if (st != CAPOS_OK)
-		return st;
-	/* A reader may keep the rest of its buffer for itself. */
-	st = audit_read_bulk(s, req, buf,
-			     req->max_bytes && req->max_bytes < size ? req->max_bytes : size, resp);
-	if (s->buffer_put)
-		s->buffer_put(s->buffer_arg, buf, size);
-	return st;
+	return capos_bulk_serve(&s->bulk, caps_in, req->max_bytes, fill, &c);
 }
 
 const struct auditlog_ops audit_service_ops = {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/bulk.h>
 #include <capos/client_names.h>
 
 #include "audit.capos.h"
@@ -24,14 +25,6 @@
 
 /* Fills *out with the time now (monotonic always; wall with provenance). */
 typedef void (*audit_clock_fn)(void *ctx, capos_Timestamp *out);
-/* ReadBulk's buffer, as logd's (servers/log/log_service.h): the memory
- * behind the SharedBuffer cap that came with the call, for the length of
- * the call (the target maps it, tests hand out host memory). OK with *buf
- * and *size set, or the status to answer (INVALID_ARGUMENT: not a
- * SharedBuffer). `put` undoes `get`. */
-typedef capos_status_t (*audit_buffer_get_fn)(void *arg, capos_cap_t cap, uint8_t **buf,
-					      uint32_t *size);
-typedef void (*audit_buffer_put_fn)(void *arg, uint8_t *buf, uint32_t size);
 
 struct audit_state {
 	capos_AuditRecord *records; /* storage: capacity records */
@@ -42,9 +35,7 @@ struct audit_state {
 	void *clock_ctx;
 	const struct capos_client_name *sources; /* badge -> name; may be NULL */
 	size_t nsources;
-	audit_buffer_get_fn buffer_get; /* NULL: ReadBulk answers UNSUPPORTED */
-	audit_buffer_put_fn buffer_put;
-	void *buffer_arg;
+	struct capos_bulk_source bulk; /* ReadBulk's buffer; get NULL: UNSUPPORTED */
 };
 
 /* Set up an empty log over `storage` (capacity records). */
@@ -52,8 +43,8 @@ void audit_init(struct audit_state *s, capos_AuditRecord *storage, size_t capaci
 		audit_clock_fn clock, void *clock_ctx,
 		const struct capos_client_name *sources, size_t nsources);
 
-/* How ReadBulk reaches the caller's SharedBuffer. */
-void audit_set_buffers(struct audit_state *s, audit_buffer_get_fn get, audit_buffer_put_fn put,
+/* How ReadBulk reaches the caller's SharedBuffer (capos/bulk.h). */
+void audit_set_buffers(struct audit_state *s, capos_bulk_get_fn get, capos_bulk_put_fn put,
 		       void *arg);
 
 /* ReadBulk's work (idl/audit.proto): the records at or after req->cursor,

@@ -20,7 +20,7 @@ extern uint32_t bulk_small_size;
 extern unsigned bulk_mapped; /* gets without their put */
 
 /* The buffer behind cap (by its loopback token; INVALID_ARGUMENT for any
- * other cap), in the shape of log_buffer_get_fn and audit_buffer_get_fn. */
+ * other cap): a capos_bulk_get_fn and its put (capos/bulk.h). */
 capos_status_t host_buffer_get(void *arg, capos_cap_t cap, uint8_t **buf, uint32_t *size);
 void host_buffer_put(void *arg, uint8_t *buf, uint32_t size);
 

@@ -24,7 +24,7 @@ struct capos_bulk_window {
 /* Maps the first pages of the SharedBuffer `cap` (at most max_pages)
  * READ|WRITE at w->va: OK with *buf and *size set; INVALID_ARGUMENT when
  * cap is not a SharedBuffer or cannot be mapped, DENIED when self may not
- * map. The shape of log_buffer_get_fn and audit_buffer_get_fn, with w as
+ * map. A capos_bulk_get_fn and capos_bulk_put_fn (capos/bulk.h), with w as
  * their arg. */
 capos_status_t capos_bulk_window_map(void *w, capos_cap_t cap, uint8_t **buf, uint32_t *size);
 /* Undoes capos_bulk_window_map. */
