@@ -30,6 +30,7 @@
 #include <capos/wire.h>
 
 #include "audit.capos.h"
+#include "bench_time.h"
 
 #define CAPACITY 40u
 #define BULK_VA 0x0000500000000000ull
@@ -38,13 +39,6 @@
 #define ROUNDS 100u
 
 int main(uint64_t arg);
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 static capos_cap_t audit_ep;
 static uint32_t sb;
@@ -128,6 +122,32 @@ static int same_as_paged(void)
 	return 1;
 }
 
+/* The timed steps: 32 records from 5, by Read pages following
+ * next_cursor (counted in reads) and by one ReadBulk. */
+static uint32_t reads;
+
+static int paged_32(void *ctx)
+{
+	(void)ctx;
+	capos_AuditFilter f = capos_AuditFilter_init_zero;
+	f.cursor = 5;
+	reads = 0;
+	for (uint32_t got = 0; got < 32; reads++) {
+		f.max = 32 - got;
+		if (auditlog_read(audit_ep, &f, &page) != CAPOS_OK || page.records_count == 0)
+			return 1;
+		got += (uint32_t)page.records_count;
+		f.cursor = page.next_cursor;
+	}
+	return 0;
+}
+
+static int bulk_32(void *ctx)
+{
+	(void)ctx;
+	return read_bulk(5, 32, 0, 1) != CAPOS_OK || res.count != 32;
+}
+
 int main(uint64_t arg)
 {
 	(void)arg;
@@ -172,39 +192,12 @@ int main(uint64_t arg)
 		     same);
 
 	/* Timings: 32 records from 5, paged (4 a reply) and in one call. */
-	capos_AuditFilter f = capos_AuditFilter_init_zero;
-	uint64_t t0 = 0;
-	uint32_t reads = 0;
-	for (uint32_t k = 0; k < WARMUP + ROUNDS; k++) {
-		if (k == WARMUP)
-			t0 = rdtsc();
-		uint32_t got = 0;
-		reads = 0;
-		f.cursor = 5;
-		while (got < 32) {
-			f.max = 32 - got;
-			if (auditlog_read(audit_ep, &f, &page) != CAPOS_OK ||
-			    page.records_count == 0) {
-				capos_printf("bench-auditbulk: paged read failed\n");
-				return 3;
-			}
-			got += (uint32_t)page.records_count;
-			f.cursor = page.next_cursor;
-			reads++;
-		}
+	uint64_t paged, bulk_cost;
+	if (bench_mean(paged_32, NULL, WARMUP, ROUNDS, &paged) ||
+	    bench_mean(bulk_32, NULL, WARMUP, ROUNDS, &bulk_cost)) {
+		capos_printf("bench-auditbulk: a timed read failed\n");
+		return 3;
 	}
-	uint64_t paged = (rdtsc() - t0) / ROUNDS;
-	for (uint32_t k = 0; k < WARMUP + ROUNDS; k++) {
-		if (k == WARMUP)
-			t0 = rdtsc();
-		capos_status_t bst = read_bulk(5, 32, 0, 1);
-		if (bst != CAPOS_OK || res.count != 32) {
-			capos_printf("bench-auditbulk: bulk read %u failed: status %ld\n",
-				     (unsigned)k, (long)bst);
-			return 3;
-		}
-	}
-	uint64_t bulk_cost = (rdtsc() - t0) / ROUNDS;
 	capos_printf("bench-auditbulk: paged AuditLog.Read of 32 records (%u Reads by next_cursor): %lu guest instructions (mean of %u)\n",
 		     (unsigned)reads, (unsigned long)paged, (unsigned)ROUNDS);
 	capos_printf("bench-auditbulk: AuditLog.Read of 32 records (1 ReadBulk into a SharedBuffer, records decoded): %lu guest instructions (mean of %u)\n",
