@@ -11,9 +11,9 @@
  *            full; console (optional) when there is no log;
  *   self     its own process (KERNEL_RESOURCE_SELF): the heap the records
  *            live in; without it, or with too few pages in the profile for
- *            the capacity, the server says so and exits;
- *            and the Process ReadBulk maps a caller's SharedBuffer with for
- *            the length of the call (capos/bulk_window.h);
+ *            the capacity, the server says so and exits; ReadBulk maps a
+ *            caller's SharedBuffer with it for the length of the call
+ *            (capos/bulk_window.h);
  *   capmgr   its own table (optional): drops caps a caller sends along
  *            (ReadBulk's buffer: without it ReadBulk answers UNSUPPORTED);
  *   params   capacity (records; 0 or absent: AUDIT_CAPACITY_DEFAULT),
