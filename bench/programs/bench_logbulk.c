@@ -38,6 +38,7 @@
 #include <capos/syscall.h>
 #include <capos/wire.h>
 
+#include "bench_time.h"
 #include "log.capos.h"
 
 #define RECORDS 300u
@@ -49,13 +50,6 @@
 #define ROUNDS 100u
 
 int main(uint64_t arg);
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 static capos_cap_t sink_ep, reader_ep;
 static uint32_t sb, small_sb;
@@ -174,6 +168,33 @@ static void one_page_buffer(void)
 		     (long)st, n > 100 && n < RING, first45, order, at_next, no_room);
 }
 
+/* The timed steps: 32 records from 100 by Read pages following
+ * next_cursor (counted in reads), and *n records from 100 by one
+ * ReadBulk. */
+static uint32_t reads;
+
+static int paged_32(void *ctx)
+{
+	(void)ctx;
+	capos_LogFilter f = capos_LogFilter_init_zero;
+	f.cursor = 100;
+	reads = 0;
+	for (uint32_t got = 0; got < 32; reads++) {
+		f.max = 32 - got;
+		if (logreader_read(reader_ep, &f, &page) != CAPOS_OK || page.records_count == 0)
+			return 1;
+		got += (uint32_t)page.records_count;
+		f.cursor = page.next_cursor;
+	}
+	return 0;
+}
+
+static int bulk_n(void *ctx)
+{
+	const uint32_t n = *(const uint32_t *)ctx;
+	return read_bulk(100, n, 0, 1) != CAPOS_OK || res.count != n;
+}
+
 int main(uint64_t arg)
 {
 	(void)arg;
@@ -242,39 +263,17 @@ int main(uint64_t arg)
 		     same);
 
 	/* Timings. */
-	uint64_t t0 = 0;
-	uint32_t reads = 0;
-	for (uint32_t k = 0; k < WARMUP + ROUNDS; k++) {
-		if (k == WARMUP)
-			t0 = rdtsc();
-		uint32_t got = 0;
-		reads = 0;
-		f.cursor = 100;
-		while (got < 32) {
-			f.max = 32 - got;
-			if (logreader_read(reader_ep, &f, &page) != CAPOS_OK ||
-			    page.records_count == 0) {
-				capos_printf("bench-logbulk: paged read failed\n");
-				return 3;
-			}
-			got += (uint32_t)page.records_count;
-			f.cursor = page.next_cursor;
-			reads++;
-		}
+	uint64_t paged, cost[2];
+	if (bench_mean(paged_32, NULL, WARMUP, ROUNDS, &paged)) {
+		capos_printf("bench-logbulk: paged read failed\n");
+		return 3;
 	}
-	uint64_t paged = (rdtsc() - t0) / ROUNDS;
-	uint64_t cost[2];
-	const uint32_t n[2] = { 32, 128 };
+	static const uint32_t n[2] = { 32, 128 };
 	for (int j = 0; j < 2; j++) {
-		for (uint32_t k = 0; k < WARMUP + ROUNDS; k++) {
-			if (k == WARMUP)
-				t0 = rdtsc();
-			if (read_bulk(100, n[j], 0, 1) != CAPOS_OK || res.count != n[j]) {
-				capos_printf("bench-logbulk: bulk read of %u failed\n", (unsigned)n[j]);
-				return 3;
-			}
+		if (bench_mean(bulk_n, (void *)&n[j], WARMUP, ROUNDS, &cost[j])) {
+			capos_printf("bench-logbulk: bulk read of %u failed\n", (unsigned)n[j]);
+			return 3;
 		}
-		cost[j] = (rdtsc() - t0) / ROUNDS;
 	}
 	capos_printf("bench-logbulk: paged LogReader.Read of 32 records (%u Reads by next_cursor): %lu guest instructions (mean of %u)\n",
 		     (unsigned)reads, (unsigned long)paged, (unsigned)ROUNDS);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/bulk.h>
 #include <capos/client_names.h>
 
 #include "audit.capos.h"
@@ -34,12 +35,26 @@ struct audit_state {
 	void *clock_ctx;
 	const struct capos_client_name *sources; /* badge -> name; may be NULL */
 	size_t nsources;
+	struct capos_bulk_source bulk; /* ReadBulk's buffer; get NULL: UNSUPPORTED */
 };
 
 /* Set up an empty log over `storage` (capacity records). */
 void audit_init(struct audit_state *s, capos_AuditRecord *storage, size_t capacity,
 		audit_clock_fn clock, void *clock_ctx,
 		const struct capos_client_name *sources, size_t nsources);
+
+/* How ReadBulk reaches the caller's SharedBuffer (capos/bulk.h). */
+void audit_set_buffers(struct audit_state *s, capos_bulk_get_fn get, capos_bulk_put_fn put,
+		       void *arg);
+
+/* ReadBulk's work (idl/audit.proto): the records at or after req->cursor,
+ * oldest first, into buf[size] as AuditReadResult.records fields, as many
+ * as fit and req->max allows (0: no limit; req->max_bytes is the caller's
+ * and already applied to size). CAPOS_OK with *out filled, or
+ * CAPOS_LIMIT_EXCEEDED when the first record to return does not fit
+ * (*out then says nothing). */
+capos_status_t audit_read_bulk(const struct audit_state *s, const capos_AuditBulkRead *req,
+			       uint8_t *buf, uint32_t size, capos_AuditBulkResult *out);
 
 /* The source string recorded for `badge`: its name from the table, else
  * "badge:<decimal>" (a ':' is never in a component name, so an unknown

@@ -11,8 +11,11 @@
  *            full; console (optional) when there is no log;
  *   self     its own process (KERNEL_RESOURCE_SELF): the heap the records
  *            live in; without it, or with too few pages in the profile for
- *            the capacity, the server says so and exits;
- *   capmgr   its own table (optional): drops caps a caller sends along;
+ *            the capacity, the server says so and exits; ReadBulk maps a
+ *            caller's SharedBuffer with it for the length of the call
+ *            (capos/bulk_window.h);
+ *   capmgr   its own table (optional): drops caps a caller sends along
+ *            (ReadBulk's buffer: without it ReadBulk answers UNSUPPORTED);
  *   params   capacity (records; 0 or absent: AUDIT_CAPACITY_DEFAULT),
  *            badge.N (the component behind badge N).
  */
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <capos/bulk_window.h>
 #include <capos/debug.h>
 #include <capos/log.h>
 #include <capos/service.h>
@@ -34,6 +38,9 @@ int main(uint64_t arg);
 static struct audit_state state;
 static struct capos_client_names sources;
 static capos_cap_t wallclock = CAPOS_NO_CAP;
+/* ReadBulk's window: as logd's, a caller's buffer (16 pages at most)
+ * mapped at a fixed address for one call and unmapped before the reply. */
+static struct capos_bulk_window window = { CAPOS_NO_CAP, 0x0000500000000000ull, 16u };
 
 static void stamp(void *ctx, capos_Timestamp *ts)
 {
@@ -107,6 +114,13 @@ int main(uint64_t arg)
 	served.append = append;
 	static struct capos_server srv;
 	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);
+	/* ReadBulk needs `self` to map a caller's buffer (there: the heap
+	 * above needed it) and `capmgr` to drop the buffer cap each call
+	 * brings, else every call would leave one in the table until it is
+	 * full. Without either, ReadBulk answers UNSUPPORTED. */
+	window.self = capos_cap_lookup("self");
+	if (window.self != CAPOS_NO_CAP && srv.capmgr != CAPOS_NO_CAP)
+		audit_set_buffers(&state, capos_bulk_window_map, capos_bulk_window_unmap, &window);
 	capos_server_add(&srv, ep, auditlog_service(&served, &state));
 	return capos_service_main(&srv);
 }

@@ -38,12 +38,10 @@ void log_set_forward(struct log_state *s, log_forward_fn fn, void *arg)
 	s->forward_arg = arg;
 }
 
-void log_set_buffers(struct log_state *s, log_buffer_get_fn get, log_buffer_put_fn put,
+void log_set_buffers(struct log_state *s, capos_bulk_get_fn get, capos_bulk_put_fn put,
 		     void *arg)
 {
-	s->buffer_get = get;
-	s->buffer_put = put;
-	s->buffer_arg = arg;
+	s->bulk = (struct capos_bulk_source){ get, put, arg };
 }
 
 capos_LogLevel log_floor_from_number(uint64_t level)
@@ -183,6 +181,11 @@ static capos_status_t do_read(void *ctx, struct capos_rpc_request *rq,
 	return CAPOS_OK;
 }
 
+static bool encode_record(struct capos_wire_out *w, const void *rec)
+{
+	return capos_LogRecord_wire_encode(w, rec);
+}
+
 capos_status_t log_read_bulk(const struct log_state *s, const capos_LogFilter *f,
 			     uint8_t *buf, uint32_t size, capos_LogBulkResult *out)
 {
@@ -197,12 +200,9 @@ capos_status_t log_read_bulk(const struct log_state *s, const capos_LogFilter *f
 			seq++;
 			continue;
 		}
-		/* As LogReadResult.records: key, length, the record. */
-		uint8_t *mark = w.p, *len_at;
-		if (!capos_wire_put_byte(&w, (capos_LogReadResult_records_tag << 3) | 2u) ||
-		    (len_at = capos_wire_sub_begin(&w)) == NULL ||
-		    !capos_LogRecord_wire_encode(&w, r) || !capos_wire_sub_end(&w, len_at)) {
-			w.p = mark; /* does not fit: it is the next call's first */
+		/* As LogReadResult.records; one that does not fit is the
+		 * next call's first. */
+		if (!capos_bulk_put_record(&w, capos_LogReadResult_records_tag, encode_record, r)) {
 			if (out->count == 0)
 				return CAPOS_LIMIT_EXCEEDED;
 			break;
@@ -215,27 +215,27 @@ capos_status_t log_read_bulk(const struct log_state *s, const capos_LogFilter *f
 	return CAPOS_OK;
 }
 
+/* ReadBulk's call, for capos_bulk_serve. */
+struct bulk_call {
+	const struct log_state *s;
+	const capos_LogFilter *filter;
+	capos_LogBulkResult *resp;
+};
+
+static capos_status_t fill(void *ctx, uint8_t *buf, uint32_t size)
+{
+	struct bulk_call *c = ctx;
+	return log_read_bulk(c->s, c->filter, buf, size, c->resp);
+}
+
 static capos_status_t do_read_bulk(void *ctx, struct capos_rpc_request *rq,
 				   const capos_LogBulkRead *req, struct capos_cap_list *caps_in,
 				   capos_LogBulkResult *resp)
 {
 	struct log_state *s = ctx;
+	struct bulk_call c = { s, &req->filter, resp };
 	(void)rq;
-	if (!s->buffer_get)
-		return CAPOS_UNSUPPORTED;
-	if (caps_in->count != 1)
-		return CAPOS_INVALID_ARGUMENT; /* no buffer to write into */
-	uint8_t *buf;
-	uint32_t size;
-	capos_status_t st = s->buffer_get(s->buffer_arg, caps_in->cap[0], &buf, &size);
-	if (st != CAPOS_OK)
-		return st;
-	/* A reader may keep the rest of its buffer for itself. */
-	st = log_read_bulk(s, &req->filter, buf,
-			   req->max_bytes && req->max_bytes < size ? req->max_bytes : size, resp);
-	if (s->buffer_put)
-		s->buffer_put(s->buffer_arg, buf, size);
-	return st;
+	return capos_bulk_serve(&s->bulk, caps_in, req->max_bytes, fill, &c);
 }
 
 const struct logsink_ops log_sink_ops = {

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/bulk.h>
 #include <capos/client_names.h>
 
 #include "log.capos.h"
@@ -35,13 +36,6 @@
 typedef void (*log_clock_fn)(void *arg, capos_Timestamp *out);
 /* Called for each accepted record, after it is in the ring. */
 typedef void (*log_forward_fn)(void *arg, const capos_LogRecord *rec);
-/* ReadBulk's buffer: the memory behind the SharedBuffer cap that came with
- * the call, for the length of the call (the target maps it into logd,
- * tests hand out host memory). OK with *buf and *size set, or the status
- * to answer (INVALID_ARGUMENT: not a SharedBuffer). `put` undoes `get`. */
-typedef capos_status_t (*log_buffer_get_fn)(void *arg, capos_cap_t cap, uint8_t **buf,
-					    uint32_t *size);
-typedef void (*log_buffer_put_fn)(void *arg, uint8_t *buf, uint32_t size);
 
 struct log_state {
 	capos_LogRecord ring[LOG_RING_MAX];
@@ -58,9 +52,7 @@ struct log_state {
 	void *forward_arg;
 	const struct capos_client_name *sources;
 	size_t nsources;
-	log_buffer_get_fn buffer_get; /* NULL: ReadBulk answers UNSUPPORTED */
-	log_buffer_put_fn buffer_put;
-	void *buffer_arg;
+	struct capos_bulk_source bulk; /* ReadBulk's buffer; get NULL: UNSUPPORTED */
 };
 
 /* capacity 0: LOG_RING_DEFAULT; above LOG_RING_MAX: LOG_RING_MAX. */
@@ -69,8 +61,9 @@ void log_init(struct log_state *s, uint32_t capacity, capos_LogLevel floor,
 /* The table is borrowed, not copied: it must outlive the state. */
 void log_set_sources(struct log_state *s, const struct capos_client_name *sources, size_t n);
 void log_set_forward(struct log_state *s, log_forward_fn fn, void *arg);
-/* How ReadBulk reaches the caller's SharedBuffer. */
-void log_set_buffers(struct log_state *s, log_buffer_get_fn get, log_buffer_put_fn put,
+/* How ReadBulk reaches the caller's SharedBuffer (capos/bulk.h: the
+ * target maps it, tests hand out host memory). */
+void log_set_buffers(struct log_state *s, capos_bulk_get_fn get, capos_bulk_put_fn put,
 		     void *arg);
 
 /* ReadBulk's work (idl/log.proto): the records at or after f->cursor that

@@ -34,6 +34,7 @@
  */
 #include <string.h>
 
+#include <capos/bulk_window.h>
 #include <capos/debug.h>
 #include <capos/kernel.h>
 #include <capos/service.h>
@@ -116,34 +117,10 @@ static void forward_line(void *ctx)
 	}
 }
 
-/* ReadBulk's window: the caller's SharedBuffer is mapped here during the
- * call (its first LOG_BULK_MAX_PAGES pages at most) and unmapped after,
- * so logd keeps nothing of a reader's memory between calls. */
-#define LOG_BULK_VA 0x0000500000000000ull
-#define LOG_BULK_MAX_PAGES 16u
-static capos_cap_t self = CAPOS_NO_CAP;
-
-static capos_status_t bulk_map(void *arg, capos_cap_t cap, uint8_t **buf, uint32_t *size)
-{
-	(void)arg;
-	struct capos_shared_buffer_info info;
-	if (capos_shared_buffer_info(cap, &info) != CAPOS_OK || info.pages == 0)
-		return CAPOS_INVALID_ARGUMENT; /* not a SharedBuffer */
-	uint32_t pages = info.pages < LOG_BULK_MAX_PAGES ? info.pages : LOG_BULK_MAX_PAGES;
-	capos_status_t st = capos_map_shared(self, LOG_BULK_VA, cap, 0, pages,
-					     CAPOS_PROT_READ | CAPOS_PROT_WRITE);
-	if (st != CAPOS_OK)
-		return st == CAPOS_DENIED ? CAPOS_DENIED : CAPOS_INVALID_ARGUMENT;
-	*buf = (uint8_t *)LOG_BULK_VA;
-	*size = pages * 4096u;
-	return CAPOS_OK;
-}
-
-static void bulk_unmap(void *arg, uint8_t *buf, uint32_t size)
-{
-	(void)arg;
-	(void)capos_unmap(self, (uint64_t)(uintptr_t)buf, size / 4096u);
-}
+/* ReadBulk's window (capos/bulk_window.h): the caller's SharedBuffer is
+ * mapped here during the call (its first 16 pages at most) and unmapped
+ * after, so logd keeps nothing of a reader's memory between calls. */
+static struct capos_bulk_window window = { CAPOS_NO_CAP, 0x0000500000000000ull, 16u };
 
 /* The stop hook (capos/stop.h): the line a reply was waiting to send
  * goes out, then the final counts. */
@@ -183,9 +160,9 @@ int main(uint64_t arg)
 	capos_client_names_load(&sources, param, NULL);
 	log_set_sources(&state, sources.entries, sources.count);
 	log_set_forward(&state, keep_line, NULL);
-	self = capos_cap_lookup("self");
-	if (self != CAPOS_NO_CAP)
-		log_set_buffers(&state, bulk_map, bulk_unmap, NULL);
+	window.self = capos_cap_lookup("self");
+	if (window.self != CAPOS_NO_CAP)
+		log_set_buffers(&state, capos_bulk_window_map, capos_bulk_window_unmap, &window);
 
 	capos_cap_t thread = capos_cap_lookup("thread"), wake = capos_cap_lookup("wake");
 	capos_server_init(&srv, capos_cap_lookup("capmgr"), &state);

@@ -5,7 +5,8 @@
  * broker, calls through it, and drops it at once.
  *
  * Through a "maintenance" grant the broker forwards DebugSession calls to
- * the debug server and AuditLog.Read to the audit log; through a
+ * the debug server and AuditLog.Read to the audit log (`audit` tries
+ * AuditLog.ReadBulk first and pages on UNSUPPORTED or DENIED); through a
  * "process-control" grant it forwards ProcessControl to init.
  */
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "cmd_session.h"
 #include "commands.h"
 #include "debug.capos.h"
+#include "log_bulk.h"
 #include "process.capos.h"
 
 #define AUDIT_DEFAULT_N 10u
@@ -124,6 +126,96 @@ static void print_record(struct shell *sh, const capos_AuditRecord *r)
 	}
 }
 
+/* AuditLog.ReadBulk's records, printed as they come out of the buffer. */
+struct audit_printer {
+	struct shell *sh;
+	unsigned *shown;
+};
+
+static int print_bulk_record(void *ctx, struct capos_wire_in *in)
+{
+	struct audit_printer *p = ctx;
+	static capos_AuditRecord r; /* ~1 KiB: static, not on the stack */
+	memset(&r, 0, sizeof(r));
+	if (!capos_AuditRecord_wire_decode(in, &r))
+		return 0;
+	print_record(p->sh, &r);
+	(*p->shown)++;
+	return 1;
+}
+
+/* Records *cursor..last by AuditLog.ReadBulk into the shell's buffer
+ * (log_bulk.h), printed; *cursor moves past what was printed and
+ * *refused takes each answer's count. UNSUPPORTED without a buffer, or
+ * the first failing status (UNSUPPORTED or DENIED on the first call: the
+ * server, or the broker forwarding the grant, does not take ReadBulk). */
+static capos_status_t audit_bulk(struct shell *sh, capos_cap_t cap, uint64_t *cursor,
+				 uint64_t last, unsigned *shown, uint64_t *refused)
+{
+	struct sh_bulk b;
+	if (!sh->log_buffer || sh->log_buffer(sh, &b) != CAPOS_OK)
+		return CAPOS_UNSUPPORTED;
+	struct audit_printer p = { sh, shown };
+	capos_AuditBulkRead req = capos_AuditBulkRead_init_zero;
+	while (*cursor <= last) {
+		capos_AuditBulkResult out;
+		struct capos_cap_list send = { .count = 1, .move = 0, .cap = { b.cap } };
+		req.cursor = *cursor;
+		req.max = (uint32_t)(last - *cursor + 1u); /* last - cursor < AUDIT_MAX_N */
+		capos_status_t st = auditlog_read_bulk(cap, &req, &send, &out);
+		if (st == CAPOS_OK)
+			st = sh_bulk_records(&b, out.bytes, out.count,
+					     capos_AuditReadResult_records_tag, print_bulk_record, &p);
+		if (st != CAPOS_OK)
+			return st;
+		*refused = out.refused;
+		if (out.count == 0 || out.next_cursor <= *cursor)
+			break;
+		*cursor = out.next_cursor;
+	}
+	return CAPOS_OK;
+}
+
+int sh_audit_show(struct shell *sh, capos_cap_t cap, unsigned n)
+{
+	static capos_AuditReadResult page; /* 4 records: ~2 KiB */
+	capos_AuditFilter f = capos_AuditFilter_init_zero;
+	f.max = 1;
+	capos_status_t st = auditlog_read(cap, &f, &page);
+	uint64_t last = page.last_sequence, refused = page.refused;
+	f.cursor = last >= n ? last - n + 1u : 1u;
+	f.max = 0;
+	unsigned shown = 0;
+	/* Many records a call when the grant's server takes ReadBulk and the
+	 * shell has its buffer; else, or from where it stopped, page by page.
+	 * Either way the same lines. */
+	if (st == CAPOS_OK && f.cursor <= last) {
+		st = audit_bulk(sh, cap, &f.cursor, last, &shown, &refused);
+		if (st == CAPOS_UNSUPPORTED || st == CAPOS_DENIED)
+			st = CAPOS_OK;
+	}
+	while (st == CAPOS_OK && f.cursor <= last) {
+		st = auditlog_read(cap, &f, &page);
+		if (st != CAPOS_OK)
+			break;
+		refused = page.refused;
+		if (page.records_count == 0)
+			break;
+		for (pb_size_t i = 0; i < page.records_count; i++, shown++)
+			print_record(sh, &page.records[i]);
+		if (page.next_cursor <= f.cursor)
+			break;
+		f.cursor = page.next_cursor;
+	}
+	if (st != CAPOS_OK) {
+		sh_printf(sh->out, "audit: %s\n", capos_status_name(st));
+		return 1;
+	}
+	sh_printf(sh->out, "audit: %u of %lu records%s\n", shown, (unsigned long)last,
+		  refused ? " (the log has refused appends: full)" : "");
+	return 0;
+}
+
 int cmd_audit(struct shell *sh, int argc, char **argv)
 {
 	unsigned n = AUDIT_DEFAULT_N;
@@ -141,32 +233,9 @@ int cmd_audit(struct shell *sh, int argc, char **argv)
 	capos_cap_t cap = grant(sh, "audit", "maintenance", "read the audit log");
 	if (cap == CAPOS_NO_CAP)
 		return 1;
-	static capos_AuditReadResult page; /* 4 records: ~2 KiB */
-	capos_AuditFilter f = capos_AuditFilter_init_zero;
-	f.max = 1;
-	capos_status_t st = auditlog_read(cap, &f, &page);
-	uint64_t last = page.last_sequence;
-	f.cursor = last >= n ? last - n + 1u : 1u;
-	f.max = 0;
-	unsigned shown = 0;
-	while (st == CAPOS_OK && f.cursor <= last) {
-		st = auditlog_read(cap, &f, &page);
-		if (st != CAPOS_OK || page.records_count == 0)
-			break;
-		for (pb_size_t i = 0; i < page.records_count; i++, shown++)
-			print_record(sh, &page.records[i]);
-		if (page.next_cursor <= f.cursor)
-			break;
-		f.cursor = page.next_cursor;
-	}
+	int rc = sh_audit_show(sh, cap, n);
 	drop(cap);
-	if (st != CAPOS_OK) {
-		sh_printf(sh->out, "audit: %s\n", capos_status_name(st));
-		return 1;
-	}
-	sh_printf(sh->out, "audit: %u of %lu records%s\n", shown, (unsigned long)last,
-		  page.refused ? " (the log has refused appends: full)" : "");
-	return 0;
+	return rc;
 }
 
 static capos_status_t status_of(capos_cap_t cap, const char *name, capos_ProcessStatus *ps)

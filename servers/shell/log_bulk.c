@@ -1,20 +1,52 @@
 /*
- * log_bulk.c - the `log` command's ReadBulk path (log_bulk.h).
+ * log_bulk.c - the ReadBulk paths' shared reading of the buffer, and the
+ * `log` command's (log_bulk.h).
  */
 #include "log_bulk.h"
 
 #include <string.h>
 
-#include <capos/wire.h>
-
 #include "log.capos.h"
+
+capos_status_t sh_bulk_records(const struct sh_bulk *b, uint32_t bytes, uint32_t count,
+			       uint32_t tag, sh_bulk_each_fn each, void *ctx)
+{
+	if (bytes > b->size)
+		return CAPOS_PROTOCOL_ERROR;
+	struct capos_wire_in r = { b->base, b->base + bytes }, sub;
+	for (uint32_t i = 0; i < count; i++)
+		if (!capos_wire_get_field(&r, tag, &sub) || !each(ctx, &sub))
+			return CAPOS_PROTOCOL_ERROR;
+	return r.p == r.end ? CAPOS_OK : CAPOS_PROTOCOL_ERROR; /* more bytes than records */
+}
+
+/* Records go to the tail 5 at a time, as a LogReader.Read page carries
+ * them: the tail takes pages. */
+struct log_pages {
+	capos_LogReadResult *page;
+	struct sh_log_tail *t;
+};
+
+static int add_log_record(void *ctx, struct capos_wire_in *in)
+{
+	struct log_pages *lp = ctx;
+	capos_LogRecord *rec = &lp->page->records[lp->page->records_count];
+	memset(rec, 0, sizeof(*rec));
+	if (!capos_LogRecord_wire_decode(in, rec))
+		return 0;
+	if (++lp->page->records_count == 5) {
+		sh_log_tail_add(lp->t, lp->page);
+		lp->page->records_count = 0;
+		lp->page->dropped = 0;
+	}
+	return 1;
+}
 
 capos_status_t sh_log_collect_bulk(capos_cap_t reader, const struct sh_bulk *b,
 				   const struct sh_log_opts *o, struct sh_log_tail *t)
 {
-	/* Records go to the tail 5 at a time, as a LogReader.Read page
-	 * carries them: the tail takes pages. */
 	static capos_LogReadResult page;
+	struct log_pages lp = { &page, t };
 	capos_LogBulkRead req = capos_LogBulkRead_init_zero;
 	req.has_filter = true;
 	req.filter.min_level = (capos_LogLevel)o->min_level;
@@ -26,26 +58,13 @@ capos_status_t sh_log_collect_bulk(capos_cap_t reader, const struct sh_bulk *b,
 		capos_status_t st = logreader_read_bulk(reader, &req, &send, &out);
 		if (st != CAPOS_OK)
 			return st;
-		if (out.bytes > b->size)
-			return CAPOS_PROTOCOL_ERROR;
-		struct capos_wire_in r = { b->base, b->base + out.bytes }, sub;
 		page.records_count = 0;
 		page.dropped = out.dropped;
 		page.below_floor = out.below_floor;
-		for (uint32_t i = 0; i < out.count; i++) {
-			capos_LogRecord *rec = &page.records[page.records_count++];
-			memset(rec, 0, sizeof(*rec));
-			if (!capos_wire_get_field(&r, capos_LogReadResult_records_tag, &sub) ||
-			    !capos_LogRecord_wire_decode(&sub, rec))
-				return CAPOS_PROTOCOL_ERROR;
-			if (page.records_count == 5) {
-				sh_log_tail_add(t, &page);
-				page.records_count = 0;
-				page.dropped = 0;
-			}
-		}
-		if (r.p != r.end)
-			return CAPOS_PROTOCOL_ERROR; /* more bytes than records */
+		st = sh_bulk_records(b, out.bytes, out.count, capos_LogReadResult_records_tag,
+				     add_log_record, &lp);
+		if (st != CAPOS_OK)
+			return st;
 		sh_log_tail_add(t, &page);
 		/* as sh_log_collect: done when the cursor stops moving */
 		if (out.next_cursor <= req.filter.cursor)

@@ -15,6 +15,7 @@
 #include <capos/wire.h>
 #include <pb_decode.h>
 
+#include "bulk_fixture.h"
 #include "log.capos.h"
 #include "log_service.h"
 
@@ -52,40 +53,6 @@ static void count_forward(void *arg, const capos_LogRecord *rec)
 	(void)arg;
 	forwarded++;
 	last_forwarded_seq = rec->sequence;
-}
-
-/* ReadBulk's buffers: a loopback object's token names one of these. */
-#define BUF_BIG 1u    /* 64 KiB */
-#define BUF_SMALL 2u  /* bulk_small_size bytes */
-static uint8_t bulk_big[65536];
-static uint8_t bulk_small[256];
-static uint32_t bulk_small_size;
-static unsigned bulk_mapped; /* get without put */
-
-static capos_status_t host_buffer_get(void *arg, capos_cap_t cap, uint8_t **buf,
-				      uint32_t *size)
-{
-	(void)arg;
-	uint64_t token = capos_loopback_cap_token(cap);
-	if (token == BUF_BIG) {
-		*buf = bulk_big;
-		*size = sizeof(bulk_big);
-	} else if (token == BUF_SMALL) {
-		*buf = bulk_small;
-		*size = bulk_small_size;
-	} else {
-		return CAPOS_INVALID_ARGUMENT;
-	}
-	bulk_mapped++;
-	return CAPOS_OK;
-}
-
-static void host_buffer_put(void *arg, uint8_t *buf, uint32_t size)
-{
-	(void)arg;
-	(void)buf;
-	(void)size;
-	bulk_mapped--;
 }
 
 static void setup_with(uint32_t capacity, capos_LogLevel floor)
@@ -445,37 +412,16 @@ static capos_status_t read_bulk(uint64_t token, capos_LogLevel min, const char *
 		snprintf(req.filter.source, sizeof(req.filter.source), "%s", source);
 	req.filter.cursor = cursor;
 	req.filter.max = max;
-	capos_cap_t buf = capos_loopback_new_object(token);
-	assert_int_not_equal(buf, CAPOS_NO_CAP);
-	uint32_t used = capos_loopback_caps_used();
+	uint32_t used;
+	capos_cap_t buf = bulk_begin(token, &used);
 	struct capos_cap_list send = { .count = 1, .move = 0, .cap = { buf } };
 	memset(res, 0x5a, sizeof(*res));
-	memset(bulk_big, 0xee, sizeof(bulk_big));
 	capos_status_t st = logreader_read_bulk(READER, &req, &send, res);
-	/* the server's copy of the cap is gone, the caller's stays; the
-	 * buffer is not held past the call */
-	assert_int_equal(capos_loopback_caps_used(), used);
-	assert_true(capos_loopback_cap_present(buf));
-	assert_int_equal(bulk_mapped, 0);
-	if (st != CAPOS_OK)
-		return st;
-	/* the first `bytes` bytes: count LogReadResult.records fields */
-	const uint8_t *base = token == BUF_BIG ? bulk_big : bulk_small;
-	struct capos_wire_in r = { base, base + res->bytes }, sub;
-	uint32_t n = 0;
-	while (r.p != r.end) {
-		assert_true(n < 256);
-		assert_true(capos_wire_get_field(&r, capos_LogReadResult_records_tag, &sub));
-		/* what nanopb reads from those bytes, too */
-		pb_istream_t is = pb_istream_from_buffer(sub.p, (size_t)(sub.end - sub.p));
-		capos_LogRecord check = capos_LogRecord_init_zero;
-		assert_true(pb_decode(&is, capos_LogRecord_fields, &check));
-		memset(&bulk_recs[n], 0, sizeof(bulk_recs[n]));
-		assert_true(capos_LogRecord_wire_decode(&sub, &bulk_recs[n]));
-		assert_memory_equal(&check, &bulk_recs[n], sizeof(check));
-		n++;
-	}
-	assert_int_equal(n, res->count);
+	bulk_end(buf, used);
+	if (st == CAPOS_OK)
+		bulk_decode(token, res->bytes, res->count, capos_LogReadResult_records_tag,
+			    capos_LogRecord_fields, capos_LogRecord_wire_decode_buf, bulk_recs,
+			    sizeof(bulk_recs[0]), 256);
 	return st;
 }
 
