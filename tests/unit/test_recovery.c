@@ -482,9 +482,10 @@ static void test_supervisor_edges(void **state)
 	kt_proc_end(I);
 }
 
-/* Crash records beyond ENDPOINT_MAX_CRASH_QUEUED, or with the machine out
- * of pages, are counted as dropped, never lost silently or leaked; those
- * queued are freed with the endpoint. */
+/* Crash records beyond ENDPOINT_MAX_CRASH_QUEUED are counted as dropped,
+ * never lost silently or leaked; those queued are freed with the endpoint.
+ * (With no page free, a victim's record still queues: its table's pages
+ * are freed first; test_quota.c covers a record with no page.) */
 static void test_crash_records_dropped(void **state)
 {
 	struct process *I = kt_proc("init", 8, 2, 64, 2);
@@ -1248,14 +1249,15 @@ static void test_spawn_child_page_limit(void **state)
 	kt_proc_end(pa.P);
 }
 
-/* The child's object is charged to the parent: a parent at its page limit
- * cannot create one. */
+/* The child's object and its whole quota are charged to the parent
+ * (quotas nest, issue 12): a parent without 1 + the child's max_pages left
+ * cannot create it. */
 static void test_spawn_parent_page_limit(void **state)
 {
 	for (uint32_t extra = 0; extra < 3; extra++) {
 		kt_setup(NULL);
 		/* the parent's own pages: table, root, its thread (2 + 3 tables) */
-		struct parent pa = parent(32, 7 + extra);
+		struct parent pa = parent(32, 7 + 64 + extra);
 		assert_int_equal(pa.P->usage.pages, 7);
 		struct capos_limits l = { 16, 2, 64, 4 };
 		struct spawn sp = spawn(pa.pt, &l);
@@ -1264,7 +1266,7 @@ static void test_spawn_parent_page_limit(void **state)
 			assert_int_equal(sp.st, CAPOS_LIMIT_EXCEEDED);
 		} else {
 			assert_int_equal(sp.failed_at, ST_DONE);
-			assert_int_equal(pa.P->usage.pages, 8);
+			assert_int_equal(pa.P->usage.pages, 7 + 1 + 64);
 		}
 		spawn_undo(pa.pt, &sp);
 		assert_parent_back(&pa);
