@@ -27,6 +27,19 @@ static struct capos_process_info self_info(void)
 	return pi;
 }
 
+/* This process's pages used, the free frames and the live objects: then
+ * (p0, k0) and now. */
+static void report_back(const char *after, const struct capos_process_info *p0,
+			const struct capos_kinfo_stats *k0)
+{
+	struct capos_process_info p1 = self_info();
+	struct capos_kinfo_stats k1 = rec_stats();
+	capos_printf("quota: after %s: pages used %u -> %u, free frames %lu -> %lu, live objects %lu -> %lu\n",
+		     after, p0->usage.pages, p1.usage.pages, (unsigned long)k0->free_frames,
+		     (unsigned long)k1.free_frames, (unsigned long)k0->live_objects,
+		     (unsigned long)k1.live_objects);
+}
+
 static capos_status_t create(uint32_t proc, uint32_t pages, uint32_t *slot)
 {
 	struct capos_limits l = { 8, 2, pages, 2 };
@@ -65,12 +78,7 @@ static void nesting(void)
 	capos_process_kill(x);
 	capos_cap_delete(CAPOS_ROOT_CAP_MANAGER, g);
 	capos_cap_delete(CAPOS_ROOT_CAP_MANAGER, x);
-	struct capos_kinfo_stats k2 = rec_stats();
-	struct capos_process_info p2 = self_info();
-	capos_printf("quota: after the child is gone: pages used %u -> %u, free frames %lu -> %lu, live objects %lu -> %lu\n",
-		     p0.usage.pages, p2.usage.pages, (unsigned long)k0.free_frames,
-		     (unsigned long)k2.free_frames, (unsigned long)k0.live_objects,
-		     (unsigned long)k2.live_objects);
+	report_back("the child is gone", &p0, &k0);
 }
 
 static void flood(uint32_t sleeper)
@@ -139,12 +147,7 @@ static void flood(uint32_t sleeper)
 	}
 	capos_printf("quota: received %u records (%u exits, %u kills) in order: %s; the first says %u dropped, %u in all; then status %ld\n",
 		     got, exits, kills, order_ok ? "yes" : "no", first_dropped, dropped, (long)st);
-	struct capos_process_info p2 = self_info();
-	struct capos_kinfo_stats k2 = rec_stats();
-	capos_printf("quota: after the records: pages used %u -> %u, free frames %lu -> %lu, live objects %lu -> %lu\n",
-		     p0.usage.pages, p2.usage.pages, (unsigned long)k0.free_frames,
-		     (unsigned long)k2.free_frames, (unsigned long)k0.live_objects,
-		     (unsigned long)k2.live_objects);
+	report_back("the records", &p0, &k0);
 	capos_cap_delete(CAPOS_ROOT_CAP_MANAGER, sup);
 	capos_cap_delete(CAPOS_ROOT_CAP_MANAGER, e);
 }

@@ -26,37 +26,6 @@ static void assert_invariants_ok(void)
 	assert_int_equal(n, kobj_live_count);
 }
 
-struct parent {
-	struct process *P;
-	struct thread *t;
-	uint64_t pages, objs;
-	struct capos_usage usage;
-	uint32_t used;
-};
-
-/* P: slot 0 its manager, 1 its own Process cap, a thread t. */
-static struct parent parent(uint32_t pages)
-{
-	struct parent pa;
-	pa.P = kt_proc("parent", 16, 2, pages, 4);
-	kt_cap(pa.P, 0, pa.P, CAPOS_CAP_CAP_MANAGER, ALL, 0);
-	kt_cap(pa.P, 1, pa.P, CAPOS_CAP_PROCESS, ALL, 0);
-	pa.t = kt_thread(pa.P, 100);
-	pa.pages = host_live_pages();
-	pa.objs = kobj_live_count;
-	pa.usage = pa.P->usage;
-	pa.used = pa.P->ct.used;
-	return pa;
-}
-
-static void assert_parent_back(const struct parent *pa)
-{
-	assert_int_equal(host_live_pages(), pa->pages);
-	assert_int_equal(kobj_live_count, pa->objs);
-	assert_int_equal(pa->P->ct.used, pa->used);
-	assert_memory_equal(&pa->P->usage, &pa->usage, sizeof pa->usage);
-}
-
 /* CREATE_PROCESS on the Process cap in `slot`, for a child of `pages`. */
 static capos_status_t create(struct thread *t, uint32_t slot, uint32_t pages, uint32_t *out)
 {
@@ -79,58 +48,58 @@ static struct process *proc_at(struct process *p, uint32_t slot)
 static void test_child_quota_nests(void **state)
 {
 	(void)state;
-	struct parent pa = parent(200);
+	struct kt_parent pa = kt_parent(16, 200);
 	uint32_t left = pa.P->limits.max_pages - pa.P->usage.pages;
 
 	/* the child's pages and its object page must both fit */
-	assert_int_equal(create(pa.t, 1, left, NULL), CAPOS_LIMIT_EXCEEDED);
-	assert_parent_back(&pa);
+	assert_int_equal(create(pa.pt, 1, left, NULL), CAPOS_LIMIT_EXCEEDED);
+	kt_assert_parent_back(&pa);
 	/* limits the kernel refuses outright reserve nothing either */
-	assert_int_equal(create(pa.t, 1, 0, NULL), CAPOS_INVALID_ARGUMENT);
-	assert_int_equal(create(pa.t, 1, 0xffffffffu, NULL), CAPOS_INVALID_ARGUMENT);
-	assert_parent_back(&pa);
+	assert_int_equal(create(pa.pt, 1, 0, NULL), CAPOS_INVALID_ARGUMENT);
+	assert_int_equal(create(pa.pt, 1, 0xffffffffu, NULL), CAPOS_INVALID_ARGUMENT);
+	kt_assert_parent_back(&pa);
 
 	uint32_t xs, gs, es;
-	assert_int_equal(create(pa.t, 1, left - 1, &xs), CAPOS_OK);
+	assert_int_equal(create(pa.pt, 1, left - 1, &xs), CAPOS_OK);
 	struct process *X = proc_at(pa.P, xs);
 	assert_int_equal(pa.P->usage.pages, pa.P->limits.max_pages); /* all of it */
-	assert_int_equal(create(pa.t, 1, 1, NULL), CAPOS_LIMIT_EXCEEDED);
+	assert_int_equal(create(pa.pt, 1, 1, NULL), CAPOS_LIMIT_EXCEEDED);
 	assert_int_equal(pa.P->usage.pages, pa.P->limits.max_pages);
 
 	/* one level down: X's own remaining quota bounds its child */
 	uint32_t xleft = X->limits.max_pages - X->usage.pages;
 	uint32_t xused = X->usage.pages;
-	assert_int_equal(create(pa.t, xs, xleft, NULL), CAPOS_LIMIT_EXCEEDED);
+	assert_int_equal(create(pa.pt, xs, xleft, NULL), CAPOS_LIMIT_EXCEEDED);
 	assert_int_equal(X->usage.pages, xused);
-	assert_int_equal(create(pa.t, xs, xleft - 2, &gs), CAPOS_OK);
+	assert_int_equal(create(pa.pt, xs, xleft - 2, &gs), CAPOS_OK);
 	assert_int_equal(X->usage.pages, xused + 1 + xleft - 2);
 	assert_int_equal(proc_at(pa.P, gs)->limits.max_pages, xleft - 2);
 
 	/* an endpoint charged to X, held by P */
 	struct capos_endpoint_create ec = { 0xabc };
-	assert_int_equal(kt_method(pa.t, xs, CAPOS_PROCESS_CREATE_ENDPOINT, &ec, sizeof ec),
+	assert_int_equal(kt_method(pa.pt, xs, CAPOS_PROCESS_CREATE_ENDPOINT, &ec, sizeof ec),
 			 CAPOS_OK);
-	memcpy(&es, pa.t->ipc->body, sizeof es);
+	memcpy(&es, pa.pt->ipc->body, sizeof es);
 	assert_int_equal(X->usage.pages, X->limits.max_pages);
-	assert_int_equal(kt_method(pa.t, xs, CAPOS_PROCESS_CREATE_NOTIFICATION, NULL, 0),
+	assert_int_equal(kt_method(pa.pt, xs, CAPOS_PROCESS_CREATE_NOTIFICATION, NULL, 0),
 			 CAPOS_LIMIT_EXCEEDED);
 
 	/* X dies (and its child with it); P drops its caps to both processes:
 	 * the endpoint still holds X, so P's quota is still taken */
-	assert_int_equal(kt_method(pa.t, xs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
+	assert_int_equal(kt_method(pa.pt, xs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
 	assert_int_equal(ct_delete(&pa.P->ct, gs), CAPOS_OK);
 	assert_int_equal(ct_delete(&pa.P->ct, xs), CAPOS_OK);
 	assert_int_equal(pa.P->usage.pages, pa.P->limits.max_pages);
-	assert_int_equal(create(pa.t, 1, 1, NULL), CAPOS_LIMIT_EXCEEDED);
+	assert_int_equal(create(pa.pt, 1, 1, NULL), CAPOS_LIMIT_EXCEEDED);
 	/* the endpoint goes, X is destroyed, its reservation comes back */
 	assert_int_equal(ct_delete(&pa.P->ct, es), CAPOS_OK);
-	assert_parent_back(&pa);
+	kt_assert_parent_back(&pa);
 	assert_invariants_ok();
 	/* and can be used again, in full */
-	assert_int_equal(create(pa.t, 1, left - 1, &xs), CAPOS_OK);
-	assert_int_equal(kt_method(pa.t, xs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
+	assert_int_equal(create(pa.pt, 1, left - 1, &xs), CAPOS_OK);
+	assert_int_equal(kt_method(pa.pt, xs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
 	assert_int_equal(ct_delete(&pa.P->ct, xs), CAPOS_OK);
-	assert_parent_back(&pa);
+	kt_assert_parent_back(&pa);
 	kt_proc_end(pa.P);
 }
 
@@ -153,26 +122,26 @@ static struct capos_crash_record recv_record(struct thread *t, uint64_t badge)
 static void test_crash_record_charged_to_the_dead(void **state)
 {
 	(void)state;
-	struct parent pa = parent(400);
+	struct kt_parent pa = kt_parent(16, 400);
 	struct endpoint *sep = kt_endpoint_at(pa.P, pa.P, 2, ALL, 0);
 	struct thread *sup = kt_thread(pa.P, 20);
 	uint64_t pages0 = host_live_pages(), objs0 = kobj_live_count;
 	uint32_t used0 = pa.P->usage.pages;
 
 	uint32_t vs;
-	assert_int_equal(create(pa.t, 1, 32, &vs), CAPOS_OK);
+	assert_int_equal(create(pa.pt, 1, 32, &vs), CAPOS_OK);
 	struct process *V = proc_at(pa.P, vs);
 	uint32_t pid = V->pid;
 	process_set_supervisor(V, sep, SUP_BADGE);
 	/* V fills its quota with memory */
 	struct capos_map m = { VA, 1, CAPOS_PROT_READ | CAPOS_PROT_WRITE, 0, 0 };
-	while (kt_method(pa.t, vs, CAPOS_PROCESS_MAP_ANON, &m, sizeof m) == CAPOS_OK)
+	while (kt_method(pa.pt, vs, CAPOS_PROCESS_MAP_ANON, &m, sizeof m) == CAPOS_OK)
 		m.va += CAPOS_PAGE_SIZE;
 	assert_true(V->usage.pages + 2 >= V->limits.max_pages);
 	uint32_t used1 = pa.P->usage.pages;
 	assert_int_equal(used1, used0 + 1 + 32);
 
-	assert_int_equal(kt_method(pa.t, vs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
+	assert_int_equal(kt_method(pa.pt, vs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
 	assert_int_equal(sep->crash_queued, 1);
 	assert_int_equal(sep->crash_dropped, 0);
 	assert_ptr_equal(sep->crash_head->obj.owner, V);
@@ -204,7 +173,7 @@ static void test_crash_queue_bound_and_count(void **state)
 {
 	(void)state;
 	const uint32_t extra = 5, vpages = 8;
-	struct parent pa = parent(2048);
+	struct kt_parent pa = kt_parent(16, 2048);
 	struct endpoint *sep = kt_endpoint_at(pa.P, pa.P, 2, ALL, 0);
 	struct thread *sup = kt_thread(pa.P, 20);
 	uint64_t pages0 = host_live_pages(), objs0 = kobj_live_count;
@@ -213,12 +182,12 @@ static void test_crash_queue_bound_and_count(void **state)
 
 	for (uint32_t i = 0; i < ENDPOINT_MAX_CRASH_QUEUED + extra; i++) {
 		uint32_t vs;
-		assert_int_equal(create(pa.t, 1, vpages, &vs), CAPOS_OK);
+		assert_int_equal(create(pa.pt, 1, vpages, &vs), CAPOS_OK);
 		struct process *V = proc_at(pa.P, vs);
 		if (i < ENDPOINT_MAX_CRASH_QUEUED)
 			pids[i] = V->pid;
 		process_set_supervisor(V, sep, SUP_BADGE);
-		assert_int_equal(kt_method(pa.t, vs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
+		assert_int_equal(kt_method(pa.pt, vs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
 		assert_int_equal(ct_delete(&pa.P->ct, vs), CAPOS_OK);
 	}
 	assert_int_equal(sep->crash_queued, ENDPOINT_MAX_CRASH_QUEUED);

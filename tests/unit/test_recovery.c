@@ -1188,43 +1188,12 @@ static void spawn_undo(struct thread *pt, struct spawn *sp)
 		assert_int_equal(ct_delete(&pt->proc->ct, sp->slots[i]), CAPOS_OK);
 }
 
-struct parent {
-	struct process *P;
-	struct thread *pt;
-	uint64_t pages, objs;
-	struct capos_usage usage;
-	uint32_t used;
-};
-
-static struct parent parent(uint32_t slots, uint32_t pages)
-{
-	struct parent pa;
-	pa.P = kt_proc("parent", slots, 2, pages, 8);
-	kt_cap(pa.P, 0, pa.P, CAPOS_CAP_CAP_MANAGER, ALL, 0);
-	kt_cap(pa.P, 1, pa.P, CAPOS_CAP_PROCESS, ALL, 0);
-	pa.pt = kt_thread(pa.P, 100);
-	pa.pages = host_live_pages();
-	pa.objs = kobj_live_count;
-	pa.usage = pa.P->usage;
-	pa.used = pa.P->ct.used;
-	return pa;
-}
-
-static void assert_parent_back(const struct parent *pa)
-{
-	assert_int_equal(host_live_pages(), pa->pages);
-	assert_int_equal(kobj_live_count, pa->objs);
-	assert_int_equal(pa->P->ct.used, pa->used);
-	assert_memory_equal(&pa->P->usage, &pa->usage, sizeof pa->usage);
-	assert_invariants();
-}
-
 /* The child's page limit, from 1 until the whole build fits: every
  * shortfall is LIMIT_EXCEEDED at some step, the steps that fail move
  * forward as the limit grows, and undoing returns everything. */
 static void test_spawn_child_page_limit(void **state)
 {
-	struct parent pa = parent(32, 512);
+	struct kt_parent pa = kt_parent(32, 512);
 	int last = -1;
 	uint32_t pages;
 	for (pages = 1;; pages++) {
@@ -1233,14 +1202,14 @@ static void test_spawn_child_page_limit(void **state)
 		if (sp.failed_at == ST_DONE) {
 			assert_true(sp.child->usage.pages <= pages);
 			spawn_undo(pa.pt, &sp);
-			assert_parent_back(&pa);
+			kt_assert_parent_back(&pa);
 			break;
 		}
 		assert_int_equal(sp.st, CAPOS_LIMIT_EXCEEDED);
 		assert_true(sp.failed_at >= last);
 		last = sp.failed_at;
 		spawn_undo(pa.pt, &sp);
-		assert_parent_back(&pa);
+		kt_assert_parent_back(&pa);
 	}
 	/* table 1 + root 1; thread 2 + its tables 3; 4 pages + 3 tables;
 	 * endpoint 1; notification 1; buffer 1 + 2; one more table */
@@ -1257,7 +1226,7 @@ static void test_spawn_parent_page_limit(void **state)
 	for (uint32_t extra = 0; extra < 3; extra++) {
 		kt_setup(NULL);
 		/* the parent's own pages: table, root, its thread (2 + 3 tables) */
-		struct parent pa = parent(32, 7 + 64 + extra);
+		struct kt_parent pa = kt_parent(32, 7 + 64 + extra);
 		assert_int_equal(pa.P->usage.pages, 7);
 		struct capos_limits l = { 16, 2, 64, 4 };
 		struct spawn sp = spawn(pa.pt, &l);
@@ -1269,7 +1238,7 @@ static void test_spawn_parent_page_limit(void **state)
 			assert_int_equal(pa.P->usage.pages, 7 + 1 + 64);
 		}
 		spawn_undo(pa.pt, &sp);
-		assert_parent_back(&pa);
+		kt_assert_parent_back(&pa);
 		kt_proc_end(pa.P);
 		kt_teardown(NULL);
 	}
@@ -1281,7 +1250,7 @@ static void test_spawn_parent_slot_limit(void **state)
 	int last = -1;
 	for (uint32_t slots = 2;; slots++) {
 		kt_setup(NULL);
-		struct parent pa = parent(slots, 512);
+		struct kt_parent pa = kt_parent(slots, 512);
 		struct capos_limits l = { 16, 2, 64, 4 };
 		struct spawn sp = spawn(pa.pt, &l);
 		int done = sp.failed_at == ST_DONE;
@@ -1291,7 +1260,7 @@ static void test_spawn_parent_slot_limit(void **state)
 			last = sp.failed_at;
 		}
 		spawn_undo(pa.pt, &sp);
-		assert_parent_back(&pa);
+		kt_assert_parent_back(&pa);
 		kt_proc_end(pa.P);
 		kt_teardown(NULL);
 		if (done) {
@@ -1305,7 +1274,7 @@ static void test_spawn_parent_slot_limit(void **state)
 /* The child's endpoint limit (endpoints and notifications). */
 static void test_spawn_child_endpoint_limit(void **state)
 {
-	struct parent pa = parent(32, 512);
+	struct kt_parent pa = kt_parent(32, 512);
 	static const int fails[] = { ST_ENDPOINT, ST_NTFN, ST_DONE };
 	for (uint32_t e = 0; e < 3; e++) {
 		struct capos_limits l = { 16, 2, 64, e };
@@ -1314,7 +1283,7 @@ static void test_spawn_child_endpoint_limit(void **state)
 		if (sp.failed_at != ST_DONE)
 			assert_int_equal(sp.st, CAPOS_LIMIT_EXCEEDED);
 		spawn_undo(pa.pt, &sp);
-		assert_parent_back(&pa);
+		kt_assert_parent_back(&pa);
 	}
 	kt_proc_end(pa.P);
 }
@@ -1323,7 +1292,7 @@ static void test_spawn_child_endpoint_limit(void **state)
  * failure is NO_MEMORY at some step, and everything comes back. */
 static void test_spawn_no_memory(void **state)
 {
-	struct parent pa = parent(32, 512);
+	struct kt_parent pa = kt_parent(32, 512);
 	int last = -1, seen[ST_DONE + 1] = { 0 };
 	uint64_t budget;
 	for (budget = 0;; budget++) {
@@ -1334,14 +1303,14 @@ static void test_spawn_no_memory(void **state)
 		seen[sp.failed_at] = 1;
 		if (sp.failed_at == ST_DONE) {
 			spawn_undo(pa.pt, &sp);
-			assert_parent_back(&pa);
+			kt_assert_parent_back(&pa);
 			break;
 		}
 		assert_int_equal(sp.st, CAPOS_NO_MEMORY);
 		assert_true(sp.failed_at >= last);
 		last = sp.failed_at;
 		spawn_undo(pa.pt, &sp);
-		assert_parent_back(&pa);
+		kt_assert_parent_back(&pa);
 	}
 	/* every step that allocates ran out at least once */
 	static const int allocating[] = { ST_PROCESS, ST_THREAD, ST_MAP, ST_ENDPOINT,
