@@ -67,15 +67,20 @@ struct kt_parent kt_parent(uint32_t slots, uint32_t pages)
 	return pa;
 }
 
-void kt_assert_parent_back(const struct kt_parent *pa)
+void kt_assert_invariants(void)
 {
 	uint64_t n = 0;
+	assert_int_equal(kernel_check_invariants(&n), 0);
+	assert_int_equal(n, kobj_live_count);
+}
+
+void kt_assert_parent_back(const struct kt_parent *pa)
+{
 	assert_int_equal(host_live_pages(), pa->pages);
 	assert_int_equal(kobj_live_count, pa->objs);
 	assert_int_equal(pa->P->ct.used, pa->used);
 	assert_memory_equal(&pa->P->usage, &pa->usage, sizeof pa->usage);
-	assert_int_equal(kernel_check_invariants(&n), 0);
-	assert_int_equal(n, kobj_live_count);
+	kt_assert_invariants();
 }
 
 struct thread *kt_thread(struct process *p, uint8_t prio)

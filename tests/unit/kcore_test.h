@@ -58,6 +58,8 @@ struct kt_parent {
 	uint32_t used;
 };
 struct kt_parent kt_parent(uint32_t slots, uint32_t pages);
+/* The kernel's invariant walk finds no violation and every live object. */
+void kt_assert_invariants(void);
 /* Every page, object, slot and unit of P's usage is back; no violation. */
 void kt_assert_parent_back(const struct kt_parent *pa);
 

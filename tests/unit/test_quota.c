@@ -12,19 +12,11 @@
  */
 #include <string.h>
 
-#include "core/invariants.h"
 #include "kcore_test.h"
 
 #define ALL CAPOS_RIGHTS_ALL
 #define SUP_BADGE 0x5u
 #define VA 0x10000000ull
-
-static void assert_invariants_ok(void)
-{
-	uint64_t n = 0;
-	assert_int_equal(kernel_check_invariants(&n), 0);
-	assert_int_equal(n, kobj_live_count);
-}
 
 /* CREATE_PROCESS on the Process cap in `slot`, for a child of `pages`. */
 static capos_status_t create(struct thread *t, uint32_t slot, uint32_t pages, uint32_t *out)
@@ -94,7 +86,7 @@ static void test_child_quota_nests(void **state)
 	/* the endpoint goes, X is destroyed, its reservation comes back */
 	assert_int_equal(ct_delete(&pa.P->ct, es), CAPOS_OK);
 	kt_assert_parent_back(&pa);
-	assert_invariants_ok();
+	kt_assert_invariants();
 	/* and can be used again, in full */
 	assert_int_equal(create(pa.pt, 1, left - 1, &xs), CAPOS_OK);
 	assert_int_equal(kt_method(pa.pt, xs, CAPOS_PROCESS_KILL, NULL, 0), CAPOS_OK);
@@ -159,7 +151,7 @@ static void test_crash_record_charged_to_the_dead(void **state)
 	assert_int_equal(pa.P->usage.pages, used0);
 	assert_int_equal(host_live_pages(), pages0);
 	assert_int_equal(kobj_live_count, objs0);
-	assert_invariants_ok();
+	kt_assert_invariants();
 	kt_proc_end(pa.P);
 }
 
@@ -194,7 +186,7 @@ static void test_crash_queue_bound_and_count(void **state)
 	assert_int_equal(sep->crash_dropped, extra);
 	/* the queued ones hold their processes' quota; the dropped ones not */
 	assert_int_equal(pa.P->usage.pages, used0 + ENDPOINT_MAX_CRASH_QUEUED * (1 + vpages));
-	assert_invariants_ok();
+	kt_assert_invariants();
 
 	for (uint32_t i = 0; i < ENDPOINT_MAX_CRASH_QUEUED; i++) {
 		struct capos_crash_record r = recv_record(sup, SUP_BADGE);
@@ -227,7 +219,7 @@ static void test_crash_queue_bound_and_count(void **state)
 	assert_int_equal(pa.P->usage.pages, used0);
 	assert_int_equal(host_live_pages(), pages0);
 	assert_int_equal(kobj_live_count, objs0);
-	assert_invariants_ok();
+	kt_assert_invariants();
 	kt_proc_end(pa.P);
 }
 

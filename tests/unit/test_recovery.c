@@ -36,12 +36,6 @@
 #define CLIENT_BADGE 0x77ull
 #define WATCH_BITS  0x30ull
 
-static void assert_invariants(void)
-{
-	uint64_t n = 0;
-	assert_int_equal(kernel_check_invariants(&n), 0);
-	assert_int_equal(n, kobj_live_count);
-}
 
 /* The same walk through KernelInfo.check_invariants (slot of t's table). */
 static void assert_invariants_via(struct thread *t, uint32_t kinfo_slot)
@@ -229,7 +223,7 @@ static void death_case(unsigned mask, enum cause cause, enum supmode sm)
 		assert_int_equal(cq->state, THREAD_BLOCKED_SEND);
 		assert_ptr_equal(ep->senders.head, cq);
 	}
-	assert_invariants();
+	kt_assert_invariants();
 
 	/* death */
 	struct fault_info fi = { 14, 6, 0x401abc + mask, 0xdead0000ull + mask };
@@ -326,17 +320,17 @@ static void death_case(unsigned mask, enum cause cause, enum supmode sm)
 		break;
 	}
 	assert_int_equal(sep->crash_dropped, 0);
-	assert_invariants();
+	kt_assert_invariants();
 	assert_invariants_via(ctl, 1);
 
 	/* the threads X's death left behind go, then the processes */
 	drop(x);
 	drop(x2);
 	kt_proc_end(C);
-	assert_invariants();
+	kt_assert_invariants();
 	kt_proc_end(I);
 	kobj_unref(&X->obj);
-	assert_invariants();
+	kt_assert_invariants();
 	kt_teardown(NULL);
 }
 
@@ -451,7 +445,7 @@ static void test_supervisor_edges(void **state)
 	/* a dead process takes no supervisor */
 	assert_int_equal(kt_method(ctl, 8, CAPOS_PROCESS_SET_SUPERVISOR, &ss, sizeof ss),
 			 CAPOS_DISCONNECTED);
-	assert_invariants();
+	kt_assert_invariants();
 
 	/* a process supervised through an endpoint it serves itself: that
 	 * endpoint dies with it and the record goes nowhere */
@@ -465,7 +459,7 @@ static void test_supervisor_edges(void **state)
 	assert_int_equal(own->dead, 1);
 	assert_null(own->crash_head);
 	assert_null(S->supervisor);
-	assert_invariants();
+	kt_assert_invariants();
 	kobj_unref(&S->obj);
 
 	/* records still queued when the endpoint goes are freed with it */
@@ -502,7 +496,7 @@ static void test_crash_records_dropped(void **state)
 	}
 	assert_int_equal(sep->crash_queued, ENDPOINT_MAX_CRASH_QUEUED);
 	assert_int_equal(sep->crash_dropped, 3);
-	assert_invariants();
+	kt_assert_invariants();
 	for (uint32_t i = 0; i < 10; i++) {
 		assert_int_equal(kt_sys(sup, CAPOS_SYS_RECV, 2, 0), CAPOS_OK);
 		assert_int_equal(sup->ipc->label, CAPOS_LABEL_CRASH_RECORD);
@@ -566,13 +560,13 @@ static void test_death_watch_slots(void **state)
 	struct notification *n2 = kt_ntfn_at(W, W, 4, ALL, 0);
 	wa = (struct capos_endpoint_watch){ 0, 4, 0x100 };
 	assert_int_equal(kt_method(wt, 1, CAPOS_CAPMGR_WATCH_DEATH, &wa, sizeof wa), CAPOS_OK);
-	assert_invariants();
+	kt_assert_invariants();
 
 	/* the server dies: both live watches fire with their bits */
 	process_kill(S);
 	assert_int_equal(n->bits, 6);
 	assert_int_equal(n2->bits, 0x100);
-	assert_invariants();
+	kt_assert_invariants();
 	kt_proc_end(W);
 	kobj_unref(&S->obj);
 }
@@ -631,12 +625,12 @@ static void test_reply_to_dead_client(void **state)
 			assert_int_equal(kt_sys(s, CAPOS_SYS_REPLY_RECV, 0, 0), KT_BLOCKED);
 			assert_woken(d, CAPOS_OK);
 			assert_int_equal(d->ipc->label, 78);
-			assert_invariants();
+			kt_assert_invariants();
 
 			kt_proc_end(D);
 			kt_proc_end(S);
 			kobj_unref(&C->obj);
-			assert_invariants();
+			kt_assert_invariants();
 			kt_teardown(NULL);
 		}
 	}
@@ -761,7 +755,7 @@ static void retarget_with_queue(uint32_t n)
 	for (struct thread *t = rep->senders.head; t; t = t->qnext, k++)
 		assert_ptr_equal(t, order[k]);
 	assert_int_equal(k, n);
-	assert_invariants();
+	kt_assert_invariants();
 	/* the old server may no longer receive: told RETARGETED, so it knows
 	 * to drain and exit rather than "not yours" */
 	assert_int_equal(kt_sys(o, CAPOS_SYS_RECV, 0, 0), CAPOS_RETARGETED);
@@ -792,7 +786,7 @@ static void retarget_with_queue(uint32_t n)
 	assert_woken(nsrv, CAPOS_OK);
 	assert_int_equal(nsrv->ipc->label, 0x4242);
 	assert_int_equal(nsrv->ipc->badge, CLIENT_BADGE);
-	assert_invariants();
+	kt_assert_invariants();
 	assert_invariants_via(rctl, 1);
 	rt_world_end();
 }
@@ -859,7 +853,7 @@ static void test_retarget_call_in_service(void **state)
 	assert_int_equal(kt_sys(nsrv, CAPOS_SYS_REPLY_RECV, 0, 0), KT_BLOCKED);
 	assert_woken(c3, CAPOS_OK);
 	assert_int_equal(c3->ipc->label, 503);
-	assert_invariants();
+	kt_assert_invariants();
 	rt_world_end();
 }
 
@@ -898,7 +892,7 @@ static void test_retarget_then_old_server_dies(void **state)
 		assert_int_equal(rep->dead, 0);
 		assert_ptr_equal(rep->server, rN);
 		assert_int_equal(n->bits, 0); /* not the endpoint's server any more */
-		assert_invariants();
+		kt_assert_invariants();
 
 		/* calls work, through the new server */
 		kt_msg(c4, 4, "", 0);
@@ -909,7 +903,7 @@ static void test_retarget_then_old_server_dies(void **state)
 		assert_int_equal(kt_sys(nsrv, CAPOS_SYS_REPLY_RECV, 0, 0), KT_BLOCKED);
 		assert_woken(c4, CAPOS_OK);
 		assert_int_equal(c4->ipc->label, 44);
-		assert_invariants();
+		kt_assert_invariants();
 		rt_world_end();
 		kt_teardown(NULL);
 	}
@@ -942,7 +936,7 @@ static void test_retarget_revives_dead_endpoint(void **state)
 	assert_int_equal(retarget(7, 9), CAPOS_OK);
 	assert_int_equal(rep->dead, 0);
 	assert_ptr_equal(rep->server, rN);
-	assert_invariants();
+	kt_assert_invariants();
 	/* the call queues until the new server receives, then is answered */
 	assert_int_equal(kt_sys(c1, CAPOS_SYS_CALL, 0, 0), KT_BLOCKED);
 	assert_int_equal(c1->state, THREAD_BLOCKED_SEND);
@@ -970,7 +964,7 @@ static void test_retarget_revives_dead_endpoint(void **state)
 	assert_int_equal(kt_method(c1, 1, CAPOS_CAPMGR_UNWATCH_DEATH, &un, sizeof un), CAPOS_OK);
 	assert_int_equal(kt_method(c1, 1, CAPOS_CAPMGR_UNWATCH_DEATH, &un, sizeof un),
 			 CAPOS_INVALID_ARGUMENT);
-	assert_invariants();
+	kt_assert_invariants();
 	rt_world_end();
 }
 
@@ -1001,7 +995,7 @@ static void test_retarget_refused(void **state)
 	assert_int_equal(o->state, THREAD_BLOCKED_RECV);
 	assert_ptr_equal(rep->receivers.head, o);
 	assert_int_equal(rep->obj.refs, refs);
-	assert_invariants();
+	kt_assert_invariants();
 	kobj_unref(&D->obj);
 	rt_world_end();
 }
@@ -1047,7 +1041,7 @@ static void test_pctl_cap_list(void **state)
 	a.reserved = 0;
 	assert_int_equal(kt_method(rctl, 5, CAPOS_PCTL_CAP_LIST, &a, sizeof a - 1),
 			 CAPOS_INVALID_ARGUMENT);
-	assert_invariants();
+	kt_assert_invariants();
 	rt_world_end();
 }
 
@@ -1071,7 +1065,7 @@ static void test_retarget_new_server_dies_first(void **state)
 	assert_null(rep->server);
 	kt_msg(c1, 3, "", 0);
 	assert_int_equal(kt_sys(c1, CAPOS_SYS_CALL, 0, 0), CAPOS_DISCONNECTED);
-	assert_invariants();
+	kt_assert_invariants();
 
 	/* back to the old server (alive all along), then to itself */
 	assert_int_equal(retarget(7, 8), CAPOS_OK);
@@ -1090,7 +1084,7 @@ static void test_retarget_new_server_dies_first(void **state)
 	/* one entry in the server's list, however often it was retargeted */
 	assert_ptr_equal(rO->served, rep);
 	assert_null(rep->served_next);
-	assert_invariants();
+	kt_assert_invariants();
 	rt_world_end();
 }
 
