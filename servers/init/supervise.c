@@ -3,7 +3,9 @@
  * message, told apart by the badge of the cap they came through (init
  * mints every one of them, so no component can pose as another kind):
  *  - crash records (label CAPOS_LABEL_CRASH_RECORD) from the kernel, badged
- *    INIT_BADGE_SUPERVISOR | component or INIT_BADGE_CHILD | child;
+ *    INIT_BADGE_SUPERVISOR | component or INIT_BADGE_CHILD | child, and
+ *    the kernel's count of records it lost (badge 0, CAPOS_DEATH_LOST;
+ *    crash_lost.h);
  *  - ProcessSpawner calls, badged INIT_BADGE_SPAWNER | component;
  *  - ProcessControl calls, badged INIT_BADGE_CONTROL | component (control.c);
  * and the readiness doorbell bound to init's thread (init.h) wakes the
