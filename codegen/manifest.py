@@ -118,6 +118,14 @@ LOG_RING_MAX = 256           # the log server's largest ring (LOG_RING_MAX)
 # RAM qemu/run.py gives every guest (--memory 256M). A bigger machine needs
 # a bigger bound here, not a profile beyond it.
 PROFILE_PAGES_MAX = 65536
+# Quotas nest (docs/kernel.md "Quotas"): init, a root task, has
+# CAPOS_ROOT_MAX_PAGES (init asserts they agree) and every process it
+# creates reserves its whole max_pages from them. INIT_OWN_PAGES is what
+# init keeps for itself: its image, stack, heap and tables, and the
+# objects it makes for the components (their process objects, endpoints,
+# notifications).
+INIT_PAGES = 16384
+INIT_OWN_PAGES = 1024
 SEED_MAX = 253402300799      # 9999-12-31 23:59:59 UTC: the last four-digit year
 # A host name: dot-separated labels (RFC 1123), each 1-63 letters, digits
 # and '-', neither starting nor ending with '-'; one final '.' is allowed.
@@ -219,6 +227,7 @@ RULES = (
     ("irq_shared", "the same IRQ line granted twice"),
     ("ring_size", "a ring larger than its server holds"),
     ("profile_pages", "a profile allowing more pages than the machine has"),
+    ("init_pages", "components whose pages do not fit in init's quota"),
 )
 RULE_NAMES = tuple(r for r, _ in RULES)
 
@@ -657,6 +666,32 @@ class Checker:
         self.check_cycles()
         self.check_broker_policy()
         self.check_devices()
+        self.check_init_pages()
+
+    def check_init_pages(self):
+        """The components' quotas nest in init's: each component's max_pages,
+        twice for one holding a SPAWNER grant (its children may take as much
+        again), plus the largest once more (an upgrade runs the new instance
+        beside the old), within INIT_PAGES - INIT_OWN_PAGES. Reported at the
+        first component that goes over (init's check stops at the same)."""
+        budget = INIT_PAGES - INIT_OWN_PAGES
+        total = largest = 0
+        for i, c in enumerate(self.m.components):
+            if c.profile not in self.profiles:
+                continue  # reported as profile_ref
+            pages = self.profiles[c.profile][1].limits.max_pages
+            kinds = c.DESCRIPTOR.fields_by_name["caps"].message_type.fields_by_name["kernel"]
+            spawner = kinds.enum_type.values_by_name["KERNEL_RESOURCE_SPAWNER"].number
+            spawns = any(not g.endpoint and g.kernel == spawner for g in c.caps)
+            total += pages * (2 if spawns else 1)
+            largest = max(largest, pages)
+            if total + largest > budget:
+                self.err("init_pages", ("components", i, "profile"),
+                         f"component '{c.name}' brings the components' pages to {total} "
+                         f"(children of SPAWNER holders counted, and {largest} more for an "
+                         f"upgrade), more than init can give: {budget} "
+                         f"({INIT_PAGES} of its quota, {INIT_OWN_PAGES} its own)")
+                return
 
     def check_devices(self):
         """I/O ports and IRQ lines: one holder each, none the kernel keeps."""

@@ -114,6 +114,8 @@ def render(m, fds, iface_ids):
         ("PARAM_KEY_MAX", m.PARAM_KEY_MAX, "characters of a param key"),
         ("LOG_RING_MAX", m.LOG_RING_MAX, "the log server's largest ring"),
         ("PROFILE_PAGES_MAX", m.PROFILE_PAGES_MAX, "a profile's pages: 256 MiB"),
+        ("INIT_PAGES", m.INIT_PAGES, "CAPOS_ROOT_MAX_PAGES: init's quota"),
+        ("INIT_OWN_PAGES", m.INIT_OWN_PAGES, "what init keeps of it for itself"),
         ("SEED_MAX", m.SEED_MAX, "9999-12-31 23:59:59 UTC"),
         ("HOSTNAME_LABEL_MAX", m.HOSTNAME_LABEL_MAX, "characters of a host name label"),
         ("PRINCIPAL_MAX", m.PRINCIPAL_MAX, "characters of a principal name"),

@@ -39,7 +39,7 @@ static int entry_told;
 static const struct capos_limits root_limits = {
 	.max_slots = 1024,
 	.max_threads = 256,
-	.max_pages = 16384, /* 64 MiB */
+	.max_pages = CAPOS_ROOT_MAX_PAGES, /* 64 MiB: its components nest in it */
 	.max_endpoints = 1024,
 };
 

@@ -115,7 +115,8 @@ static inline struct thread *fastpath_reply_recv_inline(struct thread *t)
 	if (!c)
 		return NULL;
 	struct endpoint *ep = (struct endpoint *)c->obj;
-	if (ep->server != t->proc || ep->senders.head || ep->crash_head)
+	if (ep->server != t->proc || ep->senders.head || ep->crash_head ||
+	    ep->crash_dropped)
 		return NULL;
 	if (t->bound && t->bound->bits)
 		return NULL;

@@ -17,7 +17,13 @@
  *    caps move or copy only through a cap with GRANT, all or nothing;
  *  - crash records wait in crash_head only while no receiver waits, and a
  *    Recv takes them before any sender; at most ENDPOINT_MAX_CRASH_QUEUED
- *    wait, further ones are counted in crash_dropped;
+ *    wait, each a page charged to the process that died (its owner, held
+ *    by the record): a record costs the quota its creator reserved for it,
+ *    never the kernel's. One that cannot queue (the queue full, or no page
+ *    within that quota) is counted in crash_dropped, and the count travels
+ *    in the next record received (`dropped`), or, with none queued, in a
+ *    record of its own (CAPOS_DEATH_LOST) that a Recv takes before any
+ *    sender: a supervisor learns of every death, as a record or a count;
  *  - each death watch holds a reference on its notification and fires
  *    every time the serving process dies (a revived endpoint keeps them);
  *    a watch whose notification nothing else references is dropped when
@@ -258,16 +264,26 @@ capos_status_t ipc_send(struct thread *t, struct cap *c, int is_call, int block)
 	return IPC_BLOCKED;
 }
 
-static void deliver_crash(struct thread *t, uint64_t badge,
+/* The record goes with the count of those lost before it, which starts
+ * again from 0. rec NULL: no record, only the count (CAPOS_DEATH_LOST). */
+static void deliver_crash(struct thread *t, struct endpoint *ep, uint64_t badge,
 			  const struct capos_crash_record *rec)
 {
 	struct capos_ipc_buffer *d = t->ipc;
+	struct capos_crash_record *out = (struct capos_crash_record *)d->body;
 	d->label = CAPOS_LABEL_CRASH_RECORD;
-	d->badge = badge;
-	d->len = sizeof(*rec);
+	d->badge = rec ? badge : 0;
+	d->len = sizeof(*out);
 	d->ncaps = 0;
 	d->kind = CAPOS_RECV_MESSAGE;
-	memcpy(d->body, rec, sizeof(*rec));
+	if (rec) {
+		memcpy(out, rec, sizeof(*out));
+	} else {
+		memset(out, 0, sizeof(*out));
+		out->cause = CAPOS_DEATH_LOST;
+	}
+	out->dropped = ep->crash_dropped;
+	ep->crash_dropped = 0;
 }
 
 capos_status_t ipc_recv(struct thread *t, struct cap *c)
@@ -306,8 +322,12 @@ capos_status_t ipc_recv_timeout(struct thread *t, struct cap *c, uint64_t timeou
 		if (!ep->crash_head)
 			ep->crash_tail = NULL;
 		ep->crash_queued--;
-		deliver_crash(t, m->badge, &m->rec);
-		kobj_unref(&m->obj);
+		deliver_crash(t, ep, m->badge, &m->rec);
+		kobj_unref(&m->obj); /* gives its page back to the dead process */
+		return CAPOS_OK;
+	}
+	if (ep->crash_dropped) {
+		deliver_crash(t, ep, 0, NULL);
 		return CAPOS_OK;
 	}
 	struct thread *s;
@@ -567,25 +587,32 @@ capos_status_t endpoint_retarget(struct endpoint *ep, struct process *np)
 	return CAPOS_OK;
 }
 
-void endpoint_post_crash(struct endpoint *ep, uint64_t badge,
-			 const struct capos_crash_record *rec)
+int endpoint_give_crash(struct endpoint *ep, uint64_t badge,
+			const struct capos_crash_record *rec)
 {
 	struct thread *r = ep->receivers.head;
-	if (r) {
-		deliver_crash(r, badge, rec);
-		leave_ep(r);
-		r->tf.rax = CAPOS_OK;
-		sched_ready(r);
-		return;
-	}
-	if (ep->crash_queued >= ENDPOINT_MAX_CRASH_QUEUED) {
-		ep->crash_dropped++;
-		return;
-	}
-	capos_status_t st;
-	struct crash_message *m = kobj_alloc(KOBJ_CRASH_MESSAGE, NULL, &st);
+	if (!r)
+		return 0;
+	deliver_crash(r, ep, badge, rec);
+	leave_ep(r);
+	r->tf.rax = CAPOS_OK;
+	sched_ready(r);
+	return 1;
+}
+
+void endpoint_queue_crash(struct endpoint *ep, uint64_t badge,
+			  const struct capos_crash_record *rec, struct process *dead)
+{
+	if (endpoint_give_crash(ep, badge, rec))
+		return; /* a receiver came meanwhile */
+	capos_status_t st = CAPOS_LIMIT_EXCEEDED;
+	struct crash_message *m = NULL;
+	if (ep->crash_queued < ENDPOINT_MAX_CRASH_QUEUED)
+		m = kobj_alloc(KOBJ_CRASH_MESSAGE, dead, &st);
 	if (!m) {
+		/* Counted, and the server told: the count waits for its Recv. */
 		ep->crash_dropped++;
+		arrival(ep);
 		return;
 	}
 	m->badge = badge;

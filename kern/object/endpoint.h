@@ -47,9 +47,15 @@ capos_status_t endpoint_m_notify_arrival(struct thread *t, struct cap *c, void *
 /* Moves ep's serving side to np (ProcessControl.retarget). */
 capos_status_t endpoint_retarget(struct endpoint *ep, struct process *np);
 
-/* Hands a crash record to a receiver waiting on ep, or queues it. */
-void endpoint_post_crash(struct endpoint *ep, uint64_t badge,
-			 const struct capos_crash_record *rec);
+/* A crash record for ep: give hands it to a thread waiting in Recv on ep
+ * (returns 1) or does nothing (0); queue gives it, or queues it as a page
+ * charged to `dead` (the process it reports). A record that cannot queue
+ * (ENDPOINT_MAX_CRASH_QUEUED waiting, or no page within dead's quota) is
+ * counted in ep->crash_dropped, which the next record received carries. */
+int endpoint_give_crash(struct endpoint *ep, uint64_t badge,
+			const struct capos_crash_record *rec);
+void endpoint_queue_crash(struct endpoint *ep, uint64_t badge,
+			  const struct capos_crash_record *rec, struct process *dead);
 
 /* Validates the message in t's IPC buffer before it is queued. */
 capos_status_t ipc_check_message(struct thread *t, uint16_t rights);

@@ -32,18 +32,18 @@ struct endpoint {
 	uint64_t arrival_bits;
 	struct crash_message *crash_head, *crash_tail; /* kernel messages */
 	uint32_t crash_queued;
-	uint32_t crash_dropped;
+	uint32_t crash_dropped; /* lost since the last record received */
 };
 
 /* A crash record waiting on a supervisor endpoint for a receiver. */
 struct crash_message {
-	struct kobj obj; /* KOBJ_CRASH_MESSAGE, the kernel's own */
+	struct kobj obj; /* KOBJ_CRASH_MESSAGE, owned by the process that died */
 	struct crash_message *next;
 	uint64_t badge;
 	struct capos_crash_record rec;
 };
 
-#define ENDPOINT_MAX_CRASH_QUEUED 64u
+#define ENDPOINT_MAX_CRASH_QUEUED CAPOS_CRASH_QUEUE_MAX
 
 struct notification {
 	struct kobj obj;

@@ -6,7 +6,14 @@
  * Invariants:
  *  - usage.pages counts every page charged to the process (objects it
  *    created, its table, its page tables, its mapped memory, its threads'
- *    pages) and never exceeds limits.pages; likewise threads, endpoints;
+ *    pages, its queued crash record) and never exceeds limits.pages;
+ *    likewise threads, endpoints;
+ *  - quotas nest: usage.pages also counts the whole max_pages of each
+ *    child not yet destroyed, reserved when the child is created (or the
+ *    creation fails, LIMIT_EXCEEDED, changing nothing) and given back by
+ *    process_destroy. A child is destroyed only after every object charged
+ *    to it (each holds it as owner), so a subtree never holds more frames
+ *    than its root's max_pages, whoever holds caps to what it made;
  *  - while alive, a process holds a reference to itself (its threads run in
  *    it) and one to each of its threads; teardown drops both, so the struct
  *    lives on only while caps still name it;
@@ -79,16 +86,26 @@ struct process *process_create(const char *name, const struct capos_limits *limi
 		*st = CAPOS_INVALID_ARGUMENT;
 		return NULL;
 	}
+	/* The child's quota comes out of the parent's (the object page is
+	 * charged on top, by kobj_alloc); process_destroy gives it back. */
+	if (parent) {
+		*st = process_charge_pages(parent, limits->max_pages);
+		if (*st != CAPOS_OK)
+			return NULL;
+	}
 	struct process *p = kobj_alloc(CAPOS_CAP_PROCESS, parent, st);
-	if (!p)
+	if (!p) {
+		if (parent)
+			process_uncharge_pages(parent, limits->max_pages);
 		return NULL;
+	}
 	size_t n = 0;
 	while (name[n] && n + 1 < PROCESS_NAME_MAX) {
 		p->name[n] = name[n];
 		n++;
 	}
 	p->name[n] = '\0';
-	p->limits = *limits;
+	p->limits = *limits; /* from here process_destroy returns the reservation */
 	p->torn_down = 1; /* until fully built: destroy must not tear down */
 
 	uint32_t ct_pages = ct_pages_for(limits->max_slots);
@@ -140,28 +157,42 @@ void process_set_supervisor(struct process *p, struct endpoint *ep, uint64_t bad
 	p->supervisor_badge = badge;
 }
 
-/* The redacted record: who died and why, never registers or memory. */
-static void send_crash_record(struct process *p)
+/* The redacted record: who died and why, never registers or memory.
+ * Returns 1 when it must still be queued (crash_queue): no thread of the
+ * supervisor was waiting for it. */
+static int crash_hand(struct process *p, struct capos_crash_record *rec)
 {
 	struct endpoint *ep = p->supervisor;
 	if (!ep)
-		return;
-	struct capos_crash_record rec;
-	memset(&rec, 0, sizeof(rec));
-	memcpy(rec.name, p->name, sizeof(rec.name));
-	rec.pid = p->pid;
-	rec.cause = p->state == CAPOS_PROCESS_EXITED ? CAPOS_DEATH_EXIT :
-		    p->state == CAPOS_PROCESS_FAULTED ? CAPOS_DEATH_FAULT : CAPOS_DEATH_KILLED;
-	if (rec.cause == CAPOS_DEATH_FAULT) {
-		rec.vector = p->fault.vector;
-		rec.error_code = p->fault.error;
-		rec.fault_addr = p->fault.addr;
-		rec.rip = p->fault.rip;
+		return 0;
+	memset(rec, 0, sizeof(*rec));
+	memcpy(rec->name, p->name, sizeof(rec->name));
+	rec->pid = p->pid;
+	rec->cause = p->state == CAPOS_PROCESS_EXITED ? CAPOS_DEATH_EXIT :
+		     p->state == CAPOS_PROCESS_FAULTED ? CAPOS_DEATH_FAULT : CAPOS_DEATH_KILLED;
+	if (rec->cause == CAPOS_DEATH_FAULT) {
+		rec->vector = p->fault.vector;
+		rec->error_code = p->fault.error;
+		rec->fault_addr = p->fault.addr;
+		rec->rip = p->fault.rip;
 	}
-	rec.exit_code = p->exit_code;
+	rec->exit_code = p->exit_code;
+	if (!ep->dead && !endpoint_give_crash(ep, p->supervisor_badge, rec))
+		return 1;
+	p->supervisor = NULL;
+	kobj_unref(&ep->obj);
+	return 0;
+}
+
+/* Queues the record crash_hand could not hand over: a page charged to p,
+ * taken once p's memory is freed, so that a process that died at its page
+ * limit still has room for it (or it is counted as dropped). */
+static void crash_queue(struct process *p, const struct capos_crash_record *rec)
+{
+	struct endpoint *ep = p->supervisor;
 	p->supervisor = NULL;
 	if (!ep->dead)
-		endpoint_post_crash(ep, p->supervisor_badge, &rec);
+		endpoint_queue_crash(ep, p->supervisor_badge, rec, p);
 	kobj_unref(&ep->obj);
 }
 
@@ -220,7 +251,8 @@ static void teardown(struct process *p, uint32_t state)
 		thread_kill(t);
 	}
 	endpoints_server_died(p); /* also fires their death watches */
-	send_crash_record(p);
+	struct capos_crash_record rec;
+	int queue_rec = crash_hand(p, &rec);
 
 	ct_destroy(&p->ct);
 	process_uncharge_pages(p, ct_pages_for(p->limits.max_slots));
@@ -241,6 +273,8 @@ static void teardown(struct process *p, uint32_t state)
 		kobj_unref(&t->obj);
 		t = next;
 	}
+	if (queue_rec)
+		crash_queue(p, &rec); /* before its descendants' records */
 	kill_descendants(p);
 	if (process_death_hook)
 		process_death_hook(p);
@@ -294,6 +328,8 @@ void process_destroy(struct process *p)
 	 * process that failed half-way through creation. */
 	KASSERT(p->torn_down);
 	leave_parent(p);
+	if (p->obj.owner) /* kobj.c then returns the object page */
+		process_uncharge_pages(p->obj.owner, p->limits.max_pages);
 	if (p->supervisor) {
 		kobj_unref(&p->supervisor->obj);
 		p->supervisor = NULL;

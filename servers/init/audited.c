@@ -77,6 +77,11 @@ static void submit(const capos_AuditRecord *r)
 		queue.cap = CAPOS_NO_CAP; /* died under us: its crash record follows */
 }
 
+void init_audit_submit_record(const capos_AuditRecord *r)
+{
+	submit(r);
+}
+
 void init_audit_crash(uint32_t i, const struct capos_crash_record *r)
 {
 	capos_AuditRecord rec;

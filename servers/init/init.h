@@ -147,6 +147,8 @@ void init_audit_changed(uint32_t i);
 int init_is_audit_server(uint32_t i);
 /* The redacted crash record of component i's running instance. */
 void init_audit_crash(uint32_t i, const struct capos_crash_record *r);
+/* A record made elsewhere (crash_lost.c), sent or queued like the rest. */
+void init_audit_submit_record(const capos_AuditRecord *r);
 __attribute__((format(printf, 4, 5))) void init_audit(capos_AuditKind kind,
 						      capos_status_t outcome,
 						      const char *action, const char *fmt, ...);

@@ -26,6 +26,8 @@ _Static_assert(MANIFEST_TIME_SLICE_MAX_US == CAPOS_MAX_TIME_SLICE_US,
 	       "manifest.py TIME_SLICE_MAX_US is not CAPOS_MAX_TIME_SLICE_US");
 _Static_assert(MANIFEST_STACK_PAGES == CAPOS_USER_STACK_PAGES,
 	       "manifest.py STACK_PAGES is not CAPOS_USER_STACK_PAGES");
+_Static_assert(MANIFEST_INIT_PAGES == CAPOS_ROOT_MAX_PAGES,
+	       "manifest.py INIT_PAGES is not CAPOS_ROOT_MAX_PAGES");
 _Static_assert(MANIFEST_PARAM_KEY_MAX == CAPOS_STARTUP_PARAM_KEY_MAX,
 	       "manifest.py PARAM_KEY_MAX is not the startup page's");
 _Static_assert(MANIFEST_LOCAL_NAME_MAX + 1u == CAPOS_STARTUP_NAME_MAX,
@@ -596,6 +598,35 @@ static int check_devices(const capos_System *sys)
 	return 0;
 }
 
+/* Quotas nest: the components' pages (twice for a SPAWNER holder, whose
+ * children may take as much again) and the largest once more (an upgrade
+ * runs beside the old instance) fit in what init can give; manifest.py's
+ * check_init_pages, stopping at the same component. */
+static int check_init_pages(const capos_System *sys)
+{
+	const uint64_t budget = MANIFEST_INIT_PAGES - MANIFEST_INIT_OWN_PAGES;
+	uint64_t total = 0, largest = 0;
+	for (uint32_t i = 0; i < sys->components_count; i++) {
+		const capos_Component *c = &sys->components[i];
+		const capos_Profile *p = init_profile(sys, c->profile);
+		if (!p)
+			continue; /* refused as profile_ref before this */
+		int spawns = 0;
+		for (pb_size_t j = 0; j < c->caps_count; j++)
+			spawns |= !c->caps[j].endpoint[0] &&
+				  c->caps[j].kernel == capos_KernelResource_KERNEL_RESOURCE_SPAWNER;
+		total += (uint64_t)p->limits.max_pages * (spawns ? 2 : 1);
+		if (p->limits.max_pages > largest)
+			largest = p->limits.max_pages;
+		if (total + largest > budget)
+			return fail(MANIFEST_RULE_INIT_PAGES, "component '%s' brings the components' "
+				    "pages to %lu (and %lu for an upgrade), more than init can give: "
+				    "%lu", c->name, (unsigned long)total, (unsigned long)largest,
+				    (unsigned long)budget);
+	}
+	return 0;
+}
+
 int init_check_manifest(const capos_System *sys, int (*binary_pages)(const char *name),
 			char *why, size_t n)
 {
@@ -608,7 +639,7 @@ int init_check_manifest(const capos_System *sys, int (*binary_pages)(const char 
 	for (uint32_t i = 0; i < sys->components_count; i++)
 		if ((rule = check_component(sys, i, binary_pages)))
 			return rule;
-	if ((rule = check_devices(sys)))
+	if ((rule = check_devices(sys)) || (rule = check_init_pages(sys)))
 		return rule;
 	uint32_t order[MAX_COMPONENTS];
 	if (!init_start_order(sys, order))

@@ -3,7 +3,9 @@
  * message, told apart by the badge of the cap they came through (init
  * mints every one of them, so no component can pose as another kind):
  *  - crash records (label CAPOS_LABEL_CRASH_RECORD) from the kernel, badged
- *    INIT_BADGE_SUPERVISOR | component or INIT_BADGE_CHILD | child;
+ *    INIT_BADGE_SUPERVISOR | component or INIT_BADGE_CHILD | child, and
+ *    the kernel's count of records it lost (badge 0, CAPOS_DEATH_LOST;
+ *    crash_lost.h);
  *  - ProcessSpawner calls, badged INIT_BADGE_SPAWNER | component;
  *  - ProcessControl calls, badged INIT_BADGE_CONTROL | component (control.c);
  * and the readiness doorbell bound to init's thread (init.h) wakes the
@@ -18,6 +20,7 @@
 #include <capos/service.h>
 #include <capos/syscall.h>
 
+#include "crash_lost.h"
 #include "init.h"
 #include "process.capos.h"
 
@@ -239,6 +242,17 @@ static void halt_if_done(void)
 		capos_server_stop(&srv);
 }
 
+/* Records the kernel lost before r: said and audited (crash_lost.h). */
+static void crash_lost(const struct capos_crash_record *r)
+{
+	char line[160];
+	capos_AuditRecord rec;
+	if (!init_crash_lost(r, line, sizeof(line), &rec))
+		return;
+	capos_printf("%s", line);
+	init_audit_submit_record(&rec);
+}
+
 /* Crash records from the kernel, through the badges init gave it. Nothing
  * else that is not an RPC speaks to init: UNSUPPORTED (its caps are
  * dropped by the framework). */
@@ -247,13 +261,19 @@ static capos_status_t raw(void *ctx, uint32_t endpoint, struct capos_rpc_request
 	(void)ctx;
 	(void)endpoint;
 	uint64_t kind = INIT_BADGE_KIND(rq->badge);
-	if (rq->label != CAPOS_LABEL_CRASH_RECORD ||
-	    (kind != INIT_BADGE_SUPERVISOR && kind != INIT_BADGE_CHILD) ||
-	    rq->len < sizeof(struct capos_crash_record))
+	if (rq->label != CAPOS_LABEL_CRASH_RECORD || rq->len < sizeof(struct capos_crash_record))
 		return CAPOS_UNSUPPORTED;
 	struct capos_crash_record r;
 	memcpy(&r, rq->body, sizeof(r));
 	r.name[sizeof(r.name) - 1] = '\0';
+	/* Only the kernel speaks through these badges; its count-only
+	 * record comes with badge 0, which init gives nobody. */
+	int count_only = rq->badge == 0 && init_crash_count_only(&r);
+	if (kind != INIT_BADGE_SUPERVISOR && kind != INIT_BADGE_CHILD && !count_only)
+		return CAPOS_UNSUPPORTED;
+	crash_lost(&r);
+	if (count_only)
+		return CAPOS_RPC_NO_REPLY;
 	if (kind == INIT_BADGE_SUPERVISOR)
 		component_died(INIT_BADGE_INDEX(rq->badge), &r);
 	else

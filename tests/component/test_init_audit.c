@@ -1,7 +1,9 @@
 /*
  * Component test: init's audited supervision (servers/init/audit_queue.c)
  * against the real audit server (servers/audit/audit_service.c) over the
- * loopback, and the rules of ProcessControl.Retarget
+ * loopback, its report of crash records the kernel lost
+ * (servers/init/crash_lost.c: the count-only CAPOS_DEATH_LOST record and a
+ * record carrying `dropped`), and the rules of ProcessControl.Retarget
  * (servers/init/retarget_check.c) on hand-made manifests.
  */
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 #include "audit_fixture.h"
 #include "audit_queue.h"
 #include "audit_service.h"
+#include "crash_lost.h"
 #include "retarget_check.h"
 
 #define AUDIT_CAP 6
@@ -313,6 +316,109 @@ static void test_retarget_takes(void **st)
 	assert_false(init_retarget_takes(&c));
 }
 
+/* Crash records the kernel lost (servers/init/crash_lost.c). A kernel
+ * record, every byte set, as the kernel would never send it. */
+static struct capos_crash_record lost_garbage(uint32_t cause, uint32_t dropped)
+{
+	struct capos_crash_record k;
+	memset(&k, 0x77, sizeof(k));
+	k.name[sizeof(k.name) - 1] = '\0';
+	k.cause = cause;
+	k.dropped = dropped;
+	return k;
+}
+
+/* init_crash_lost on k must report n, with init's line for n. */
+static void expect_lost(const struct capos_crash_record *k, uint32_t n, capos_AuditRecord *rec)
+{
+	char line[160], want[160];
+	assert_int_equal(init_crash_lost(k, line, sizeof(line), rec), n);
+	snprintf(want, sizeof(want),
+		 "init: %u crash records lost by the kernel (supervisor queue full); "
+		 "those deaths are not known to init\n",
+		 (unsigned)n);
+	assert_string_equal(line, want);
+}
+
+/* The kernel's count-only record: the line, and the audit record with the
+ * count and no process in it. */
+static void test_count_only_record(void **st)
+{
+	(void)st;
+	struct capos_crash_record k;
+	memset(&k, 0, sizeof(k));
+	k.cause = CAPOS_DEATH_LOST;
+	k.dropped = 37;
+	assert_true(init_crash_count_only(&k));
+
+	capos_AuditRecord rec;
+	expect_lost(&k, 37, &rec);
+
+	assert_int_equal(init_audit_submit(&q, &rec), CAPOS_OK);
+	capos_AuditRecord got = read_one(1);
+	assert_string_equal(got.source, "init");
+	assert_int_equal(got.kind, capos_AuditKind_AUDIT_KIND_CRASH);
+	assert_int_equal(got.outcome, capos_Status_STATUS_LIMIT_EXCEEDED);
+	assert_string_equal(got.action, "crash records lost");
+	assert_string_equal(got.detail, "37 lost");
+	assert_true(got.has_crash);
+	assert_int_equal(got.crash.cause, capos_DeathCause_DEATH_CAUSE_LOST);
+	assert_int_equal(got.crash.dropped, 37);
+	assert_int_equal(got.crash.pid, 0);
+	assert_string_equal(got.crash.name, "");
+}
+
+/* A real death carrying the count of those lost before it: the count is
+ * reported on its own, nothing of the death's fields goes with it (the
+ * death itself is init's ordinary crash path). */
+static void test_record_carrying_dropped(void **st)
+{
+	(void)st;
+	struct capos_crash_record k = lost_garbage(CAPOS_DEATH_FAULT, 3);
+	assert_false(init_crash_count_only(&k));
+	capos_AuditRecord rec;
+	expect_lost(&k, 3, &rec);
+
+	capos_AuditRecord exp;
+	memset(&exp, 0, sizeof(exp));
+	exp.kind = capos_AuditKind_AUDIT_KIND_CRASH;
+	exp.outcome = capos_Status_STATUS_LIMIT_EXCEEDED;
+	strcpy(exp.action, "crash records lost");
+	strcpy(exp.detail, "3 lost");
+	exp.has_crash = true;
+	exp.crash.cause = capos_DeathCause_DEATH_CAUSE_LOST;
+	exp.crash.dropped = 3;
+	assert_memory_equal(&rec, &exp, sizeof(rec)); /* byte for byte */
+}
+
+/* Nothing lost: no line, no record (both left as they were). */
+static void test_nothing_lost(void **st)
+{
+	(void)st;
+	struct capos_crash_record k = lost_garbage(CAPOS_DEATH_EXIT, 0);
+	char line[8] = "keep";
+	capos_AuditRecord rec, before;
+	memset(&rec, 0x5a, sizeof(rec));
+	before = rec;
+	assert_int_equal(init_crash_lost(&k, line, sizeof(line), &rec), 0);
+	assert_string_equal(line, "keep");
+	assert_memory_equal(&rec, &before, sizeof(rec));
+	k.cause = CAPOS_DEATH_KILLED;
+	assert_false(init_crash_count_only(&k));
+}
+
+/* The largest count fits the line and the record whole. */
+static void test_largest_count(void **st)
+{
+	(void)st;
+	struct capos_crash_record k = lost_garbage(CAPOS_DEATH_LOST, UINT32_MAX);
+	capos_AuditRecord rec;
+	expect_lost(&k, UINT32_MAX, &rec);
+	assert_string_equal(rec.detail, "4294967295 lost");
+	assert_int_equal(init_audit_submit(&q, &rec), CAPOS_OK);
+	assert_int_equal(read_one(1).crash.dropped, UINT32_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +430,10 @@ int main(void)
 		cmocka_unit_test_setup(test_overflow_counted_and_recorded, setup),
 		cmocka_unit_test_setup(test_log_full_not_retried, setup),
 		cmocka_unit_test(test_retarget_interface_check),
+		cmocka_unit_test_setup(test_count_only_record, setup),
+		cmocka_unit_test_setup(test_record_carrying_dropped, setup),
+		cmocka_unit_test_setup(test_nothing_lost, setup),
+		cmocka_unit_test_setup(test_largest_count, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

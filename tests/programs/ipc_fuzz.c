@@ -78,6 +78,20 @@ static int precious(uint32_t s)
 	       s == echo_thread_slot;
 }
 
+/* A free-range slot (CAPOS_ROOT_FIRST_FREE and the span after it) that is
+ * not precious: what a guard puts in place of a slot it must not touch.
+ * The endpoint and the echo thread live in that range too; a guard that
+ * picked one of them (a DELETE of the endpoint's slot) left the echo
+ * server spinning on its Recv at priority 254 and the storm starved. */
+static uint32_t spare_slot(uint32_t span)
+{
+	uint32_t s;
+	do
+		s = CAPOS_ROOT_FIRST_FREE + (uint32_t)(rnd() % span);
+	while (precious(s));
+	return s;
+}
+
 /* Slots whose caps must never be duplicated (every port; its own process). */
 static int no_copy(uint32_t s)
 {
@@ -344,7 +358,7 @@ static int make_safe(uint32_t slot, uint32_t type, struct capos_ipc_buffer *b)
 		struct capos_capmgr_slots *a = (void *)b->body;
 		if (b->label == CAPOS_CAPMGR_MOVE || b->label == CAPOS_CAPMGR_DELETE) {
 			if (precious(a->src))
-				a->src = CAPOS_ROOT_FIRST_FREE + (uint32_t)(rnd() % 60);
+				a->src = spare_slot(60);
 		}
 		if ((b->label == CAPOS_CAPMGR_COPY || b->label == CAPOS_CAPMGR_MINT) &&
 		    no_copy(a->src))

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "core/invariants.h"
 #include "kcore_test.h"
 
 static uint64_t base_pages, base_objs;
@@ -50,6 +51,36 @@ void kt_proc_end(struct process *p)
 {
 	process_kill(p);
 	kobj_unref(&p->obj);
+}
+
+struct kt_parent kt_parent(uint32_t slots, uint32_t pages)
+{
+	struct kt_parent pa;
+	pa.P = kt_proc("parent", slots, 2, pages, 8);
+	kt_cap(pa.P, 0, pa.P, CAPOS_CAP_CAP_MANAGER, CAPOS_RIGHTS_ALL, 0);
+	kt_cap(pa.P, 1, pa.P, CAPOS_CAP_PROCESS, CAPOS_RIGHTS_ALL, 0);
+	pa.pt = kt_thread(pa.P, 100);
+	pa.pages = host_live_pages();
+	pa.objs = kobj_live_count;
+	pa.usage = pa.P->usage;
+	pa.used = pa.P->ct.used;
+	return pa;
+}
+
+void kt_assert_invariants(void)
+{
+	uint64_t n = 0;
+	assert_int_equal(kernel_check_invariants(&n), 0);
+	assert_int_equal(n, kobj_live_count);
+}
+
+void kt_assert_parent_back(const struct kt_parent *pa)
+{
+	assert_int_equal(host_live_pages(), pa->pages);
+	assert_int_equal(kobj_live_count, pa->objs);
+	assert_int_equal(pa->P->ct.used, pa->used);
+	assert_memory_equal(&pa->P->usage, &pa->usage, sizeof pa->usage);
+	kt_assert_invariants();
 }
 
 struct thread *kt_thread(struct process *p, uint8_t prio)

@@ -47,6 +47,22 @@ struct process *kt_proc(const char *name, uint32_t slots, uint32_t threads,
 			uint32_t pages, uint32_t endpoints);
 void kt_proc_end(struct process *p);
 
+/* A parent for tests that create children through its Process cap:
+ * process P (slot 0 its manager, slot 1 its own Process cap, 8 endpoints)
+ * with a thread pt, and the counts as they were once it was built. */
+struct kt_parent {
+	struct process *P;
+	struct thread *pt;
+	uint64_t pages, objs;
+	struct capos_usage usage;
+	uint32_t used;
+};
+struct kt_parent kt_parent(uint32_t slots, uint32_t pages);
+/* The kernel's invariant walk finds no violation and every live object. */
+void kt_assert_invariants(void);
+/* Every page, object, slot and unit of P's usage is back; no violation. */
+void kt_assert_parent_back(const struct kt_parent *pa);
+
 /* A new inactive thread of p (the process owns it). */
 struct thread *kt_thread(struct process *p, uint8_t prio);
 /* A new thread, started. */

@@ -769,10 +769,45 @@ static void test_same_table_moves_through_fast_path(void **state)
 	world_end();
 }
 
+/* A count of lost crash records waiting on the endpoint (issue 12) is
+ * what the Recv half must take first, as the slow path does: the fast path
+ * declines, and the slow path's Recv delivers the count (CAPOS_DEATH_LOST,
+ * badge 0) before the next caller. */
+static void test_lost_crash_count_through_slow_path(void **state)
+{
+	(void)state;
+	world_build(7);
+	struct thread *s = W.t[0], *c = W.t[3];
+	set_priority(s, 200);
+	set_priority(c, 199);
+	assert_int_equal(kt_sys(s, CAPOS_SYS_RECV, 0, 0), KT_BLOCKED);
+	kt_make_current(c);
+	kt_msg(c, 9, "", 0);
+	c->tf.rdi = 0;
+	assert_ptr_equal(fastpath_call(c), s);
+	W.ep[0]->crash_dropped = 2;
+	kt_msg(s, 0, "", 0);
+	s->tf.rdi = 0;
+	assert_null(fastpath_reply_recv(s));
+	assert_ptr_equal(s->reply_to, c);
+	assert_int_equal(kt_sys(s, CAPOS_SYS_REPLY_RECV, 0, 0), CAPOS_OK);
+	assert_int_equal(c->state, THREAD_RUNNABLE); /* the reply went */
+	assert_int_equal(s->ipc->label, CAPOS_LABEL_CRASH_RECORD);
+	assert_int_equal(s->ipc->badge, 0);
+	struct capos_crash_record r;
+	memcpy(&r, s->ipc->body, sizeof r);
+	assert_int_equal(r.cause, CAPOS_DEATH_LOST);
+	assert_int_equal(r.dropped, 2);
+	assert_int_equal(r.pid, 0);
+	assert_int_equal(W.ep[0]->crash_dropped, 0);
+	world_end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KT_TEST(test_fast_and_slow_agree),
+		KT_TEST(test_lost_crash_count_through_slow_path),
 		KT_TEST(test_caps_through_fast_path),
 		KT_TEST(test_same_table_moves_through_fast_path),
 	};

@@ -279,7 +279,8 @@ static void test_kill_everything(void **state)
 	struct capos_process_create pc = { "child", { 16, 4, 256, 4 } };
 	assert_int_equal(method(rt, 1, CAPOS_PROCESS_CREATE_PROCESS, &pc, sizeof pc, &xs), CAPOS_OK);
 	struct process *X = (struct process *)ct_lookup(&R->ct, xs)->obj;
-	assert_int_equal(R->usage.pages, rpages0 + 1); /* the child's object page */
+	/* the child's object page and its whole quota, reserved (issue 12) */
+	assert_int_equal(R->usage.pages, rpages0 + 1 + 256);
 	struct capos_endpoint_create ec = { 0xabc };
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_ENDPOINT, &ec, sizeof ec, &ep_s), CAPOS_OK);
 	assert_int_equal(method(rt, xs, CAPOS_PROCESS_CREATE_NOTIFICATION, NULL, 0, &n_s), CAPOS_OK);
@@ -400,6 +401,9 @@ static void test_kill_everything(void **state)
 	 * (endpoint, notification, 3-page buffer, three threads and their IPC
 	 * pages); its table, tables and memory are gone */
 	assert_int_equal(info.usage.pages, 1 + 1 + (3 + 1) + 3 * 2);
+	/* X is dead but not destroyed (R's caps name it and its objects): its
+	 * reservation stays taken (and R's own 4-page buffer) */
+	assert_int_equal(R->usage.pages, rpages0 + 1 + 256 + 4);
 
 	/* R drops its caps to X and X's objects: everything is back */
 	uint32_t slots[] = { xs, ep_s, n_s, sb_s, t1_s, t2_s, t3_s, psb_s };

@@ -49,13 +49,15 @@ static void test_long_chain_of_dead_processes(void **state)
 static void test_descendants_die_with_their_creator(void **state)
 {
 	(void)state;
-	struct capos_limits l = { 4, 2, 64, 2 };
+	/* quotas nest: each creator has room for its children's pages */
+	struct capos_limits l = { 4, 2, 64, 2 }, lg = { 4, 2, 16, 2 };
+	struct capos_limits lroot = { 4, 2, 1u << 20, 2 };
 	capos_status_t st = -1;
-	struct process *root = process_create("root", &l, NULL, &st);
+	struct process *root = process_create("root", &lroot, NULL, &st);
 	assert_int_equal(st, CAPOS_OK);
 	struct process *a = process_create("a", &l, root, &st);
 	struct process *b = process_create("b", &l, root, &st);
-	struct process *g = process_create("g", &l, a, &st);
+	struct process *g = process_create("g", &lg, a, &st);
 	assert_int_equal(st, CAPOS_OK);
 	struct thread *t = kt_thread(g, 5);
 	thread_start(t);
@@ -68,10 +70,12 @@ static void test_descendants_die_with_their_creator(void **state)
 	assert_int_equal(g->state, CAPOS_PROCESS_KILLED); /* with its creator */
 	assert_int_equal(b->torn_down, 0);                 /* not a's */
 	kobj_unref(&g->obj);
-	/* a line of 2,000 descendants, each created by the one before */
+	/* a line of 2,000 descendants, each created by the one before, each
+	 * within what the one before has left (8 pages less at each step) */
 	struct process *p = root;
 	for (int i = 0; i < 2000; i++) {
-		struct process *c = process_create("d", &l, p, &st);
+		struct capos_limits ld = { 4, 2, 8 * (2000 - i) + 16, 2 };
+		struct process *c = process_create("d", &ld, p, &st);
 		assert_int_equal(st, CAPOS_OK);
 		kobj_unref(&c->obj);
 		p = c;

@@ -208,12 +208,27 @@ _Static_assert(sizeof(struct capos_startup) == CAPOS_PAGE_SIZE, "startup page");
 
 /* ---- Resource profiles --------------------------------------------------- */
 
+/*
+ * Quotas nest: creating a child reserves its whole max_pages from the
+ * parent's remaining pages (usage.pages counts the reservation, plus the
+ * child's object page), or fails with LIMIT_EXCEEDED changing nothing; the
+ * reservation comes back when the child is destroyed. Pages are the one
+ * resource: every frame a process holds (memory, tables, threads,
+ * endpoints, its crash record) is charged to them. The other limits are
+ * the shape of one process and do not nest (docs/kernel.md, "Quotas").
+ */
 struct capos_limits {
 	uint32_t max_slots;     /* capability table size */
 	uint32_t max_threads;
-	uint32_t max_pages;     /* every frame charged: memory, tables, objects */
+	uint32_t max_pages;     /* every frame charged: memory, tables, objects,
+				 * and the max_pages of each child not yet destroyed */
 	uint32_t max_endpoints; /* endpoints and notifications it creates */
 };
+
+/* A root task's (init's) pages: what the kernel gives each program it
+ * starts, so all a manifest's components must fit in it
+ * (codegen/manifest.py INIT_PAGES). */
+#define CAPOS_ROOT_MAX_PAGES 16384u /* 64 MiB */
 
 struct capos_usage {
 	uint32_t slots;
@@ -400,13 +415,20 @@ struct capos_set_supervisor {
 
 /* A crash record: the message a supervisor receives (label
  * CAPOS_LABEL_CRASH_RECORD, badge = the supervisor cap's badge). Redacted:
- * no register or memory contents. */
+ * no register or memory contents. While no thread receives, records queue
+ * on the endpoint, at most CAPOS_CRASH_QUEUE_MAX, each a page charged to
+ * the process that died (so to its creator's reservation) until received;
+ * one that cannot queue is counted in the next record's `dropped`. */
+#define CAPOS_CRASH_QUEUE_MAX 64u
 #define CAPOS_LABEL_CRASH_RECORD 0x4352415348ull /* "CRASH" */
 
 enum capos_death_cause {
 	CAPOS_DEATH_EXIT = 1,
 	CAPOS_DEATH_FAULT = 2,
 	CAPOS_DEATH_KILLED = 3,
+	/* No process: `dropped` records were lost on this endpoint and no
+	 * queued record was left to carry the count (badge 0, pid 0). */
+	CAPOS_DEATH_LOST = 4,
 };
 
 struct capos_crash_record {
@@ -418,6 +440,11 @@ struct capos_crash_record {
 	uint64_t fault_addr; /* cr2 for page faults, else 0 */
 	uint64_t rip;        /* faulting instruction (FAULT) */
 	int64_t exit_code;   /* EXIT */
+	/* Records lost on this endpoint (its queue full, or the dying process
+	 * had no page left for its record) since the last one received: an
+	 * overflow is counted, never silent. */
+	uint32_t dropped;
+	uint32_t reserved;
 };
 
 /* Death watch. A Call on an endpoint is a message to its server, so the
