@@ -355,7 +355,7 @@ static void test_count_only_record(void **st)
 	expect_lost(&k, 37, &rec);
 
 	assert_int_equal(init_audit_submit(&q, &rec), CAPOS_OK);
-	capos_AuditRecord got = read_one(1);
+	capos_AuditRecord got = afx_record(AUDIT_CAP, 1);
 	assert_string_equal(got.source, "init");
 	assert_int_equal(got.kind, capos_AuditKind_AUDIT_KIND_CRASH);
 	assert_int_equal(got.outcome, capos_Status_STATUS_LIMIT_EXCEEDED);
@@ -416,7 +416,7 @@ static void test_largest_count(void **st)
 	expect_lost(&k, UINT32_MAX, &rec);
 	assert_string_equal(rec.detail, "4294967295 lost");
 	assert_int_equal(init_audit_submit(&q, &rec), CAPOS_OK);
-	assert_int_equal(read_one(1).crash.dropped, UINT32_MAX);
+	assert_int_equal(afx_record(AUDIT_CAP, 1).crash.dropped, UINT32_MAX);
 }
 
 int main(void)
