@@ -116,6 +116,12 @@ static void print_record(struct shell *sh, const capos_AuditRecord *r)
 		  capos_status_name((capos_status_t)r->outcome));
 	if (r->has_crash) {
 		const capos_CrashRecord *c = &r->crash;
+		if (c->cause == capos_DeathCause_DEATH_CAUSE_LOST) {
+			/* count-only: the kernel's queue was full, no process known */
+			sh_printf(sh->out, "     crash: %lu records lost by the kernel\n",
+				  (unsigned long)c->dropped);
+			return;
+		}
 		if (c->cause == capos_DeathCause_DEATH_CAUSE_FAULT)
 			sh_printf(sh->out, "     crash: %s pid %u fault vector %lu address %#lx rip %#lx\n",
 				  c->name, (unsigned)c->pid, (unsigned long)c->vector,
@@ -123,6 +129,9 @@ static void print_record(struct shell *sh, const capos_AuditRecord *r)
 		else
 			sh_printf(sh->out, "     crash: %s pid %u %s exit code %ld\n", c->name,
 				  (unsigned)c->pid, cause_name(c->cause), (long)c->exit_code);
+		if (c->dropped) /* lost before this one was queued */
+			sh_printf(sh->out, "     crash: %lu earlier records lost by the kernel\n",
+				  (unsigned long)c->dropped);
 	}
 }
 

@@ -1050,10 +1050,17 @@ static void test_audit_bulk_paths(void **st)
 		snprintf(r.action, sizeof(r.action), "act %d", i);
 		snprintf(r.principal, sizeof(r.principal), "%s", i % 3 ? "alice" : "");
 		snprintf(r.detail, sizeof(r.detail), "detail %d", i);
-		r.has_crash = i == 30;
+		r.has_crash = i == 30 || i == 33;
 		r.crash.pid = 9;
 		snprintf(r.crash.name, sizeof(r.crash.name), "victim");
 		r.crash.cause = capos_DeathCause_DEATH_CAUSE_FAULT;
+		r.crash.dropped = i == 30 ? 2 : 0;
+		if (i == 33) { /* init's count-only record: no process */
+			r.kind = capos_AuditKind_AUDIT_KIND_CRASH;
+			memset(&r.crash, 0, sizeof(r.crash));
+			r.crash.cause = capos_DeathCause_DEATH_CAUSE_LOST;
+			r.crash.dropped = 7;
+		}
 		assert_int_equal(auditlog_append(AUDIT_CAP, &r, &res),
 				 i <= 40 ? CAPOS_OK : CAPOS_LIMIT_EXCEEDED);
 	}
@@ -1098,7 +1105,12 @@ static void test_audit_bulk_paths(void **st)
 	assert_int_equal(audit_show(11), 0);
 	assert_non_null(strstr(console, "  30 badge:68 crash         act 30: detail 30 (OK)\r\n"
 					"     crash: victim pid 9 fault vector 0"));
-	assert_non_null(strstr(console, "  31 badge:68 grant         alice act 31: detail 31 (OK)\r\n"));
+	assert_non_null(strstr(console, "address 0 rip 0\r\n"
+					"     crash: 2 earlier records lost by the kernel\r\n"
+					"  31 badge:68 grant         alice act 31: detail 31 (OK)\r\n"));
+	assert_non_null(strstr(console, "  33 badge:68 crash         act 33: detail 33 (OK)\r\n"
+					"     crash: 7 records lost by the kernel\r\n"
+					"  34 badge:68 grant "));
 	assert_non_null(strstr(console, "audit: 11 of 40 records (the log has refused appends: full)\r\n"));
 	sh.log_buffer = shell_log_buffer;
 	/* a record too big for what the server may use: reported */
