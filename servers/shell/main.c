@@ -10,11 +10,15 @@
  * edited apart (never in the history) and never echoed.
  *
  * It ends (exit code 0) on `exit`, when the console reports the end of
- * its input, or when init's stop notice arrives while `shutdown` waits
- * for it (cmd_session.c; the exit acknowledges the notice); without a `console` endpoint it has nowhere to talk and exits
- * with 1 at once; after SH_READ_FAILURES console reads in a row fail it
- * exits with 3 (init's restart policy decides what comes next). A console
- * that cannot keep a reader waiting (LIMIT_EXCEEDED) is polled instead.
+ * its input, or when init's stop notice arrives (the exit acknowledges
+ * it): while `shutdown` waits for it (cmd_session.c), or while the shell
+ * waits for input - a Call cannot be woken by the notice, so with a
+ * `stop` the shell's Reads wait at most SH_READ_SLICE_MS and the notice is
+ * looked at between two. Without a `console` endpoint it has nowhere to
+ * talk and exits with 1 at once; after SH_READ_FAILURES console reads in a
+ * row fail it exits with 3 (init's restart policy decides what comes
+ * next). A console that cannot keep a reader waiting (LIMIT_EXCEEDED) is
+ * polled instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,10 +40,24 @@
 
 #define SH_READ_FAILURES 16
 #define SH_READ_POLL 0xffffffffu /* ConsoleRead.timeout_ms: do not wait */
+/* A waiting Read's bound when init may stop the shell: well inside init's
+ * grace (100 ms unless the shutdown asks otherwise), few wake-ups idle. */
+#define SH_READ_SLICE_MS 20u
+/* After a timed-out Read, the pause on `stop`: a console without a clock
+ * answers a timed Read TIMEOUT at once, and this keeps that from spinning. */
+#define SH_STOP_PAUSE_NS 1000000ull
 
 int main(uint64_t arg);
 
 static capos_cap_t console = CAPOS_NO_CAP;
+
+/* After a Read that brought nothing (st: TIMEOUT, or WOULD_BLOCK when
+ * polling): 1 once init's stop notice arrived. */
+static int stop_told(capos_status_t st)
+{
+	return capos_stop_wait(st == CAPOS_TIMEOUT ? SH_STOP_PAUSE_NS : CAPOS_WAIT_POLL) ==
+	       CAPOS_OK;
+}
 
 /* Console.Write of n bytes, in pieces the message can hold. */
 static capos_status_t console_out(void *ctx, const char *data, size_t n)
@@ -163,11 +181,15 @@ int main(uint64_t arg)
 	static capos_ConsoleInput in;
 	capos_ConsoleRead rq = capos_ConsoleRead_init_zero;
 	rq.max = 0;        /* as many as have arrived */
-	rq.timeout_ms = 0; /* wait for the first */
+	/* Wait for the first; in slices when init may tell the shell to stop. */
+	int stoppable = capos_cap_lookup(CAPOS_STOP_NAME) != CAPOS_NO_CAP;
+	rq.timeout_ms = stoppable ? SH_READ_SLICE_MS : 0;
 	unsigned failures = 0;
 	for (;;) {
 		capos_status_t st = console_read(console, &rq, &in);
 		if (st == CAPOS_TIMEOUT || st == CAPOS_WOULD_BLOCK) {
+			if (stoppable && stop_told(st))
+				return 0; /* the exit acknowledges the notice */
 			capos_yield(); /* polling: let the others run */
 			continue;
 		}

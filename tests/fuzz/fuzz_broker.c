@@ -10,10 +10,14 @@
  *  - no anonymous session holds a "shutdown", "maintenance" or
  *    "process-control" grant, and no live grant outlives its session;
  *  - the ShutdownControl behind the broker is reached only through a grant
- *    of an authenticated session, with a valid mode and a reason: the
- *    broker's allowed SHUTDOWN record comes right before the stop, which
- *    runs after the answer (shutdown_finish, as the target's loop does);
+ *    of an authenticated session, with a valid mode and a reason: when
+ *    init's stop begins, the call has been answered (the stop runs after
+ *    the answer: shutdown_finish, as the target's loop does) and the last
+ *    two records are the broker's allowed SHUTDOWN and ShutdownControl's
+ *    own; one call makes one stop at most;
  *  - the loopback's cap table never fills up (nothing leaks per call).
+ * Its seeds (tests/fuzz/seed_broker.py) include accepted Shutdowns, so the
+ * stop's checks run from the first executions.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -41,8 +45,26 @@ static void check(int ok)
 		__builtin_trap();
 }
 
-/* Each stop the shutdown server asked for: the record before its own is
- * the broker's, an allowed SHUTDOWN of a named principal. */
+/* Set around the program's own calls: a stop made while one runs came
+ * before ShutdownControl's answer. */
+static int calling;
+
+/* init's stop, as the shutdown server asks for it: after its answer (the
+ * caller, and the broker forwarding, are back in their loops), with the
+ * records already written - the broker's allowed SHUTDOWN of a named
+ * principal, then ShutdownControl's own, the last two. */
+static void at_stop(void)
+{
+	check(!calling);
+	check(bfx.audit.count >= 2);
+	const capos_AuditRecord *b = &bfx.audit.records[bfx.audit.count - 2];
+	const capos_AuditRecord *own = &bfx.audit.records[bfx.audit.count - 1];
+	check(b->kind == capos_AuditKind_AUDIT_KIND_SHUTDOWN && b->outcome == 0 &&
+	      strcmp(b->principal, "anonymous") != 0);
+	check(own->kind == capos_AuditKind_AUDIT_KIND_SHUTDOWN);
+}
+
+/* Each stop the shutdown server asked for (at_stop checked its order). */
 static void check_stops(void)
 {
 	/* ShutdownControl answered first; the stop runs after the reply, as
@@ -53,10 +75,7 @@ static void check_stops(void)
 		return;
 	check(bfx.stops == stops_checked + 1); /* one call, one stop at most */
 	stops_checked = bfx.stops;
-	check(bfx.audit.count >= 2);
-	const capos_AuditRecord *b = &bfx.audit.records[bfx.audit.count - 2];
-	check(b->kind == capos_AuditKind_AUDIT_KIND_SHUTDOWN && b->outcome == 0 &&
-	      strcmp(b->principal, "anonymous") != 0 && bfx.stop_reason[0]);
+	check(bfx.stop_reason[0] != '\0');
 	/* The host did not go down: again (the broker, too, forwards again). */
 	bfx.shutdown.going_down = 0;
 	bfx.broker.going_down = 0;
@@ -98,6 +117,7 @@ static void setup(void)
 	strcpy(p->anonymous_grants[p->anonymous_grants_count++], "log-reader");
 	p->backoff_ms = 1;
 	stops_checked = 0;
+	bfx.during_stop = at_stop;
 	check(bfx_start_broker(0x5eed) == 1);
 	/* No debug server here: the maintenance grant forwards to the log
 	 * reader, so its forwarding (and its AuditLog.Read case) is fuzzed. */
@@ -148,8 +168,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t rlen;
 		struct capos_cap_list got;
 		memcpy(capos_transport_buffer(), data + at, len);
+		calling = 1;
 		capos_status_t s = capos_transport_call(cap, CAPOS_RPC_LABEL(iface, method), len,
 							NULL, &rl, &rlen, &got);
+		calling = 0;
 		at += len;
 		bfx.now_ms += 7;
 		if (s == CAPOS_OK)

@@ -11,11 +11,19 @@ list(APPEND FUZZ_FLAGS -DCAPOS_HOST=1 -DPB_ENABLE_MALLOC=1 -I${G}
 foreach(d ${CAPOS_BROKER_FIXTURE_INCLUDES})
   list(APPEND FUZZ_FLAGS -I${d})
 endforeach()
-set(seed ${CMAKE_CURRENT_BINARY_DIR}/seed_broker.bin)
-# A seed program: open an anonymous session (cap 0, AuthorityBroker
-# method 1), then ask it (cap 1, Session method 2) for "log-reader".
+# The seed programs (tests/fuzz/seed_broker.py says what each does): an
+# anonymous session asking for "log-reader", and accepted Shutdowns (the
+# operator's passphrase login, its "shutdown" grant, each mode) among
+# refused ones, so the stop invariant runs from the first executions.
+set(seed_names broker shutdown login_shutdown reboot_halt refused_then_shutdown
+  closed_session)
+set(seed)
+foreach(n ${seed_names})
+  list(APPEND seed ${CMAKE_CURRENT_BINARY_DIR}/seed_${n}.bin)
+endforeach()
 add_custom_command(OUTPUT ${seed}
-  COMMAND ${CAPOS_PYTHON} -c "import sys; open(sys.argv[1], 'wb').write(bytes([0, 0, 1, 0, 1, 1, 2, 12, 10, 10]) + b'log-reader')" ${seed}
+  COMMAND ${CAPOS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/seed_broker.py ${seed}
+  DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/seed_broker.py
   VERBATIM)
 capos_fuzzer(fuzz_broker SEEDS ${seed}
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_broker.c ${CAPOS_BROKER_FIXTURE_SOURCES}

@@ -10,16 +10,33 @@
  * caller says so. With a `witness` cap (another instance's own Echo
  * endpoint) it then asks that instance's Count: equal to the reply's count
  * when the witness is the one that answered (tests/qemu/retarget.expect).
+ *
+ * Started by init, it pauses on its `stop` notification (capos/stop.h), so
+ * init's stop notice ends the loop at the next pause: it prints its final
+ * counts and returns, which acknowledges the notice. Without `stop` it
+ * pauses on `tick`.
  */
 #include <string.h>
 
 #include <capos/debug.h>
 #include <capos/startup.h>
+#include <capos/stop.h>
 #include <capos/syscall.h>
 
 #include "echo.capos.h"
 
 int main(uint64_t arg);
+
+#define PAUSE_NS 1000000ull /* 1 ms between calls */
+
+/* The pause between calls: 1 if init's stop notice arrived. */
+static int pause_told(capos_cap_t tick)
+{
+	capos_status_t st = capos_stop_wait(PAUSE_NS);
+	if (st == CAPOS_NOT_FOUND) /* not started by init: no notice comes */
+		(void)capos_wait(tick, PAUSE_NS); /* nobody signals it */
+	return st == CAPOS_OK;
+}
 
 int main(uint64_t arg)
 {
@@ -60,6 +77,10 @@ int main(uint64_t arg)
 		if (calls % 10000 == 0)
 			capos_printf("echo_caller: %lu calls, %lu errors\n", (unsigned long)calls,
 				     (unsigned long)errors);
-		capos_wait(tick, 1000000); /* nobody signals it: a 1 ms pause */
+		if (pause_told(tick)) {
+			capos_printf("echo_caller: stopping: %lu calls, %lu errors\n",
+				     (unsigned long)calls, (unsigned long)errors);
+			return 0;
+		}
 	}
 }
